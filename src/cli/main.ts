@@ -1,0 +1,31 @@
+/** rankface command-line entry: dispatches to one module per command, loaded lazily so that
+ * `rankface doctor` does not pay for loading the clustering code and vice versa. */
+
+export type CommandRun = (args: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }> = {
+  cluster: { summary: 'cluster <photos-dir> [--out dir] [--json]   group a photo folder into people, write a report', load: () => import('./commands/cluster.ts') },
+  detect: { summary: 'detect <image...> [--json]                  find faces: boxes, scores, 5 landmarks', load: () => import('./commands/detect.ts') },
+  eval: { summary: 'eval <labelled-dir> [--json]                verification + clustering metrics on folder-per-identity data', load: () => import('./commands/eval.ts') },
+  bench: { summary: 'bench cluster --faces N [--json]            clustering scale benchmark on synthetic faces', load: () => import('./commands/bench.ts') },
+  doctor: { summary: 'doctor                                      backends, models and versions', load: () => import('./commands/doctor.ts') },
+};
+
+function usage(): string {
+  return ['usage: rankface <command> [options]', '', ...Object.values(commands).map((c) => `  rankface ${c.summary}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`rankface: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  const { run } = await command.load();
+  return run(rest);
+}

@@ -1,0 +1,59 @@
+import type { Box, FaceQuality, FaceVector, FivePoints, Point, RgbImage } from '#core/types.ts';
+
+/** A face as a detector reports it, in the coordinates of the image it was given. */
+export interface Detection {
+  readonly box: Box;
+  readonly score: number;
+  /** Five points if the detector predicts them (MTCNN does); otherwise a landmark model adds them. */
+  readonly landmarks?: FivePoints;
+}
+
+export interface Detector {
+  /** Model id from models/manifest.json. */
+  readonly id: string;
+  detect(image: RgbImage): Promise<Detection[]>;
+  dispose?(): Promise<void>;
+}
+
+export interface LandmarkLocator {
+  readonly id: string;
+  /** Five points (ArcFace order) for the face inside `box`, in image coordinates. */
+  locate(image: RgbImage, box: Box): Promise<FivePoints>;
+  dispose?(): Promise<void>;
+}
+
+/** Where an embedder wants the five landmarks to land in its square input crop. */
+export interface AlignmentTemplate {
+  readonly size: number;
+  readonly points: readonly Point[];
+}
+
+export interface Embedder {
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly dim: number;
+  readonly template: AlignmentTemplate;
+  /** One L2-normalised vector per aligned crop (each `template.size` square). */
+  embed(crops: readonly RgbImage[]): Promise<FaceVector[]>;
+  dispose?(): Promise<void>;
+}
+
+/** One face found in a photo, fully processed. */
+export interface AnalyzedFace {
+  readonly box: Box;
+  readonly score: number;
+  readonly landmarks: FivePoints;
+  readonly quality: FaceQuality;
+  /** Aligned crop on the embedder's template. */
+  readonly crop: RgbImage;
+  readonly embedding?: FaceVector;
+}
+
+export interface AnalyzedPhoto {
+  /** Size after EXIF orientation. */
+  readonly width: number;
+  readonly height: number;
+  readonly faces: AnalyzedFace[];
+  /** Milliseconds per stage, for benchmarks. */
+  readonly timings: Readonly<Record<string, number>>;
+}
