@@ -1,0 +1,25 @@
+import type { ClusterConstraints, ClusterFace, ClusterResult } from '#core/cluster/types.ts';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+import type { Clock } from '#core/ports/clock.ts';
+import type { FaceStore } from '#core/ports/face-store.ts';
+import type { Logger } from '#core/ports/logger.ts';
+import type { FaceVector, RgbImage } from '#core/types.ts';
+import type { AnalyzedPhoto } from '#core/vision/types.ts';
+
+/** What the use-cases need from the vision engine (implemented by the analyzer in #core/vision). */
+export interface PhotoAnalyzer {
+  /** The embedder's model id: vectors carry it, clustering only compares vectors that share it. */
+  readonly embedderId: string;
+  analyze(bytes: Uint8Array, options?: { embed?: boolean }): Promise<AnalyzedPhoto>;
+  embedCrops(crops: readonly RgbImage[]): Promise<FaceVector[]>;
+}
+
+/** Clustering as a function, so use-cases stay independent of the algorithm's options. */
+export type Clusterer = (faces: readonly ClusterFace[], constraints: ClusterConstraints) => ClusterResult;
+
+export interface StoreDeps {
+  readonly blobs: BlobStore;
+  readonly faces: FaceStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

@@ -1,0 +1,115 @@
+import type { FaceRecord, PhotoRecord } from '#core/ports/face-store.ts';
+import type { AnalyzedPhoto } from '#core/vision/types.ts';
+import { encodeCrop } from './crops.ts';
+import type { PhotoAnalyzer, StoreDeps } from './deps.ts';
+import { toRecordedError, type RecordedError } from './errors.ts';
+import { cropKeyOf, faceIdOf, sha256Hex } from './keys.ts';
+
+export interface PhotoInput {
+  readonly userId: string;
+  readonly photoId: string;
+  /** S3 key or relative path, recorded for display and deletes. */
+  readonly sourceKey: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface PhotoOutcome {
+  readonly photoId: string;
+  readonly status: 'detected' | 'embedded' | 'error';
+  readonly faceIds: string[];
+  readonly error?: RecordedError;
+}
+
+export interface DetectDeps extends StoreDeps {
+  readonly analyzer: PhotoAnalyzer;
+}
+
+/** Turn an analysed photo into face records and stored crops. Shared by the split (detect, then
+ * embed) and the one-shot pipelines. */
+async function storeFaces(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps): Promise<FaceRecord[]> {
+  const records: FaceRecord[] = [];
+  for (const [index, face] of photo.faces.entries()) {
+    const faceId = faceIdOf(input.photoId, index);
+    const cropKey = cropKeyOf(input.userId, faceId);
+    await deps.blobs.put(cropKey, await encodeCrop(face.crop), 'image/png');
+    records.push({
+      userId: input.userId,
+      faceId,
+      photoId: input.photoId,
+      box: face.box,
+      score: face.score,
+      landmarks: face.landmarks,
+      quality: face.quality,
+      cropKey,
+    });
+  }
+  // Replace, not append: a second delivery of the same photo converges on the same rows.
+  await deps.faces.replaceFaces(input.userId, input.photoId, records);
+  return records;
+}
+
+function photoRecord(input: PhotoInput, photo: Pick<AnalyzedPhoto, 'width' | 'height'>, deps: StoreDeps, status: PhotoRecord['status'], faceCount: number, error?: RecordedError): PhotoRecord {
+  return {
+    userId: input.userId,
+    photoId: input.photoId,
+    sourceKey: input.sourceKey,
+    contentHash: sha256Hex(input.bytes),
+    width: photo.width,
+    height: photo.height,
+    status,
+    ...(error ? { error } : {}),
+    faceCount,
+    updatedAt: deps.clock.now(),
+  };
+}
+
+/** A photo that cannot be processed gets an error status and loses any faces an earlier version of
+ * it had; the error is logged and returned, never thrown, so a batch goes on. */
+async function recordFailure(input: PhotoInput, err: unknown, deps: StoreDeps): Promise<PhotoOutcome> {
+  const error = toRecordedError(err);
+  deps.logger.warn('photo failed', { userId: input.userId, photoId: input.photoId, sourceKey: input.sourceKey, ...error });
+  await deps.faces.replaceFaces(input.userId, input.photoId, []);
+  await deps.faces.putPhoto(photoRecord(input, { width: 0, height: 0 }, deps, 'error', 0, error));
+  return { photoId: input.photoId, status: 'error', faceIds: [], error };
+}
+
+/** Detect stage of the split pipeline: faces + crops, no vectors (the embed stage adds them). */
+export async function detectPhoto(input: PhotoInput, deps: DetectDeps): Promise<PhotoOutcome> {
+  let photo: AnalyzedPhoto;
+  try {
+    photo = await deps.analyzer.analyze(input.bytes, { embed: false });
+  } catch (err) {
+    return recordFailure(input, err, deps);
+  }
+  const records = await storeFaces(input, photo, deps);
+  await deps.faces.putPhoto(photoRecord(input, photo, deps, 'detected', records.length));
+  deps.logger.info('photo detected', { userId: input.userId, photoId: input.photoId, faces: records.length });
+  return { photoId: input.photoId, status: 'detected', faceIds: records.map((r) => r.faceId) };
+}
+
+/** One-shot pipeline (local CLI): detect, align and embed in one pass, no crop round trip. */
+export async function processPhoto(input: PhotoInput, deps: DetectDeps): Promise<PhotoOutcome> {
+  let photo: AnalyzedPhoto;
+  try {
+    photo = await deps.analyzer.analyze(input.bytes, { embed: true });
+  } catch (err) {
+    return recordFailure(input, err, deps);
+  }
+  return storeAnalyzedPhoto(input, photo, deps);
+}
+
+/** Store a photo analysed elsewhere (e.g. in a worker thread) with its vectors. */
+export async function storeAnalyzedPhoto(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps): Promise<PhotoOutcome> {
+  const records = await storeFaces(input, photo, deps);
+  const vectors = records.flatMap((r, i) => {
+    const embedding = photo.faces[i]?.embedding;
+    return embedding
+      ? [{ userId: input.userId, faceId: r.faceId, photoId: input.photoId, modelId: embedding.modelId, modelVersion: embedding.modelVersion, vector: embedding.vector }]
+      : [];
+  });
+  await deps.faces.putVectors(vectors);
+  await deps.faces.putPhoto(photoRecord(input, photo, deps, 'embedded', records.length));
+  return { photoId: input.photoId, status: 'embedded', faceIds: records.map((r) => r.faceId) };
+}
+
+export { recordFailure as recordPhotoFailure };
