@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import type { Box, RgbImage } from '#core/types.ts';
+import { resizeRgb } from '#core/vision/image-ops.ts';
+import { nms, type ScoredBox } from '#core/vision/nms.ts';
+import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
+import type { InferenceSession } from '#core/vision/runtime/types.ts';
+import type { Detection, Detector } from '#core/vision/types.ts';
+
+/** Ultra-Light-Fast face detector (RFB-320), as shipped in faceplugin's JS SDK. The network has a
+ * fixed 320x240 input and outputs, per anchor, [background, face] probabilities and an already
+ * decoded box in normalised corner form (x1, y1, x2, y2 in 0..1 of the input). Its anchors span
+ * faces of ~10 to ~250 input pixels, so one squeezed pass over a big photo loses small faces: we run
+ * a pyramid, with the finer levels cut into overlapping 320x240 tiles. */
+
+const NET_W = 320;
+const NET_H = 240;
+const ANCHORS = 4420;
+
+export interface UlfdOptions {
+  /** Minimum face probability. */
+  readonly scoreThreshold: number;
+  /** IoU above which two boxes are the same face. */
+  readonly nmsIou: number;
+  /** Smallest face (shorter side, in pixels of the image given to detect) the pyramid must reach. */
+  readonly minFacePx: number;
+  /** Size in network pixels at which the finest level sees a `minFacePx` face. */
+  readonly minNetFacePx: number;
+  /** Scale step between pyramid levels. */
+  readonly levelRatio: number;
+  /** Tile overlap in network pixels: faces up to this size are whole in some tile. */
+  readonly tileOverlap: number;
+  readonly threads?: number;
+}
+
+export const ULFD_DEFAULTS: UlfdOptions = {
+  scoreThreshold: 0.7,
+  nmsIou: 0.35,
+  minFacePx: 20,
+  minNetFacePx: 16,
+  levelRatio: 2,
+  tileOverlap: 80,
+};
+
+interface Tile {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Evenly spread window offsets so that `window`-sized windows cover `length` with at least
+ * `overlap` shared between neighbours. */
+function windowOffsets(length: number, window: number, overlap: number): number[] {
+  if (length <= window) return [0];
+  const n = Math.ceil((length - window) / (window - overlap)) + 1;
+  const step = (length - window) / (n - 1);
+  return Array.from({ length: n }, (_, i) => Math.round(i * step));
+}
+
+/** Pyramid scales (working-image → network pixels), coarse to fine: the first fits the whole image
+ * into one input, the last makes a `minFacePx` face `minNetFacePx` wide. */
+export function pyramidScales(width: number, height: number, o: Pick<UlfdOptions, 'minFacePx' | 'minNetFacePx' | 'levelRatio'>): number[] {
+  const whole = Math.min(NET_W / width, NET_H / height);
+  const finest = o.minNetFacePx / o.minFacePx;
+  const scales = [whole];
+  // Never enlarge beyond 1:1 by tiling (upsampling adds no detail; small faces there are below reach).
+  const limit = Math.min(finest, 1);
+  let s = whole;
+  while (s * 1.15 < limit) {
+    s = Math.min(s * o.levelRatio, limit);
+    scales.push(s);
+  }
+  return scales;
+}
+
+export class UlfdDetector implements Detector {
+  readonly id = 'ulfd-rfb320';
+  private readonly input = new Float32Array(3 * NET_W * NET_H);
+
+  constructor(
+    private readonly session: InferenceSession,
+    private readonly options: UlfdOptions = ULFD_DEFAULTS,
+  ) {}
+
+  async detect(image: RgbImage): Promise<Detection[]> {
+    const found: ScoredBox[] = [];
+    for (const scale of pyramidScales(image.width, image.height, this.options)) {
+      const sw = Math.max(1, Math.round(image.width * scale));
+      const sh = Math.max(1, Math.round(image.height * scale));
+      const scaled = resizeRgb(image, sw, sh);
+      const xs = windowOffsets(sw, NET_W, this.options.tileOverlap);
+      const ys = windowOffsets(sh, NET_H, this.options.tileOverlap);
+      const tiled = xs.length > 1 || ys.length > 1;
+      for (const y of ys) {
+        for (const x of xs) {
+          const boxes = await this.runTile(scaled, { x, y }, tiled);
+          const fx = image.width / sw;
+          const fy = image.height / sh;
+          for (const b of boxes) found.push({ score: b.score, box: [b.box[0] * fx, b.box[1] * fy, b.box[2] * fx, b.box[3] * fy] });
+        }
+      }
+    }
+    const kept = nms(found, this.options.nmsIou, 0.8);
+    return kept.map((k) => ({ box: clampBox(k.box, image.width, image.height), score: k.score }));
+  }
+
+  /** One network pass on the 320x240 window at (x, y) of `scaled` (letterboxed with grey where the
+   * image ends). Boxes come back in `scaled` pixels. */
+  private async runTile(scaled: RgbImage, tile: Tile, tiled: boolean): Promise<ScoredBox[]> {
+    const t = this.input;
+    const plane = NET_W * NET_H;
+    t.fill(0); // (127 - 127) / 128: grey padding
+    const w = Math.min(NET_W, scaled.width - tile.x);
+    const h = Math.min(NET_H, scaled.height - tile.y);
+    const d = scaled.data;
+    for (let yy = 0; yy < h; yy++) {
+      let p = ((tile.y + yy) * scaled.width + tile.x) * 3;
+      let o = yy * NET_W;
+      for (let xx = 0; xx < w; xx++, p += 3, o++) {
+        t[o] = (d[p] - 127) / 128;
+        t[plane + o] = (d[p + 1] - 127) / 128;
+        t[2 * plane + o] = (d[p + 2] - 127) / 128;
+      }
+    }
+    const out = await this.session.run({ input: { data: t, dims: [1, 3, NET_H, NET_W] } });
+    const scores = out.scores!.data;
+    const boxes = out.boxes!.data;
+    const res: ScoredBox[] = [];
+    // Edge margin in network pixels: a face cut by an inner tile edge is left to a coarser level.
+    const margin = 2;
+    for (let i = 0; i < ANCHORS; i++) {
+      const score = scores[i * 2 + 1];
+      if (score < this.options.scoreThreshold) continue;
+      const x1 = boxes[i * 4] * NET_W, y1 = boxes[i * 4 + 1] * NET_H;
+      const x2 = boxes[i * 4 + 2] * NET_W, y2 = boxes[i * 4 + 3] * NET_H;
+      if (x2 - x1 < 2 || y2 - y1 < 2) continue;
+      if (tiled) {
+        const cutLeft = tile.x > 0 && x1 < margin;
+        const cutTop = tile.y > 0 && y1 < margin;
+        const cutRight = tile.x + NET_W < scaled.width && x2 > NET_W - margin;
+        const cutBottom = tile.y + NET_H < scaled.height && y2 > NET_H - margin;
+        if (cutLeft || cutTop || cutRight || cutBottom) continue;
+      }
+      res.push({ score, box: [x1 + tile.x, y1 + tile.y, x2 - x1, y2 - y1] });
+    }
+    // Per-tile NMS keeps the cross-level merge small.
+    return nms(res, this.options.nmsIou);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+  }
+}
+
+function clampBox(b: Box, width: number, height: number): Box {
+  const x1 = Math.max(0, b[0]), y1 = Math.max(0, b[1]);
+  const x2 = Math.min(width, b[0] + b[2]), y2 = Math.min(height, b[1] + b[3]);
+  return [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)];
+}
+
+export async function createUlfdDetector(modelsDir: string, options: Partial<UlfdOptions> = {}): Promise<UlfdDetector> {
+  const session = await loadOnnxSession(join(modelsDir, 'ulfd-rfb320', 'model.onnx'), options.threads === undefined ? {} : { threads: options.threads });
+  return new UlfdDetector(session, { ...ULFD_DEFAULTS, ...options });
+}

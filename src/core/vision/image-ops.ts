@@ -1,0 +1,120 @@
+import type { RgbImage } from '#core/types.ts';
+
+/** Small pixel operations on interleaved RGB buffers, in TypeScript so the hot path needs neither
+ * OpenCV nor a round trip through sharp's async pipeline. */
+
+export function rgbImage(width: number, height: number, data?: Uint8Array): RgbImage {
+  return { width, height, data: data ?? new Uint8Array(width * height * 3) };
+}
+
+/** Resize with area averaging when shrinking (no aliasing on big downscales) and bilinear
+ * interpolation when enlarging. Separable: rows first, then columns. */
+export function resizeRgb(src: RgbImage, dstW: number, dstH: number): RgbImage {
+  dstW = Math.max(1, Math.round(dstW));
+  dstH = Math.max(1, Math.round(dstH));
+  if (dstW === src.width && dstH === src.height) return src;
+  const horiz = resampleAxis(src.data, src.width, src.height, dstW, true);
+  const out = resampleAxis(horiz, dstW, src.height, dstH, false);
+  return { width: dstW, height: dstH, data: out };
+}
+
+/** Weights for mapping `srcLen` samples onto `dstLen`: for each destination sample, a list of
+ * (source index, weight) pairs. */
+function axisWeights(srcLen: number, dstLen: number): { idx: Int32Array; w: Float32Array; start: Int32Array } {
+  const scale = srcLen / dstLen;
+  const starts: number[] = [0];
+  const idx: number[] = [];
+  const w: number[] = [];
+  for (let d = 0; d < dstLen; d++) {
+    if (scale > 1) {
+      // Area: the destination pixel covers [d*scale, (d+1)*scale) of the source.
+      const a = d * scale;
+      const b = Math.min(srcLen, (d + 1) * scale);
+      for (let s = Math.floor(a); s < Math.ceil(b); s++) {
+        const cover = Math.min(b, s + 1) - Math.max(a, s);
+        if (cover > 0) { idx.push(s); w.push(cover / (b - a)); }
+      }
+    } else {
+      const x = (d + 0.5) * scale - 0.5;
+      const x0 = Math.max(0, Math.min(srcLen - 1, Math.floor(x)));
+      const x1 = Math.min(srcLen - 1, x0 + 1);
+      const f = Math.max(0, Math.min(1, x - x0));
+      idx.push(x0, x1);
+      w.push(1 - f, f);
+    }
+    starts.push(idx.length);
+  }
+  return { idx: Int32Array.from(idx), w: Float32Array.from(w), start: Int32Array.from(starts) };
+}
+
+function resampleAxis(src: Uint8Array, w: number, h: number, dstLen: number, horizontal: boolean): Uint8Array {
+  const srcLen = horizontal ? w : h;
+  const { idx, w: wt, start } = axisWeights(srcLen, dstLen);
+  const outW = horizontal ? dstLen : w;
+  const outH = horizontal ? h : dstLen;
+  const out = new Uint8Array(outW * outH * 3);
+  if (horizontal) {
+    for (let y = 0; y < h; y++) {
+      const row = y * w * 3;
+      const orow = y * outW * 3;
+      for (let d = 0; d < dstLen; d++) {
+        let r = 0, g = 0, b = 0;
+        for (let k = start[d]; k < start[d + 1]; k++) {
+          const p = row + idx[k] * 3;
+          const f = wt[k];
+          r += src[p] * f; g += src[p + 1] * f; b += src[p + 2] * f;
+        }
+        const o = orow + d * 3;
+        out[o] = r + 0.5; out[o + 1] = g + 0.5; out[o + 2] = b + 0.5;
+      }
+    }
+  } else {
+    const rowLen = w * 3;
+    for (let d = 0; d < dstLen; d++) {
+      const orow = d * rowLen;
+      for (let x = 0; x < rowLen; x++) {
+        let v = 0;
+        for (let k = start[d]; k < start[d + 1]; k++) v += src[idx[k] * rowLen + x] * wt[k];
+        out[orow + x] = v + 0.5;
+      }
+    }
+  }
+  return out;
+}
+
+/** Copy a rectangle (clamped to the image; outside pixels are filled with `fill`). */
+export function cropRgb(src: RgbImage, x0: number, y0: number, w: number, h: number, fill = 0): RgbImage {
+  const out = new Uint8Array(w * h * 3).fill(fill);
+  const sx0 = Math.max(0, x0), sy0 = Math.max(0, y0);
+  const sx1 = Math.min(src.width, x0 + w), sy1 = Math.min(src.height, y0 + h);
+  if (sx1 > sx0) {
+    for (let y = sy0; y < sy1; y++) {
+      const from = (y * src.width + sx0) * 3;
+      out.set(src.data.subarray(from, from + (sx1 - sx0) * 3), ((y - y0) * w + (sx0 - x0)) * 3);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** Luma (BT.601) of an RGB image as floats 0..255. */
+export function toGrey(src: RgbImage): Float32Array {
+  const n = src.width * src.height;
+  const out = new Float32Array(n);
+  const d = src.data;
+  for (let i = 0, p = 0; i < n; i++, p += 3) out[i] = 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
+  return out;
+}
+
+/** HWC uint8 RGB → CHW float32 with (v - mean) / std, the layout ONNX vision models take. */
+export function toChwFloat(src: RgbImage, mean: number, std: number, out?: Float32Array, offset = 0): Float32Array {
+  const plane = src.width * src.height;
+  const t = out ?? new Float32Array(plane * 3);
+  const d = src.data;
+  const inv = 1 / std;
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    t[offset + i] = (d[p] - mean) * inv;
+    t[offset + plane + i] = (d[p + 1] - mean) * inv;
+    t[offset + 2 * plane + i] = (d[p + 2] - mean) * inv;
+  }
+  return t;
+}

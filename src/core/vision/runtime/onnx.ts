@@ -1,0 +1,51 @@
+import * as ort from 'onnxruntime-node';
+import type { InferenceSession, SessionOptions, Tensor, TensorMap } from './types.ts';
+
+/** Default intra-op threads: 2 for a lone analyzer (this machine class has 2 cores); a worker pool
+ * passes 1 so its workers do not fight over the cores. */
+export const DEFAULT_THREADS = 2;
+
+class OnnxSession implements InferenceSession {
+  readonly backend = 'onnxruntime-node' as const;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+
+  constructor(private readonly session: ort.InferenceSession) {
+    this.inputNames = session.inputNames;
+    this.outputNames = session.outputNames;
+  }
+
+  async run(feeds: TensorMap): Promise<TensorMap> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, [...t.dims]);
+    const results = await this.session.run(ortFeeds);
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(results)) {
+      if (t.type !== 'float32') throw new Error(`onnx: output '${name}' has type ${t.type}, expected float32`);
+      // Copy: the runtime may reuse its output buffers on the next run.
+      out[name] = { data: new Float32Array(t.data as Float32Array), dims: [...t.dims] };
+      t.dispose();
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export async function loadOnnxSession(modelPath: string, options: SessionOptions = {}): Promise<InferenceSession> {
+  const threads = options.threads ?? DEFAULT_THREADS;
+  const session = await ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  });
+  return new OnnxSession(session);
+}
+
+/** Version of the installed onnxruntime-node (for `rankface doctor`). */
+export function onnxRuntimeVersion(): string {
+  return ort.env.versions.common ?? 'unknown';
+}
