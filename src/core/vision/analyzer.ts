@@ -1,0 +1,135 @@
+import type { EngineConfig } from '#config/engine.ts';
+import type { Box, FaceVector, FivePoints, RgbImage } from '#core/types.ts';
+import { alignFace } from '#core/vision/align.ts';
+import { decodeImage } from '#core/vision/decode.ts';
+import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
+import { faceQuality } from '#core/vision/quality.ts';
+import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
+import type { AnalyzedFace, AnalyzedPhoto, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
+
+export interface AnalyzerOptions {
+  /** Intra-op threads per inference: 1 inside a worker pool, default 2. */
+  readonly threads?: number;
+  /** Landmark model for detectors without their own 5 points. */
+  readonly landmarks?: string;
+  /** Longest side of the working copy that detection, landmarks and alignment run on. Faces are
+   * found down to ~20 px of that copy. */
+  readonly maxSide?: number;
+  /** Drop faces whose box is smaller than this (original pixels). */
+  readonly minFacePx?: number;
+}
+
+export interface AnalyzeOptions {
+  /** false: detect, align and measure quality, but do not embed (the split pipeline's detect
+   * stage). Default true. */
+  readonly embed?: boolean;
+}
+
+/** The face engine: photo bytes → faces with boxes, landmarks, quality, aligned crops and vectors. */
+export interface FaceAnalyzer {
+  readonly detectorId: string;
+  readonly embedderId: string;
+  readonly embedderVersion: string;
+  readonly embedderDim: number;
+  /** Decode, detect, locate landmarks, align, measure quality and (unless `embed: false`) embed.
+   * Throws ImageDecodeError for unreadable photos. */
+  analyze(bytes: Uint8Array, options?: AnalyzeOptions): Promise<AnalyzedPhoto>;
+  /** Embed crops aligned earlier by `analyze` (each `embedder.template.size` square). */
+  embedCrops(crops: readonly RgbImage[]): Promise<FaceVector[]>;
+  dispose(): Promise<void>;
+}
+
+export const DEFAULT_MAX_SIDE = 1600;
+
+const now = (): number => performance.now();
+
+/** Faces ordered by box top, then left, so re-processing a photo yields the same order and hence
+ * the same face ids. */
+export function orderFaces<T extends { readonly box: Box; readonly score: number }>(faces: readonly T[]): T[] {
+  return [...faces].sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0] || b.score - a.score);
+}
+
+export class DefaultFaceAnalyzer implements FaceAnalyzer {
+  constructor(
+    private readonly config: EngineConfig,
+    private readonly detector: Detector,
+    private readonly landmarks: LandmarkLocator,
+    private readonly embedder: Embedder,
+    private readonly options: AnalyzerOptions,
+  ) {}
+
+  get detectorId(): string { return this.detector.id; }
+  get embedderId(): string { return this.embedder.modelId; }
+  get embedderVersion(): string { return this.embedder.modelVersion; }
+  get embedderDim(): number { return this.embedder.dim; }
+
+  async analyze(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
+    const timings: Record<string, number> = {};
+    const t0 = now();
+    const decoded = await decodeImage(bytes, {
+      maxBytes: this.config.maxBytes,
+      maxPixels: this.config.maxPixels,
+      maxSide: this.options.maxSide ?? DEFAULT_MAX_SIDE,
+    });
+    const t1 = now();
+    timings.decode = t1 - t0;
+    const work = decoded.image;
+    const toOriginal = 1 / decoded.scale;
+
+    const detections = await this.detector.detect(work);
+    const t2 = now();
+    timings.detect = t2 - t1;
+
+    const minFace = (this.options.minFacePx ?? 0) * decoded.scale;
+    const kept = detections.filter((d) => Math.min(d.box[2], d.box[3]) >= minFace);
+    const located: { box: Box; score: number; landmarks: FivePoints }[] = [];
+    for (const d of kept) {
+      located.push({ box: d.box, score: d.score, landmarks: d.landmarks ?? (await this.landmarks.locate(work, d.box)) });
+    }
+    const t3 = now();
+    timings.landmarks = t3 - t2;
+
+    const scaleBox = (b: Box): Box => [b[0] * toOriginal, b[1] * toOriginal, b[2] * toOriginal, b[3] * toOriginal];
+    const scalePts = (p: FivePoints): FivePoints => p.map((q) => [q[0] * toOriginal, q[1] * toOriginal]) as FivePoints;
+    const faces = orderFaces(
+      located.map((f) => {
+        const { crop } = alignFace(work, f.landmarks, this.embedder.template);
+        const box = scaleBox(f.box);
+        const landmarks = scalePts(f.landmarks);
+        return { box, score: f.score, landmarks, crop, quality: faceQuality(box, landmarks, crop) };
+      }),
+    );
+    const t4 = now();
+    timings.align = t4 - t3;
+
+    let result: AnalyzedFace[] = faces;
+    if (options.embed !== false && faces.length > 0) {
+      const vectors = await this.embedder.embed(faces.map((f) => f.crop));
+      result = faces.map((f, i) => ({ ...f, embedding: vectors[i] }));
+    }
+    const t5 = now();
+    timings.embed = t5 - t4;
+    timings.total = t5 - t0;
+    return { width: decoded.width, height: decoded.height, faces: result, timings };
+  }
+
+  embedCrops(crops: readonly RgbImage[]): Promise<FaceVector[]> {
+    return this.embedder.embed(crops);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.detector.dispose?.(), this.landmarks.dispose?.(), this.embedder.dispose?.()]);
+  }
+}
+
+/** Build the analyzer for an engine config: the detector and embedder it names, the default landmark
+ * model, all on `options.threads` threads per inference. */
+export async function createFaceAnalyzer(config: EngineConfig, options: AnalyzerOptions = {}): Promise<FaceAnalyzer> {
+  const cfg = { modelsDir: config.modelsDir, ...(options.threads === undefined ? {} : { threads: options.threads }) };
+  const [detector, landmarks, embedder] = await Promise.all([
+    createDetector(config.detector, cfg),
+    createLandmarkLocator(options.landmarks ?? DEFAULT_LANDMARKS, cfg),
+    createEmbedder(config.embedder, cfg),
+  ]);
+  return new DefaultFaceAnalyzer(config, detector, landmarks, embedder, options);
+}
