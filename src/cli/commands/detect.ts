@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { readEngineConfig } from '#config/engine.ts';
+import type { Box, FivePoints } from '#core/types.ts';
+import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+
+/** `rankface detect <image...> [--json]`: faces per image, in original pixels. The JSON keys
+ * (file, width, height, faces[].box/score/landmarks, error) are read by other tools: keep them. */
+
+interface DetectedFaceJson {
+  box: Box;
+  score: number;
+  landmarks: FivePoints;
+}
+
+interface DetectResultJson {
+  file: string;
+  width: number | null;
+  height: number | null;
+  faces: DetectedFaceJson[];
+  error?: { code: string; message: string };
+}
+
+const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+
+function usage(): string {
+  return 'usage: rankface detect <image...> [--json]';
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : 'internal';
+  // Node's file errors (ENOENT, EISDIR...) keep their code, lower-cased for one vocabulary.
+  return { code: code.startsWith('E') && code === code.toUpperCase() ? code.toLowerCase() : code, message: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+function printTable(results: readonly DetectResultJson[]): void {
+  for (const r of results) {
+    if (r.error) {
+      process.stdout.write(`${r.file}: error ${r.error.code}: ${r.error.message}\n`);
+      continue;
+    }
+    process.stdout.write(`${r.file}: ${r.width}x${r.height}, ${r.faces.length} face${r.faces.length === 1 ? '' : 's'}\n`);
+    r.faces.forEach((f, i) => {
+      const [x, y, w, h] = f.box.map((v) => Math.round(v));
+      const eyes = f.landmarks.slice(0, 2).map((p) => `(${Math.round(p[0])},${Math.round(p[1])})`).join(' ');
+      process.stdout.write(`  #${i + 1}  x=${x} y=${y} w=${w} h=${h}  score=${f.score.toFixed(3)}  eyes ${eyes}\n`);
+    });
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const files = args.filter((a) => a !== '--json');
+  if (files.length === 0 || files.some((f) => f.startsWith('--'))) {
+    process.stderr.write(`${usage()}\n`);
+    return 2;
+  }
+  const analyzer = await createFaceAnalyzer(readEngineConfig());
+  const results: DetectResultJson[] = [];
+  try {
+    for (const file of files) {
+      try {
+        const bytes = await readFile(file);
+        const photo = await analyzer.analyze(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { embed: false });
+        results.push({
+          file,
+          width: photo.width,
+          height: photo.height,
+          faces: photo.faces.map((f) => ({
+            box: f.box.map((v) => round(v, 1)) as Box,
+            score: round(f.score, 4),
+            landmarks: f.landmarks.map((p) => [round(p[0], 1), round(p[1], 1)]) as FivePoints,
+          })),
+        });
+      } catch (err) {
+        results.push({ file, width: null, height: null, faces: [], error: errorOf(err) });
+      }
+    }
+  } finally {
+    await analyzer.dispose();
+  }
+  if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else printTable(results);
+  return results.some((r) => r.error) ? 1 : 0;
+}
