@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { RgbImage } from '#core/types.ts';
 
 /** Small pixel operations on interleaved RGB buffers, in TypeScript so the hot path needs neither
@@ -8,18 +9,66 @@ export function rgbImage(width: number, height: number, data?: Uint8Array): RgbI
 }
 
 /** Resize with area averaging when shrinking (no aliasing on big downscales) and bilinear
- * interpolation when enlarging. Separable: rows first, then columns. */
+ * interpolation when enlarging. Separable: columns of each row first (into floats), then rows. */
 export function resizeRgb(src: RgbImage, dstW: number, dstH: number): RgbImage {
   dstW = Math.max(1, Math.round(dstW));
   dstH = Math.max(1, Math.round(dstH));
   if (dstW === src.width && dstH === src.height) return src;
-  const horiz = resampleAxis(src.data, src.width, src.height, dstW, true);
-  const out = resampleAxis(horiz, dstW, src.height, dstH, false);
+  const sw = src.width, sh = src.height;
+  const hx = axisWeights(sw, dstW);
+  const vy = axisWeights(sh, dstH);
+  // Horizontal pass: sh rows of dstW*3 floats.
+  const rowLen = dstW * 3;
+  const tmp = new Float32Array(sh * rowLen);
+  const d = src.data;
+  for (let y = 0; y < sh; y++) {
+    const row = y * sw * 3;
+    const orow = y * rowLen;
+    for (let x = 0; x < dstW; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let k = hx.start[x], e = hx.start[x + 1]; k < e; k++) {
+        const p = row + hx.idx[k] * 3;
+        const f = hx.w[k];
+        r += d[p] * f; g += d[p + 1] * f; b += d[p + 2] * f;
+      }
+      const o = orow + x * 3;
+      tmp[o] = r; tmp[o + 1] = g; tmp[o + 2] = b;
+    }
+  }
+  // Vertical pass: each output row is a weighted sum of whole input rows (sequential memory).
+  const out = new Uint8Array(dstH * rowLen);
+  // Writing floats through a clamped view rounds and clamps to 0..255.
+  const clamped = new Uint8ClampedArray(out.buffer);
+  const acc = new Float32Array(rowLen);
+  for (let y = 0; y < dstH; y++) {
+    acc.fill(0);
+    for (let k = vy.start[y], e = vy.start[y + 1]; k < e; k++) {
+      const f = vy.w[k];
+      const base = vy.idx[k] * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i] += tmp[base + i] * f;
+    }
+    clamped.set(acc, y * rowLen);
+  }
   return { width: dstW, height: dstH, data: out };
 }
 
-/** Weights for mapping `srcLen` samples onto `dstLen`: for each destination sample, a list of
- * (source index, weight) pairs. */
+/** Same as resizeRgb but through libvips (several times faster on big images, off the main
+ * thread): used for the detector's pyramid levels. */
+export async function resizeRgbFast(src: RgbImage, dstW: number, dstH: number): Promise<RgbImage> {
+  dstW = Math.max(1, Math.round(dstW));
+  dstH = Math.max(1, Math.round(dstH));
+  if (dstW === src.width && dstH === src.height) return src;
+  if (src.width * src.height < 200_000) return resizeRgb(src, dstW, dstH);
+  const input = Buffer.from(src.data.buffer, src.data.byteOffset, src.data.byteLength);
+  const data = await sharp(input, { raw: { width: src.width, height: src.height, channels: 3 } })
+    .resize(dstW, dstH, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  return { width: dstW, height: dstH, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/** Weights for mapping `srcLen` samples onto `dstLen`: for destination sample d, the pairs
+ * (idx[k], w[k]) for k in [start[d], start[d+1]). */
 function axisWeights(srcLen: number, dstLen: number): { idx: Int32Array; w: Float32Array; start: Int32Array } {
   const scale = srcLen / dstLen;
   const starts: number[] = [0];
@@ -32,7 +81,7 @@ function axisWeights(srcLen: number, dstLen: number): { idx: Int32Array; w: Floa
       const b = Math.min(srcLen, (d + 1) * scale);
       for (let s = Math.floor(a); s < Math.ceil(b); s++) {
         const cover = Math.min(b, s + 1) - Math.max(a, s);
-        if (cover > 0) { idx.push(s); w.push(cover / (b - a)); }
+        if (cover > 1e-6) { idx.push(s); w.push(cover / (b - a)); }
       }
     } else {
       const x = (d + 0.5) * scale - 0.5;
@@ -45,41 +94,6 @@ function axisWeights(srcLen: number, dstLen: number): { idx: Int32Array; w: Floa
     starts.push(idx.length);
   }
   return { idx: Int32Array.from(idx), w: Float32Array.from(w), start: Int32Array.from(starts) };
-}
-
-function resampleAxis(src: Uint8Array, w: number, h: number, dstLen: number, horizontal: boolean): Uint8Array {
-  const srcLen = horizontal ? w : h;
-  const { idx, w: wt, start } = axisWeights(srcLen, dstLen);
-  const outW = horizontal ? dstLen : w;
-  const outH = horizontal ? h : dstLen;
-  const out = new Uint8Array(outW * outH * 3);
-  if (horizontal) {
-    for (let y = 0; y < h; y++) {
-      const row = y * w * 3;
-      const orow = y * outW * 3;
-      for (let d = 0; d < dstLen; d++) {
-        let r = 0, g = 0, b = 0;
-        for (let k = start[d]; k < start[d + 1]; k++) {
-          const p = row + idx[k] * 3;
-          const f = wt[k];
-          r += src[p] * f; g += src[p + 1] * f; b += src[p + 2] * f;
-        }
-        const o = orow + d * 3;
-        out[o] = r + 0.5; out[o + 1] = g + 0.5; out[o + 2] = b + 0.5;
-      }
-    }
-  } else {
-    const rowLen = w * 3;
-    for (let d = 0; d < dstLen; d++) {
-      const orow = d * rowLen;
-      for (let x = 0; x < rowLen; x++) {
-        let v = 0;
-        for (let k = start[d]; k < start[d + 1]; k++) v += src[idx[k] * rowLen + x] * wt[k];
-        out[orow + x] = v + 0.5;
-      }
-    }
-  }
-  return out;
 }
 
 /** Copy a rectangle (clamped to the image; outside pixels are filled with `fill`). */

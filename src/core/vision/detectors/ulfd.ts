@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Box, RgbImage } from '#core/types.ts';
-import { resizeRgb } from '#core/vision/image-ops.ts';
-import { nms, type ScoredBox } from '#core/vision/nms.ts';
+import { cropRgb, resizeRgbFast } from '#core/vision/image-ops.ts';
+import { iou, nms, type ScoredBox } from '#core/vision/nms.ts';
 import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
 import type { InferenceSession } from '#core/vision/runtime/types.ts';
 import type { Detection, Detector } from '#core/vision/types.ts';
@@ -29,6 +29,12 @@ export interface UlfdOptions {
   readonly levelRatio: number;
   /** Tile overlap in network pixels: faces up to this size are whole in some tile. */
   readonly tileOverlap: number;
+  /** Candidates scoring below this get a second look: the detector re-runs on a window centred on
+   * the candidate, scaled so the face is `verifyFacePx` network pixels, and the candidate is kept
+   * only if that pass finds it again with at least `scoreThreshold`. Body parts and textures that
+   * look like a tiny face in a tile rarely still look like one at a comfortable size. */
+  readonly verifyBelow: number;
+  readonly verifyFacePx: number;
   readonly threads?: number;
 }
 
@@ -39,6 +45,8 @@ export const ULFD_DEFAULTS: UlfdOptions = {
   minNetFacePx: 16,
   levelRatio: 2,
   tileOverlap: 80,
+  verifyBelow: 0.97,
+  verifyFacePx: 80,
 };
 
 interface Tile {
@@ -85,7 +93,7 @@ export class UlfdDetector implements Detector {
     for (const scale of pyramidScales(image.width, image.height, this.options)) {
       const sw = Math.max(1, Math.round(image.width * scale));
       const sh = Math.max(1, Math.round(image.height * scale));
-      const scaled = resizeRgb(image, sw, sh);
+      const scaled = await resizeRgbFast(image, sw, sh);
       const xs = windowOffsets(sw, NET_W, this.options.tileOverlap);
       const ys = windowOffsets(sh, NET_H, this.options.tileOverlap);
       const tiled = xs.length > 1 || ys.length > 1;
@@ -99,7 +107,36 @@ export class UlfdDetector implements Detector {
       }
     }
     const kept = nms(found, this.options.nmsIou, 0.8);
-    return kept.map((k) => ({ box: clampBox(k.box, image.width, image.height), score: k.score }));
+    const verified: ScoredBox[] = [];
+    for (const k of kept) {
+      if (k.score >= this.options.verifyBelow) verified.push(k);
+      else {
+        const again = await this.secondLook(image, k.box);
+        if (again) verified.push(again);
+      }
+    }
+    return verified.map((k) => ({ box: clampBox(k.box, image.width, image.height), score: k.score }));
+  }
+
+  /** Re-detect around `box` with the face at `verifyFacePx` network pixels; returns the matching
+   * detection (in image pixels) or undefined. */
+  private async secondLook(image: RgbImage, box: Box): Promise<ScoredBox | undefined> {
+    // Enlarging a tiny face more than 2x only blurs it: cap the zoom.
+    const scale = Math.min(2, this.options.verifyFacePx / Math.max(box[2], box[3]));
+    const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
+    // Window of NET_W x NET_H network pixels = (NET_W / scale) x (NET_H / scale) image pixels.
+    const x0 = Math.round(cx - NET_W / scale / 2), y0 = Math.round(cy - NET_H / scale / 2);
+    const ww = Math.round(NET_W / scale), wh = Math.round(NET_H / scale);
+    const window = cropRgb(image, x0, y0, ww, wh, 127);
+    const net = await resizeRgbFast(window, NET_W, NET_H);
+    const boxes = await this.runTile(net, { x: 0, y: 0 }, false);
+    const fx = ww / NET_W, fy = wh / NET_H;
+    let best: ScoredBox | undefined;
+    for (const b of boxes) {
+      const mapped: Box = [x0 + b.box[0] * fx, y0 + b.box[1] * fy, b.box[2] * fx, b.box[3] * fy];
+      if (iou(mapped, box) >= 0.5 && (!best || b.score > best.score)) best = { box, score: b.score };
+    }
+    return best;
   }
 
   /** One network pass on the 320x240 window at (x, y) of `scaled` (letterboxed with grey where the
