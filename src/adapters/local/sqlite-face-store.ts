@@ -1,0 +1,275 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FaceRecord, FaceStore, PersonRecord, PhotoRecord, PhotoStatus, UserEdit, VectorRecord } from '#core/ports/face-store.ts';
+import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
+
+/** What the local scan remembers about a file so that an unchanged file is not hashed again. */
+export interface FileStamp {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly contentHash: string;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS photos (
+  user_id TEXT NOT NULL, photo_id TEXT NOT NULL, source_key TEXT NOT NULL, content_hash TEXT NOT NULL,
+  width INTEGER NOT NULL, height INTEGER NOT NULL, status TEXT NOT NULL,
+  error_code TEXT, error_message TEXT, face_count INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, photo_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS faces (
+  user_id TEXT NOT NULL, face_id TEXT NOT NULL, photo_id TEXT NOT NULL,
+  box TEXT NOT NULL, score REAL NOT NULL, landmarks TEXT NOT NULL, quality TEXT NOT NULL, crop_key TEXT,
+  PRIMARY KEY (user_id, face_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS faces_by_photo ON faces (user_id, photo_id);
+CREATE TABLE IF NOT EXISTS vectors (
+  user_id TEXT NOT NULL, face_id TEXT NOT NULL, model_id TEXT NOT NULL, model_version TEXT NOT NULL,
+  photo_id TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
+  PRIMARY KEY (user_id, face_id, model_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS vectors_by_photo ON vectors (user_id, photo_id);
+CREATE TABLE IF NOT EXISTS people (
+  user_id TEXT NOT NULL, person_id TEXT NOT NULL, name TEXT, hidden INTEGER,
+  face_ids TEXT NOT NULL, cover_face_id TEXT NOT NULL, cohesion REAL NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, person_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS edits (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, edit TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edits_by_user ON edits (user_id, seq);
+CREATE TABLE IF NOT EXISTS file_stamps (
+  user_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, content_hash TEXT NOT NULL,
+  PRIMARY KEY (user_id, path)
+) WITHOUT ROWID;
+`;
+
+interface PhotoRow {
+  user_id: string; photo_id: string; source_key: string; content_hash: string; width: number; height: number;
+  status: string; error_code: string | null; error_message: string | null; face_count: number; updated_at: number;
+}
+interface FaceRow {
+  user_id: string; face_id: string; photo_id: string; box: string; score: number; landmarks: string; quality: string; crop_key: string | null;
+}
+interface VectorRow {
+  user_id: string; face_id: string; model_id: string; model_version: string; photo_id: string; dim: number; vector: Buffer;
+}
+interface PersonRow {
+  user_id: string; person_id: string; name: string | null; hidden: number | null; face_ids: string; cover_face_id: string; cohesion: number; updated_at: number;
+}
+
+/** Vectors are stored as their raw little-endian float32 bytes: bit-exact, 2 KB for 512 dims. */
+const vectorToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+function blobToVector(blob: Buffer, dim: number): Float32Array {
+  if (blob.byteLength !== dim * 4) throw new Error(`stored vector has ${blob.byteLength} bytes, expected ${dim * 4}`);
+  // Copy: the driver's buffer may not be 4-byte aligned and may be reused.
+  const out = new Float32Array(dim);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}
+
+function photoFromRow(r: PhotoRow): PhotoRecord {
+  return {
+    userId: r.user_id,
+    photoId: r.photo_id,
+    sourceKey: r.source_key,
+    contentHash: r.content_hash,
+    width: r.width,
+    height: r.height,
+    status: r.status as PhotoStatus,
+    ...(r.error_code !== null ? { error: { code: r.error_code, message: r.error_message ?? '' } } : {}),
+    faceCount: r.face_count,
+    updatedAt: r.updated_at,
+  };
+}
+
+function faceFromRow(r: FaceRow): FaceRecord {
+  return {
+    userId: r.user_id,
+    faceId: r.face_id,
+    photoId: r.photo_id,
+    box: JSON.parse(r.box) as Box,
+    score: r.score,
+    landmarks: JSON.parse(r.landmarks) as FivePoints,
+    quality: JSON.parse(r.quality) as FaceQuality,
+    ...(r.crop_key !== null ? { cropKey: r.crop_key } : {}),
+  };
+}
+
+function personFromRow(r: PersonRow): PersonRecord {
+  return {
+    userId: r.user_id,
+    personId: r.person_id,
+    ...(r.name !== null ? { name: r.name } : {}),
+    ...(r.hidden !== null ? { hidden: r.hidden === 1 } : {}),
+    faceIds: JSON.parse(r.face_ids) as string[],
+    coverFaceId: r.cover_face_id,
+    cohesion: r.cohesion,
+    updatedAt: r.updated_at,
+  };
+}
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** FaceStore in one SQLite file (WAL journal), for the local CLI. Every query is scoped by user;
+ * every write runs in one transaction, so a crash never leaves a photo half replaced. */
+export class SqliteFaceStore implements FaceStore {
+  private readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new Error(`${file} was written by a newer rankface (schema ${version}); this one reads up to ${SCHEMA_VERSION}`);
+    this.db.exec(SCHEMA);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  async putPhoto(photo: PhotoRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO photos (user_id, photo_id, source_key, content_hash, width, height, status, error_code, error_message, face_count, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(photo.userId, photo.photoId, photo.sourceKey, photo.contentHash, photo.width, photo.height, photo.status,
+        photo.error?.code ?? null, photo.error?.message ?? null, photo.faceCount, photo.updatedAt);
+  }
+
+  async getPhoto(userId: string, photoId: string): Promise<PhotoRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM photos WHERE user_id = ? AND photo_id = ?').get(userId, photoId) as PhotoRow | undefined;
+    return row ? photoFromRow(row) : undefined;
+  }
+
+  async listPhotos(userId: string): Promise<PhotoRecord[]> {
+    return (this.db.prepare('SELECT * FROM photos WHERE user_id = ? ORDER BY photo_id').all(userId) as PhotoRow[]).map(photoFromRow);
+  }
+
+  async replaceFaces(userId: string, photoId: string, faces: readonly FaceRecord[]): Promise<void> {
+    for (const f of faces) {
+      if (f.userId !== userId || f.photoId !== photoId) throw new Error(`face ${f.faceId} belongs to ${f.userId}/${f.photoId}, not ${userId}/${photoId}`);
+    }
+    const existing = this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND photo_id = ?').all(userId, photoId) as FaceRow[];
+    const rows = faces.map((f) => ({
+      face_id: f.faceId,
+      box: JSON.stringify(f.box),
+      score: f.score,
+      landmarks: JSON.stringify(f.landmarks),
+      quality: JSON.stringify(f.quality),
+      crop_key: f.cropKey ?? null,
+    }));
+    const next = new Map(rows.map((r) => [r.face_id, r]));
+    const deleteFace = this.db.prepare('DELETE FROM faces WHERE user_id = ? AND face_id = ?');
+    const deleteVectors = this.db.prepare('DELETE FROM vectors WHERE user_id = ? AND face_id = ?');
+    const upsert = this.db.prepare(
+      `INSERT OR REPLACE INTO faces (user_id, face_id, photo_id, box, score, landmarks, quality, crop_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const old of existing) {
+        const now = next.get(old.face_id);
+        // A face that is gone, or whose geometry changed, loses its vectors: they described other pixels.
+        if (!now || now.box !== old.box || now.landmarks !== old.landmarks) deleteVectors.run(userId, old.face_id);
+        if (!now) deleteFace.run(userId, old.face_id);
+      }
+      for (const r of rows) upsert.run(userId, r.face_id, photoId, r.box, r.score, r.landmarks, r.quality, r.crop_key);
+    })();
+  }
+
+  async listFaces(userId: string): Promise<FaceRecord[]> {
+    return (this.db.prepare('SELECT * FROM faces WHERE user_id = ? ORDER BY face_id').all(userId) as FaceRow[]).map(faceFromRow);
+  }
+
+  async listFacesOfPhoto(userId: string, photoId: string): Promise<FaceRecord[]> {
+    return (this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND photo_id = ? ORDER BY face_id').all(userId, photoId) as FaceRow[]).map(faceFromRow);
+  }
+
+  async putVectors(vectors: readonly VectorRecord[]): Promise<void> {
+    const upsert = this.db.prepare(
+      `INSERT OR REPLACE INTO vectors (user_id, face_id, model_id, model_version, photo_id, dim, vector) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const v of vectors) upsert.run(v.userId, v.faceId, v.modelId, v.modelVersion, v.photoId, v.vector.length, vectorToBlob(v.vector));
+    })();
+  }
+
+  async listVectors(userId: string, modelId: string): Promise<VectorRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? ORDER BY face_id').all(userId, modelId) as VectorRow[];
+    return rows.map((r) => ({
+      userId: r.user_id,
+      faceId: r.face_id,
+      photoId: r.photo_id,
+      modelId: r.model_id,
+      modelVersion: r.model_version,
+      vector: blobToVector(r.vector, r.dim),
+    }));
+  }
+
+  async deletePhoto(userId: string, photoId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM vectors WHERE user_id = ? AND photo_id = ?').run(userId, photoId);
+      this.db.prepare('DELETE FROM faces WHERE user_id = ? AND photo_id = ?').run(userId, photoId);
+      this.db.prepare('DELETE FROM photos WHERE user_id = ? AND photo_id = ?').run(userId, photoId);
+    })();
+  }
+
+  async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO people (user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM people WHERE user_id = ?').run(userId);
+      for (const p of people) {
+        if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
+        insert.run(userId, p.personId, p.name ?? null, p.hidden === undefined ? null : p.hidden ? 1 : 0, JSON.stringify(p.faceIds), p.coverFaceId, p.cohesion, p.updatedAt);
+      }
+    })();
+  }
+
+  async listPeople(userId: string): Promise<PersonRecord[]> {
+    const people = (this.db.prepare('SELECT * FROM people WHERE user_id = ?').all(userId) as PersonRow[]).map(personFromRow);
+    return people.sort((a, b) => b.faceIds.length - a.faceIds.length || byId(a.personId, b.personId));
+  }
+
+  /** Appends an edit. A retry of the latest edit (same content) is not appended twice; the same edit
+   * made again after others is, because later edits win when they are replayed. */
+  async addEdit(userId: string, edit: UserEdit): Promise<void> {
+    const json = JSON.stringify(edit);
+    this.db.transaction(() => {
+      const last = this.db.prepare('SELECT edit FROM edits WHERE user_id = ? ORDER BY seq DESC LIMIT 1').get(userId) as { edit: string } | undefined;
+      if (last?.edit === json) return;
+      this.db.prepare('INSERT INTO edits (user_id, edit) VALUES (?, ?)').run(userId, json);
+    })();
+  }
+
+  async listEdits(userId: string): Promise<UserEdit[]> {
+    return (this.db.prepare('SELECT edit FROM edits WHERE user_id = ? ORDER BY seq').all(userId) as { edit: string }[]).map((r) => JSON.parse(r.edit) as UserEdit);
+  }
+
+  // Local-only: the folder scan's memory of files (not part of the FaceStore port).
+
+  listFileStamps(userId: string): FileStamp[] {
+    const rows = this.db.prepare('SELECT path, size, mtime_ms, content_hash FROM file_stamps WHERE user_id = ?').all(userId) as
+      { path: string; size: number; mtime_ms: number; content_hash: string }[];
+    return rows.map((r) => ({ path: r.path, size: r.size, mtimeMs: r.mtime_ms, contentHash: r.content_hash }));
+  }
+
+  /** Replace the user's file stamps with the ones of the latest scan. */
+  replaceFileStamps(userId: string, stamps: readonly FileStamp[]): void {
+    const insert = this.db.prepare('INSERT INTO file_stamps (user_id, path, size, mtime_ms, content_hash) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM file_stamps WHERE user_id = ?').run(userId);
+      for (const s of stamps) insert.run(userId, s.path, s.size, s.mtimeMs, s.contentHash);
+    })();
+  }
+}
