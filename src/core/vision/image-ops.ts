@@ -47,7 +47,8 @@ export function resizeRgb(src: RgbImage, dstW: number, dstH: number): RgbImage {
       const base = vy.idx[k] * rowLen;
       for (let i = 0; i < rowLen; i++) acc[i] += tmp[base + i] * f;
     }
-    clamped.set(acc, y * rowLen);
+    const o = y * rowLen;
+    for (let i = 0; i < rowLen; i++) clamped[o + i] = acc[i];
   }
   return { width: dstW, height: dstH, data: out };
 }
@@ -58,7 +59,7 @@ export async function resizeRgbFast(src: RgbImage, dstW: number, dstH: number): 
   dstW = Math.max(1, Math.round(dstW));
   dstH = Math.max(1, Math.round(dstH));
   if (dstW === src.width && dstH === src.height) return src;
-  if (src.width * src.height < 200_000) return resizeRgb(src, dstW, dstH);
+  if (src.width * src.height < 4_096) return resizeRgb(src, dstW, dstH);
   const input = Buffer.from(src.data.buffer, src.data.byteOffset, src.data.byteLength);
   const data = await sharp(input, { raw: { width: src.width, height: src.height, channels: 3 } })
     .resize(dstW, dstH, { fit: 'fill', kernel: 'linear' })
