@@ -1,0 +1,106 @@
+import { UMAP } from 'umap-js';
+
+/** 2-D map of face vectors for the report (the notebook's t-SNE view): UMAP with cosine distance and
+ * a seeded generator, so the same faces always give the same picture. Coordinates are scaled to
+ * [0, 1]. Tiny sets (where UMAP's neighbour graph is meaningless) use the first two principal axes. */
+
+export interface MapPoint {
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Small, fast, seedable PRNG (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function cosineDistance(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return 1 - dot / (Math.sqrt(na * nb) || 1);
+}
+
+/** Projection on the first two principal axes (power iteration, deterministic start). */
+function pca2(data: number[][]): number[][] {
+  const n = data.length;
+  const dim = data[0]?.length ?? 0;
+  const mean = new Array<number>(dim).fill(0);
+  for (const row of data) for (let j = 0; j < dim; j++) mean[j]! += row[j]! / n;
+  const centred = data.map((row) => row.map((v, j) => v - mean[j]!));
+  const axes: number[][] = [];
+  for (let k = 0; k < 2; k++) {
+    let v = Array.from({ length: dim }, (_, j) => Math.sin(j + 1 + k * 7));
+    for (let iter = 0; iter < 50; iter++) {
+      const next = new Array<number>(dim).fill(0);
+      for (const row of centred) {
+        const s = row.reduce((acc, x, j) => acc + x * v[j]!, 0);
+        for (let j = 0; j < dim; j++) next[j]! += s * row[j]!;
+      }
+      for (const a of axes) {
+        const s = next.reduce((acc, x, j) => acc + x * a[j]!, 0);
+        for (let j = 0; j < dim; j++) next[j]! -= s * a[j]!;
+      }
+      const norm = Math.hypot(...next) || 1;
+      v = next.map((x) => x / norm);
+    }
+    axes.push(v);
+  }
+  return centred.map((row) => axes.map((a) => row.reduce((acc, x, j) => acc + x * a[j]!, 0)));
+}
+
+/** Scale to [0, 1] on each axis, the longer spread horizontal (UMAP's axes mean nothing, and the
+ * report's map is wider than tall). */
+function normalise(coords: number[][]): number[][] {
+  if (coords.length === 0) return [];
+  const spread = (k: number): number => Math.max(...coords.map((c) => c[k]!)) - Math.min(...coords.map((c) => c[k]!));
+  const oriented = spread(1) > spread(0) ? coords.map(([x, y]) => [y!, x!]) : coords;
+  const scaled = [0, 1].map((k) => {
+    const vs = oriented.map((c) => c[k]!);
+    const min = Math.min(...vs);
+    const max = Math.max(...vs);
+    return vs.map((v) => (max === min ? 0.5 : (v - min) / (max - min)));
+  });
+  return oriented.map((_, i) => [scaled[0]![i]!, scaled[1]![i]!]);
+}
+
+export interface ProjectOptions {
+  readonly seed?: number;
+  /** Faces beyond this many are left off the map (UMAP time grows with n). */
+  readonly maxPoints?: number;
+}
+
+export function projectFaces(faces: readonly { id: string; vector: Float32Array }[], options: ProjectOptions = {}): MapPoint[] {
+  const chosen = [...faces].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, options.maxPoints ?? 5000);
+  const n = chosen.length;
+  if (n === 0) return [];
+  if (n === 1) return [{ id: chosen[0]!.id, x: 0.5, y: 0.5 }];
+  const data = chosen.map((f) => Array.from(f.vector));
+  let coords: number[][];
+  if (n < 8) {
+    coords = pca2(data);
+  } else {
+    const umap = new UMAP({
+      nComponents: 2,
+      nNeighbors: Math.max(2, Math.min(15, n - 1)),
+      minDist: 0.25,
+      distanceFn: cosineDistance,
+      random: seededRandom(options.seed ?? 42),
+    });
+    coords = umap.fit(data);
+  }
+  return normalise(coords).map(([x, y], i) => ({ id: chosen[i]!.id, x: Number(x!.toFixed(4)), y: Number(y!.toFixed(4)) }));
+}

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { renderReportHtml } from './html.ts';
+import { buildReport, type PeopleReport, type ReportFace, type ReportInput } from './model.ts';
+import { projectFaces, type MapPoint } from './projection.ts';
+import { fileExists, pruneThumbs, writeCropThumb, writeFaceThumbs } from './thumbs.ts';
+
+/** Writes `<out>/people.json`, `<out>/index.html` and the thumbnails they reference. Thumbnails are
+ * made only when missing (a re-run reuses them) and the map projection is cached by the set of
+ * faces, so an unchanged folder re-renders in milliseconds. */
+
+export interface WriteReportInput extends ReportInput {
+  readonly outDir: string;
+  /** Identity vectors of the faces to place on the map (one model). */
+  readonly vectors: readonly { id: string; vector: Float32Array }[];
+  readonly modelId: string;
+  /** Bytes of a source photo by its path relative to the photos folder. */
+  readonly readPhoto: (photo: string) => Promise<Uint8Array>;
+  /** Stored aligned crop of a face, used when its photo cannot be read. */
+  readonly readCrop: (faceId: string) => Promise<Uint8Array | undefined>;
+}
+
+export interface WrittenReport {
+  readonly report: PeopleReport;
+  readonly html: string;
+  readonly json: string;
+  readonly thumbsMade: number;
+  readonly thumbsRemoved: number;
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+/** Relative, URL-encoded link from the output folder to a photo in the scanned folder. */
+export function photoHrefFrom(outDir: string, photosDir: string): (photo: string) => string {
+  return (photo) => {
+    const rel = relative(resolve(outDir), join(resolve(photosDir), ...photo.split('/')));
+    return rel.split(sep).map((s) => (s === '..' ? s : encodeURIComponent(s))).join('/');
+  };
+}
+
+async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Promise<number> {
+  const all: ReportFace[] = [...report.people.flatMap((p) => p.faces), ...report.unassigned];
+  const missingByPhoto = new Map<string, ReportFace[]>();
+  for (const f of all) {
+    if (await fileExists(join(input.outDir, f.thumb))) continue;
+    const list = missingByPhoto.get(f.photo) ?? [];
+    list.push(f);
+    missingByPhoto.set(f.photo, list);
+  }
+  let made = 0;
+  for (const [photo, faces] of missingByPhoto) {
+    try {
+      await writeFaceThumbs(await input.readPhoto(photo), faces.map((f) => ({ box: f.box, file: join(input.outDir, f.thumb) })));
+      made += faces.length;
+    } catch {
+      // The photo went unreadable since it was processed: fall back to the aligned crop.
+      for (const f of faces) {
+        const crop = await input.readCrop(f.face_id);
+        if (crop) {
+          await writeCropThumb(crop, join(input.outDir, f.thumb));
+          made++;
+        }
+      }
+    }
+  }
+  return made;
+}
+
+async function cachedProjection(input: WriteReportInput): Promise<MapPoint[]> {
+  const key = createHash('sha256')
+    .update(`v1\n${input.modelId}\n`)
+    .update(input.vectors.map((v) => v.id).sort().join('\n'))
+    .digest('hex');
+  const cacheFile = join(input.outDir, '.cache', 'map.json');
+  try {
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key: string; points: MapPoint[] };
+    if (cached.key === key) return cached.points;
+  } catch {
+    // No cache yet, or unreadable: recompute.
+  }
+  const points = projectFaces(input.vectors);
+  await mkdir(join(input.outDir, '.cache'), { recursive: true });
+  await writeAtomic(cacheFile, JSON.stringify({ key, points }));
+  return points;
+}
+
+export async function writeReport(input: WriteReportInput): Promise<WrittenReport> {
+  await mkdir(input.outDir, { recursive: true });
+  const report = buildReport(input);
+  const thumbsMade = await ensureThumbs(report, input);
+  const keep = new Set([...report.people.flatMap((p) => p.faces), ...report.unassigned].map((f) => f.thumb.slice('thumbs/'.length)));
+  const thumbsRemoved = await pruneThumbs(join(input.outDir, 'thumbs'), keep);
+  // Only faces that are in the report go on the map (a vector may outlive its face by a moment).
+  const faceIds = new Set(input.faces.map((f) => f.faceId));
+  const map = await cachedProjection({ ...input, vectors: input.vectors.filter((v) => faceIds.has(v.id)) });
+  const html = renderReportHtml(report, { photoHref: photoHrefFrom(input.outDir, input.photosDir), map });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  await writeAtomic(join(input.outDir, 'people.json'), json);
+  await writeAtomic(join(input.outDir, 'index.html'), html);
+  return { report, html, json, thumbsMade, thumbsRemoved };
+}
