@@ -5,7 +5,7 @@ import { decodeImage } from '#core/vision/decode.ts';
 import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
 import { faceQuality } from '#core/vision/quality.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
-import type { AnalyzedFace, AnalyzedPhoto, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
+import type { AlignmentTemplate, AnalyzedFace, AnalyzedPhoto, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
 
 export interface AnalyzerOptions {
   /** Intra-op threads per inference: 1 inside a worker pool, default 2. */
@@ -31,6 +31,8 @@ export interface FaceAnalyzer {
   readonly embedderId: string;
   readonly embedderVersion: string;
   readonly embedderDim: number;
+  /** Where aligned crops put the 5 landmarks (the embedder's template). */
+  readonly template: AlignmentTemplate;
   /** Decode, detect, locate landmarks, align, measure quality and (unless `embed: false`) embed.
    * Throws ImageDecodeError for unreadable photos. */
   analyze(bytes: Uint8Array, options?: AnalyzeOptions): Promise<AnalyzedPhoto>;
@@ -62,6 +64,7 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
   get embedderId(): string { return this.embedder.modelId; }
   get embedderVersion(): string { return this.embedder.modelVersion; }
   get embedderDim(): number { return this.embedder.dim; }
+  get template(): AlignmentTemplate { return this.embedder.template; }
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
     const timings: Record<string, number> = {};

@@ -1,7 +1,7 @@
 import type { EngineConfig } from '#config/engine.ts';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { AnalyzeOptions, AnalyzerOptions } from '#core/vision/analyzer.ts';
-import type { AnalyzedPhoto } from '#core/vision/types.ts';
+import type { AlignmentTemplate, AnalyzedPhoto } from '#core/vision/types.ts';
 
 /** Messages between the analyzer pool and its workers. */
 
@@ -21,7 +21,7 @@ export interface SerializedError {
 }
 
 export type WorkerResponse =
-  | { readonly kind: 'ready'; readonly embedderId: string; readonly embedderVersion: string; readonly embedderDim: number; readonly detectorId: string }
+  | { readonly kind: 'ready'; readonly embedderId: string; readonly embedderVersion: string; readonly embedderDim: number; readonly detectorId: string; readonly template: AlignmentTemplate }
   | { readonly kind: 'init-failed'; readonly error: SerializedError }
   | { readonly id: number; readonly kind: 'analyzed'; readonly photo: AnalyzedPhoto }
   | { readonly id: number; readonly kind: 'embedded'; readonly vectors: FaceVector[] }

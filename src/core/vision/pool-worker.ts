@@ -11,7 +11,7 @@ const post = (msg: WorkerResponse, transfer: ArrayBuffer[] = []): void => port.p
 let analyzer: FaceAnalyzer;
 try {
   analyzer = await createFaceAnalyzer(init.config, { ...init.analyzer, threads: init.analyzer.threads ?? 1 });
-  post({ kind: 'ready', embedderId: analyzer.embedderId, embedderVersion: analyzer.embedderVersion, embedderDim: analyzer.embedderDim, detectorId: analyzer.detectorId });
+  post({ kind: 'ready', embedderId: analyzer.embedderId, embedderVersion: analyzer.embedderVersion, embedderDim: analyzer.embedderDim, detectorId: analyzer.detectorId, template: analyzer.template });
 } catch (err) {
   post({ kind: 'init-failed', error: serializeError(err) });
   process.exit(1);

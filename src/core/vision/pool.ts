@@ -7,7 +7,7 @@ import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { AnalyzeOptions, AnalyzerOptions, FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { ImageDecodeError, type ImageDecodeErrorCode } from '#core/vision/decode.ts';
 import { transferablesOf, type SerializedError, type WorkerInit, type WorkerRequest, type WorkerResponse } from '#core/vision/pool-protocol.ts';
-import type { AnalyzedPhoto } from '#core/vision/types.ts';
+import type { AlignmentTemplate, AnalyzedPhoto } from '#core/vision/types.ts';
 
 /** A worker_threads pool of analyzers (one per core) for many photos. Each worker builds its own
  * analyzer; photo bytes go in, analysed photos come back with their pixel and vector buffers
@@ -65,6 +65,7 @@ export class AnalyzerPool implements FaceAnalyzer {
   embedderId = '';
   embedderVersion = '';
   embedderDim = 0;
+  template: AlignmentTemplate = { size: 0, points: [] };
 
   private constructor(private readonly init: WorkerInit) {}
 
@@ -93,7 +94,7 @@ export class AnalyzerPool implements FaceAnalyzer {
       worker.on('message', (msg: WorkerResponse) => {
         if (msg.kind === 'ready') {
           ready = true;
-          Object.assign(this, { detectorId: msg.detectorId, embedderId: msg.embedderId, embedderVersion: msg.embedderVersion, embedderDim: msg.embedderDim });
+          Object.assign(this, { detectorId: msg.detectorId, embedderId: msg.embedderId, embedderVersion: msg.embedderVersion, embedderDim: msg.embedderDim, template: msg.template });
           this.slots.push(slot);
           resolve(slot);
           this.pump();

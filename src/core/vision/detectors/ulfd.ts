@@ -170,6 +170,10 @@ export class UlfdDetector implements Detector {
       const x2 = boxes[i * 4 + 2] * NET_W, y2 = boxes[i * 4 + 3] * NET_H;
       if (x2 - x1 < 2 || y2 - y1 < 2) continue;
       if (tiled) {
+        // A face larger than the tile overlap may be cut by a tile edge and show up as a
+        // plausible half face; the next coarser level sees it whole (at half the size), so
+        // tiled levels only report faces up to the overlap.
+        if (Math.max(x2 - x1, y2 - y1) > this.options.tileOverlap) continue;
         const cutLeft = tile.x > 0 && x1 < margin;
         const cutTop = tile.y > 0 && y1 < margin;
         const cutRight = tile.x + NET_W < scaled.width && x2 > NET_W - margin;
