@@ -1,0 +1,109 @@
+import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readEngineConfig } from '#config/engine.ts';
+import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
+import { detectPhoto, removePhoto, type PhotoAnalyzer } from '#core/pipeline/index.ts';
+import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';
+
+export interface DetectHandlerDeps extends AwsRuntime {
+  readonly analyzer: PhotoAnalyzer;
+  /** The embed stage's queue: one `{ userId, photoId }` message per detected photo. */
+  readonly embedQueue: WorkQueue;
+}
+
+/** Message to the embed stage. */
+export interface EmbedJob {
+  readonly userId: string;
+  readonly photoId: string;
+}
+
+type Outcome = 'detected' | 'error' | 'removed' | 'skipped' | 'rejected';
+
+/** S3 notifications arrive wrapped in SQS messages (S3 → SQS → Lambda). Each message holds one S3
+ * event (or the s3:TestEvent sent when the notification is configured). */
+export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const { logger } = deps;
+
+  async function onRecord(r: S3EventRecord): Promise<Outcome> {
+    const bucket = r.s3?.bucket?.name;
+    const key = decodeS3Key(r.s3?.object?.key ?? '');
+    if (bucket !== deps.blobs.bucket) {
+      logger.warn('event rejected: foreign bucket', { bucket, key });
+      return 'rejected';
+    }
+    const upload = parseUploadKey(key);
+    if ('reject' in upload) {
+      logger.warn('event rejected: bad key layout', { key, reason: upload.reject });
+      return 'rejected';
+    }
+    const { userId, photoId } = upload;
+    const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger };
+
+    if (r.eventName.startsWith('ObjectRemoved')) {
+      await removePhoto(userId, photoId, store);
+      await deps.faces.markNeedsClustering(userId);
+      return 'removed';
+    }
+    if (!r.eventName.startsWith('ObjectCreated')) return 'skipped';
+
+    // Events are at-least-once and unordered: read what the key holds now. Gone means a later
+    // delete already ran (or will): nothing to do.
+    const object = await deps.blobs.getObject(key);
+    if (!object) {
+      logger.info('object gone before detection', { userId, key });
+      return 'skipped';
+    }
+    // Uploads through the API's presigned URL carry the uploader's sub; a mismatch means the object
+    // was placed under someone else's prefix by other means.
+    const owner = object.metadata[OWNER_METADATA];
+    if (owner !== undefined && owner !== userId) {
+      logger.warn('event rejected: owner metadata does not match the key', { key, owner, userId });
+      return 'rejected';
+    }
+    const outcome = await detectPhoto({ userId, photoId, sourceKey: key, bytes: object.bytes }, { ...store, analyzer: deps.analyzer });
+    if (outcome.status === 'error') {
+      // Its faces (if an earlier version had any) are gone: people need recomputing.
+      await deps.faces.markNeedsClustering(userId);
+      return 'error';
+    }
+    if (outcome.faceIds.length > 0) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
+    else await deps.faces.markNeedsClustering(userId);
+    return 'detected';
+  }
+
+  async function onMessage(m: SQSRecord): Promise<void> {
+    let body: { Records?: S3EventRecord[]; Event?: string };
+    try {
+      body = JSON.parse(m.body) as typeof body;
+    } catch {
+      logger.warn('message rejected: body is not JSON', { messageId: m.messageId });
+      return; // retrying cannot fix it
+    }
+    if (body.Event === 's3:TestEvent') return;
+    for (const r of body.Records ?? []) {
+      const outcome = await onRecord(r);
+      logger.info('s3 event handled', { messageId: m.messageId, eventName: r.eventName, outcome });
+    }
+  }
+
+  return async (event) => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const m of event.Records) {
+      try {
+        await onMessage(m);
+      } catch (err) {
+        // Infrastructure failure (throttling, network): retry this message only; the DLQ catches
+        // messages that keep failing.
+        logger.error('message failed', { messageId: m.messageId, error: (err as Error).message });
+        batchItemFailures.push({ itemIdentifier: m.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+export const handler = lazyHandler(async () => {
+  const runtime = awsRuntime('detect');
+  const analyzer = await createFaceAnalyzer(readEngineConfig());
+  return createDetectHandler({ ...runtime, analyzer, embedQueue: sqsQueue(runtime.config, 'embedQueueUrl') });
+});

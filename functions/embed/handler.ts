@@ -1,0 +1,51 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readEngineConfig } from '#config/engine.ts';
+import { embedPhotoFaces, type PhotoAnalyzer } from '#core/pipeline/index.ts';
+import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+import type { EmbedJob } from '../detect/handler.ts';
+import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+
+export interface EmbedHandlerDeps extends AwsRuntime {
+  readonly analyzer: Pick<PhotoAnalyzer, 'embedCrops'>;
+}
+
+const isJob = (v: unknown): v is EmbedJob => {
+  const j = v as Partial<EmbedJob> | null;
+  return typeof j?.userId === 'string' && USER_ID.test(j.userId) && typeof j.photoId === 'string' && /^[0-9a-f]{1,64}$/.test(j.photoId);
+};
+
+/** Triggered by the embed queue that detect writes to (one message per photo with faces): the
+ * message is sent after the face records are committed, so the crops and records it needs exist. */
+export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const { logger } = deps;
+  return async (event) => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const m of event.Records) {
+      let job: unknown;
+      try {
+        job = JSON.parse(m.body);
+      } catch {
+        job = undefined;
+      }
+      if (!isJob(job)) {
+        logger.warn('message rejected: not an embed job', { messageId: m.messageId });
+        continue;
+      }
+      try {
+        const embedded = await embedPhotoFaces(job.userId, job.photoId, deps);
+        await deps.faces.markNeedsClustering(job.userId);
+        logger.info('photo embedded', { ...job, faces: embedded });
+      } catch (err) {
+        logger.error('embed failed', { ...job, messageId: m.messageId, error: (err as Error).message });
+        batchItemFailures.push({ itemIdentifier: m.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+export const handler = lazyHandler(async () => {
+  const runtime = awsRuntime('embed');
+  const analyzer = await createFaceAnalyzer(readEngineConfig());
+  return createEmbedHandler({ ...runtime, analyzer });
+});

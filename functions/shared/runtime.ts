@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { readAwsConfig, required, type AwsConfig } from '#config/aws.ts';
+import { createDynamoClient, createS3Client, createSqsClient } from '#adapters/aws/clients.ts';
+import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
+import { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
+import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
+import { systemClock, type Clock } from '#core/ports/clock.ts';
+import { jsonLogger, type Logger } from '#core/ports/logger.ts';
+
+/** Adapters every function builds from its environment at cold start. */
+export interface AwsRuntime {
+  readonly config: AwsConfig;
+  readonly blobs: S3BlobStore;
+  readonly faces: DynamoFaceStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export function awsRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
+  const config = readAwsConfig(env);
+  return {
+    config,
+    blobs: new S3BlobStore(createS3Client(config), required(config, 'bucket')),
+    faces: new DynamoFaceStore(createDynamoClient(config), required(config, 'table')),
+    clock: systemClock,
+    logger: jsonLogger({ fn }),
+  };
+}
+
+export const sqsQueue = (config: AwsConfig, key: 'embedQueueUrl' | 'clusterQueueUrl'): SqsWorkQueue =>
+  new SqsWorkQueue(createSqsClient(config), required(config, key));
+
+/** Build a handler once per process (cold start), on first invocation: module import stays cheap
+ * and the environment is read when the function actually runs. */
+export function lazyHandler<E, R>(build: () => Promise<(event: E) => Promise<R>>): (event: E) => Promise<R> {
+  let built: Promise<(event: E) => Promise<R>> | undefined;
+  return async (event: E) => {
+    built ??= build().catch((err: unknown) => {
+      built = undefined; // let the next invocation retry a failed cold start
+      throw err;
+    });
+    return (await built)(event);
+  };
+}
+
+/** User ids are Cognito `sub`s (UUIDs); anything outside this alphabet is refused before it reaches
+ * a key. */
+export const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface UploadKey {
+  readonly userId: string;
+  readonly photoId: string;
+  readonly key: string;
+}
+
+/** S3 event keys are form-encoded (space as '+', then percent-encoding). */
+export const decodeS3Key = (raw: string): string => decodeURIComponent(raw.replace(/\+/g, ' '));
+
+/** The photo id of an S3 upload: derived from its key (not its content), so an ObjectRemoved event,
+ * which has no content, finds the same photo. */
+export const photoIdOfKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 24);
+
+/** `uploads/<userId>/<name>` → user and photo, or a reason the key is refused. */
+export function parseUploadKey(key: string): UploadKey | { readonly reject: string } {
+  const m = /^uploads\/([^/]+)\/(.+)$/.exec(key);
+  if (!m) return { reject: 'key is not under uploads/<userId>/' };
+  const userId = m[1]!;
+  if (!USER_ID.test(userId)) return { reject: 'user id segment is not a valid user id' };
+  if (m[2]!.split('/').some((s) => s === '' || s === '.' || s === '..')) return { reject: 'file name has empty or dot segments' };
+  return { userId, photoId: photoIdOfKey(key), key };
+}
+
+/** Metadata name the presigned upload signs with the caller's sub; detect cross-checks it. */
+export const OWNER_METADATA = 'owner';

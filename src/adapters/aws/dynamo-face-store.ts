@@ -1,0 +1,409 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type { Clock } from '#core/ports/clock.ts';
+import { systemClock } from '#core/ports/clock.ts';
+import type { FaceRecord, FaceStore, PersonRecord, PhotoRecord, PhotoStatus, UserEdit, VectorRecord } from '#core/ports/face-store.ts';
+import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
+import { PENDING_INDEX, PENDING_SHARDS } from './table-schema.ts';
+
+type Item = Record<string, AttributeValue>;
+
+// Key layout (docs/data-model.md): one partition per user, item type in the sort key prefix.
+const pk = (userId: string): string => `USER#${userId}`;
+const META = 'META';
+const photoSk = (photoId: string): string => `PHOTO#${photoId}`;
+const faceSk = (faceId: string): string => `FACE#${faceId}`;
+const vectorSk = (modelId: string, faceId: string): string => `VEC#${modelId}#${faceId}`;
+const personSk = (personId: string): string => `PERSON#${personId}`;
+
+const S = (v: string): AttributeValue => ({ S: v });
+const N = (v: number): AttributeValue => ({ N: String(v) });
+const str = (item: Item, name: string): string => {
+  const v = item[name]?.S;
+  if (v === undefined) throw new Error(`item ${item.PK?.S}/${item.SK?.S} lacks string attribute ${name}`);
+  return v;
+};
+const num = (item: Item, name: string): number => Number(item[name]?.N ?? 'NaN');
+const bytesOf = (item: Item, name: string): Uint8Array => {
+  const v = item[name]?.B;
+  if (!v) throw new Error(`item ${item.PK?.S}/${item.SK?.S} lacks binary attribute ${name}`);
+  return v;
+};
+
+/** Bit-exact float32 as binary. On read the bytes are copied: SDK buffers may be unaligned views. */
+const vectorToBytes = (v: Float32Array): Uint8Array => new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+function bytesToVector(bytes: Uint8Array, dim: number): Float32Array {
+  if (bytes.byteLength !== dim * 4) throw new Error(`stored vector has ${bytes.byteLength} bytes, expected ${dim * 4}`);
+  const out = new Float32Array(dim);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Person face lists are gzipped: a person can hold thousands of faces and items cap at 400 KB. */
+const packIds = (ids: readonly string[]): Uint8Array => new Uint8Array(gzipSync(Buffer.from(ids.join('\n'), 'utf8')));
+const unpackIds = (bytes: Uint8Array): string[] => {
+  const text = gunzipSync(bytes).toString('utf8');
+  return text === '' ? [] : text.split('\n');
+};
+
+const shardOf = (userId: string): string => `PENDING#${createHash('sha256').update(userId).digest()[0]! % PENDING_SHARDS}`;
+
+function photoItem(p: PhotoRecord): Item {
+  return {
+    PK: S(pk(p.userId)), SK: S(photoSk(p.photoId)), type: S('photo'),
+    userId: S(p.userId), photoId: S(p.photoId), sourceKey: S(p.sourceKey), contentHash: S(p.contentHash),
+    width: N(p.width), height: N(p.height), status: S(p.status), faceCount: N(p.faceCount), updatedAt: N(p.updatedAt),
+    ...(p.error ? { errorCode: S(p.error.code), errorMessage: S(p.error.message) } : {}),
+  };
+}
+function photoFromItem(i: Item): PhotoRecord {
+  return {
+    userId: str(i, 'userId'), photoId: str(i, 'photoId'), sourceKey: str(i, 'sourceKey'), contentHash: str(i, 'contentHash'),
+    width: num(i, 'width'), height: num(i, 'height'), status: str(i, 'status') as PhotoStatus,
+    ...(i.errorCode?.S !== undefined ? { error: { code: i.errorCode.S, message: i.errorMessage?.S ?? '' } } : {}),
+    faceCount: num(i, 'faceCount'), updatedAt: num(i, 'updatedAt'),
+  };
+}
+function faceItem(f: FaceRecord): Item {
+  return {
+    PK: S(pk(f.userId)), SK: S(faceSk(f.faceId)), type: S('face'),
+    userId: S(f.userId), faceId: S(f.faceId), photoId: S(f.photoId),
+    box: S(JSON.stringify(f.box)), score: N(f.score), landmarks: S(JSON.stringify(f.landmarks)), quality: S(JSON.stringify(f.quality)),
+    ...(f.cropKey !== undefined ? { cropKey: S(f.cropKey) } : {}),
+  };
+}
+function faceFromItem(i: Item): FaceRecord {
+  return {
+    userId: str(i, 'userId'), faceId: str(i, 'faceId'), photoId: str(i, 'photoId'),
+    box: JSON.parse(str(i, 'box')) as Box, score: num(i, 'score'),
+    landmarks: JSON.parse(str(i, 'landmarks')) as FivePoints, quality: JSON.parse(str(i, 'quality')) as FaceQuality,
+    ...(i.cropKey?.S !== undefined ? { cropKey: i.cropKey.S } : {}),
+  };
+}
+function personItem(p: PersonRecord): Item {
+  return {
+    PK: S(pk(p.userId)), SK: S(personSk(p.personId)), type: S('person'),
+    userId: S(p.userId), personId: S(p.personId),
+    ...(p.name !== undefined ? { name: S(p.name) } : {}),
+    ...(p.hidden !== undefined ? { hidden: { BOOL: p.hidden } } : {}),
+    faceIds: { B: packIds(p.faceIds) }, faceCount: N(p.faceIds.length),
+    coverFaceId: S(p.coverFaceId), cohesion: N(p.cohesion), updatedAt: N(p.updatedAt),
+  };
+}
+function personFromItem(i: Item): PersonRecord {
+  return {
+    userId: str(i, 'userId'), personId: str(i, 'personId'),
+    ...(i.name?.S !== undefined ? { name: i.name.S } : {}),
+    ...(i.hidden?.BOOL !== undefined ? { hidden: i.hidden.BOOL } : {}),
+    faceIds: unpackIds(bytesOf(i, 'faceIds')), coverFaceId: str(i, 'coverFaceId'), cohesion: num(i, 'cohesion'), updatedAt: num(i, 'updatedAt'),
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** FaceStore on one DynamoDB table (single-table design, docs/data-model.md). Every item of a user
+ * lives in the partition `USER#<userId>`, so no query can cross users. Keys are deterministic, so
+ * repeated deliveries overwrite rather than duplicate.
+ *
+ * Beyond the port it keeps the per-user "needs clustering" marker that the cloud pipeline uses
+ * (the local CLI clusters synchronously and needs none). */
+export class DynamoFaceStore implements FaceStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    readonly table: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  // ---- low-level helpers -------------------------------------------------------------------
+
+  private async query(userId: string, skPrefix: string, projection?: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+          ExpressionAttributeValues: { ':pk': S(pk(userId)), ':sk': S(skPrefix) },
+          ...(projection ? { ProjectionExpression: projection } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** BatchWriteItem in chunks of 25, retrying unprocessed items with backoff (throttling). */
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending: WriteRequest[] = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const res = await this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } }));
+        pending = res.UnprocessedItems?.[this.table] ?? [];
+      }
+    }
+  }
+
+  private del(userId: string, sk: string): WriteRequest {
+    return { DeleteRequest: { Key: { PK: S(pk(userId)), SK: S(sk) } } };
+  }
+
+  /** Model ids this user has vectors for (kept on the META item), so a face's vectors can be
+   * deleted by key without reading them. */
+  private async modelsOf(userId: string): Promise<string[]> {
+    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ProjectionExpression: 'models' }));
+    return res.Item?.models?.SS ?? [];
+  }
+
+  // ---- FaceStore ----------------------------------------------------------------------------
+
+  async putPhoto(photo: PhotoRecord): Promise<void> {
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: photoItem(photo) }));
+  }
+
+  async getPhoto(userId: string, photoId: string): Promise<PhotoRecord | undefined> {
+    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(photoSk(photoId)) }, ConsistentRead: true }));
+    return res.Item ? photoFromItem(res.Item) : undefined;
+  }
+
+  async listPhotos(userId: string): Promise<PhotoRecord[]> {
+    return (await this.query(userId, 'PHOTO#')).map(photoFromItem);
+  }
+
+  async replaceFaces(userId: string, photoId: string, faces: readonly FaceRecord[]): Promise<void> {
+    for (const f of faces) {
+      if (f.userId !== userId || f.photoId !== photoId) throw new Error(`face ${f.faceId} belongs to ${f.userId}/${f.photoId}, not ${userId}/${photoId}`);
+    }
+    const existing = await this.query(userId, faceSk(`${photoId}#`));
+    const next = new Map(faces.map((f) => [f.faceId, faceItem(f)]));
+    const writes: WriteRequest[] = [];
+    let models: string[] | undefined;
+    for (const old of existing) {
+      const faceId = str(old, 'faceId');
+      const now = next.get(faceId);
+      // A face that is gone, or whose geometry changed, loses its vectors: they described other pixels.
+      if (!now || now.box?.S !== old.box?.S || now.landmarks?.S !== old.landmarks?.S) {
+        models ??= await this.modelsOf(userId);
+        for (const m of models) writes.push(this.del(userId, vectorSk(m, faceId)));
+      }
+      if (!now) writes.push(this.del(userId, faceSk(faceId)));
+    }
+    for (const item of next.values()) writes.push({ PutRequest: { Item: item } });
+    await this.batchWrite(writes);
+  }
+
+  async listFaces(userId: string): Promise<FaceRecord[]> {
+    return (await this.query(userId, 'FACE#')).map(faceFromItem);
+  }
+
+  async listFacesOfPhoto(userId: string, photoId: string): Promise<FaceRecord[]> {
+    return (await this.query(userId, faceSk(`${photoId}#`))).map(faceFromItem);
+  }
+
+  async putVectors(vectors: readonly VectorRecord[]): Promise<void> {
+    // Record the models first: a crash between the two writes leaves a harmless extra model id,
+    // never a vector that deletes cannot find.
+    const modelsByUser = new Map<string, Set<string>>();
+    for (const v of vectors) {
+      if (!modelsByUser.has(v.userId)) modelsByUser.set(v.userId, new Set());
+      modelsByUser.get(v.userId)!.add(v.modelId);
+    }
+    for (const [userId, models] of modelsByUser) {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { PK: S(pk(userId)), SK: S(META) },
+          UpdateExpression: 'ADD models :m',
+          ExpressionAttributeValues: { ':m': { SS: [...models] } },
+        }),
+      );
+    }
+    await this.batchWrite(
+      vectors.map((v) => ({
+        PutRequest: {
+          Item: {
+            PK: S(pk(v.userId)), SK: S(vectorSk(v.modelId, v.faceId)), type: S('vector'),
+            userId: S(v.userId), faceId: S(v.faceId), photoId: S(v.photoId), modelId: S(v.modelId), modelVersion: S(v.modelVersion),
+            dim: N(v.vector.length), vector: { B: vectorToBytes(v.vector) },
+          },
+        },
+      })),
+    );
+  }
+
+  async listVectors(userId: string, modelId: string): Promise<VectorRecord[]> {
+    return (await this.query(userId, `VEC#${modelId}#`)).map((i) => ({
+      userId: str(i, 'userId'), faceId: str(i, 'faceId'), photoId: str(i, 'photoId'),
+      modelId: str(i, 'modelId'), modelVersion: str(i, 'modelVersion'),
+      vector: bytesToVector(bytesOf(i, 'vector'), num(i, 'dim')),
+    }));
+  }
+
+  async deletePhoto(userId: string, photoId: string): Promise<void> {
+    const faces = await this.query(userId, faceSk(`${photoId}#`), 'faceId');
+    const models = faces.length > 0 ? await this.modelsOf(userId) : [];
+    const writes: WriteRequest[] = [];
+    for (const f of faces) {
+      const faceId = str(f, 'faceId');
+      for (const m of models) writes.push(this.del(userId, vectorSk(m, faceId)));
+      writes.push(this.del(userId, faceSk(faceId)));
+    }
+    writes.push(this.del(userId, photoSk(photoId)));
+    await this.batchWrite(writes);
+  }
+
+  /** Not atomic across items: a reader during the swap may briefly see old and new people. The
+   * next read converges; person ids are stable, so the overlap is the same people. */
+  async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
+    for (const p of people) if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
+    const keep = new Set(people.map((p) => personSk(p.personId)));
+    const existing = await this.query(userId, 'PERSON#', 'SK');
+    const writes: WriteRequest[] = people.map((p) => ({ PutRequest: { Item: personItem(p) } }));
+    for (const e of existing) if (!keep.has(str(e, 'SK'))) writes.push(this.del(userId, str(e, 'SK')));
+    await this.batchWrite(writes);
+  }
+
+  async listPeople(userId: string): Promise<PersonRecord[]> {
+    return (await this.query(userId, 'PERSON#')).map(personFromItem);
+  }
+
+  async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
+    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(personSk(personId)) }, ConsistentRead: true }));
+    return res.Item ? personFromItem(res.Item) : undefined;
+  }
+
+  /** Write one person (a rename, hide or an edit's immediate effect), leaving the others alone. */
+  async putPerson(person: PersonRecord): Promise<void> {
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: personItem(person) }));
+  }
+
+  async deletePerson(userId: string, personId: string): Promise<void> {
+    await this.batchWrite([this.del(userId, personSk(personId))]);
+  }
+
+  /** Edits sort by time, then by content: replaying them in key order reproduces the user's order,
+   * and the same edit sent twice in the same millisecond is one item. */
+  async addEdit(userId: string, edit: UserEdit): Promise<void> {
+    const json = JSON.stringify(edit);
+    const sk = `EDIT#${String(this.clock.now()).padStart(15, '0')}#${createHash('sha256').update(json).digest('hex').slice(0, 12)}`;
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: { PK: S(pk(userId)), SK: S(sk), type: S('edit'), edit: S(json) } }));
+  }
+
+  async listEdits(userId: string): Promise<UserEdit[]> {
+    return (await this.query(userId, 'EDIT#')).map((i) => JSON.parse(str(i, 'edit')) as UserEdit);
+  }
+
+  // ---- clustering marker (cloud pipeline only) ------------------------------------------------
+
+  /** Flag the user for the next scheduled clustering. Bumps a version so that a clustering run that
+   * started before this change does not clear the flag (see finishClustering). */
+  async markNeedsClustering(userId: string): Promise<void> {
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(META) },
+        UpdateExpression: 'SET #pk = :shard, #sk = :user, pendingSince = if_not_exists(pendingSince, :now) ADD version :one',
+        ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
+        ExpressionAttributeValues: { ':shard': S(shardOf(userId)), ':user': S(userId), ':now': N(this.clock.now()), ':one': N(1) },
+      }),
+    );
+  }
+
+  /** Users flagged for clustering: queries the sparse index, shard by shard (never a scan). The
+   * index is eventually consistent: a flag set a moment ago may show up on the next run. */
+  async listUsersNeedingClustering(): Promise<string[]> {
+    const users: string[] = [];
+    for (let shard = 0; shard < PENDING_SHARDS; shard++) {
+      let start: Item | undefined;
+      do {
+        const res = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: PENDING_INDEX.indexName,
+            KeyConditionExpression: '#pk = :shard',
+            ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey },
+            ExpressionAttributeValues: { ':shard': S(`PENDING#${shard}`) },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const i of res.Items ?? []) users.push(str(i, PENDING_INDEX.sortKey));
+        start = res.LastEvaluatedKey;
+      } while (start);
+    }
+    return users.sort();
+  }
+
+  /** Take a lease on a flagged user before enqueueing its clustering job, so a schedule that fires
+   * again while the job is queued or running does not enqueue it twice. Returns false when the user
+   * is not flagged or another lease is still live. */
+  async claimClustering(userId: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { PK: S(pk(userId)), SK: S(META) },
+          UpdateExpression: 'SET claimedUntil = :until',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+          ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':until': N(now + leaseMs), ':now': N(now) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** The flag's current version, or undefined when the user is not flagged. Read before clustering. */
+  async clusteringVersion(userId: string): Promise<number | undefined> {
+    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ConsistentRead: true }));
+    const item = res.Item;
+    return item && item[PENDING_INDEX.partitionKey] ? num(item, 'version') : undefined;
+  }
+
+  /** Clear the flag after a successful run, but only if nothing changed since `version` was read;
+   * otherwise release the lease and keep the flag, so the next schedule clusters again. Returns
+   * whether the flag was cleared. */
+  async finishClustering(userId: string, version: number): Promise<boolean> {
+    const Key = { PK: S(pk(userId)), SK: S(META) };
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
+          ExpressionAttributeValues: { ':v': N(version) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      await this.releaseClustering(userId);
+      return false;
+    }
+  }
+
+  /** Drop the lease (after a failed run) and keep the flag. */
+  async releaseClustering(userId: string): Promise<void> {
+    await this.db.send(new UpdateItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, UpdateExpression: 'REMOVE claimedUntil' }));
+  }
+}

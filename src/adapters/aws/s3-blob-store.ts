@@ -1,0 +1,74 @@
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { BlobStore } from '#core/ports/blob-store.ts';
+
+export interface StoredObject {
+  readonly bytes: Uint8Array;
+  readonly contentType?: string;
+  /** User metadata (`x-amz-meta-*`), lower-case names. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+const isNotFound = (err: unknown): boolean => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+};
+
+/** BlobStore on one S3 bucket. The client is injected (region, endpoint and credentials are the
+ * caller's business); every key is used verbatim. */
+export class S3BlobStore implements BlobStore {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async getObject(key: string): Promise<StoredObject | undefined> {
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
+      return { bytes, ...(res.ContentType ? { contentType: res.ContentType } : {}), metadata: res.Metadata ?? {} };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return (await this.getObject(key))?.bytes;
+  }
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /** Deleting a missing key succeeds (S3 semantics), which keeps removals idempotent. */
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of res.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  /** A time-limited GET URL for one object (crops shown by the API). */
+  presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  }
+
+  /** A time-limited PUT URL for exactly one key. The content type and metadata are signed, so the
+   * uploader must send them as given (the owner metadata lets the detect stage cross-check). */
+  presignPut(key: string, expiresInSeconds: number, contentType: string, metadata: Record<string, string>): Promise<string> {
+    return getSignedUrl(
+      this.s3,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, Metadata: metadata }),
+      { expiresIn: expiresInSeconds, unhoistableHeaders: new Set(Object.keys(metadata).map((k) => `x-amz-meta-${k}`)) },
+    );
+  }
+}

@@ -1,0 +1,70 @@
+/** Settings of the Lambda handlers (and `npm run local`), read from the environment once per
+ * process. Each function's environment is set by the CDK stack (infra/); a function reads only the
+ * settings it uses, through `required`, so a missing variable fails at cold start with its name. */
+export interface AwsConfig {
+  readonly region: string;
+  /** Set when talking to an emulator or LocalStack (SDK v3 itself reads AWS_ENDPOINT_URL[_S3|_DYNAMODB]);
+   * path-style S3 addressing is then required, since emulators have no virtual-host DNS. */
+  readonly endpointOverride: boolean;
+  readonly bucket?: string;
+  readonly table?: string;
+  /** Queue that detect sends one message per detected photo to (the embed trigger). */
+  readonly embedQueueUrl?: string;
+  /** Queue of per-user clustering jobs (the cluster fan-out). */
+  readonly clusterQueueUrl?: string;
+  /** Lifetime of presigned crop and upload URLs. */
+  readonly presignSeconds: number;
+  /** Largest upload the presigned URL is issued for (the client states the size). */
+  readonly maxUploadBytes: number;
+  /** How long a claimed clustering job blocks re-enqueueing of the same user. */
+  readonly clusterLeaseSeconds: number;
+}
+
+export const UPLOAD_PREFIX = 'uploads/';
+export const CROP_PREFIX = 'faces/';
+
+/** Names of the environment variables the stack sets (also used by infra/, so they cannot drift). */
+export const ENV = {
+  bucket: 'RANKFACE_BUCKET',
+  table: 'RANKFACE_TABLE',
+  embedQueueUrl: 'RANKFACE_EMBED_QUEUE_URL',
+  clusterQueueUrl: 'RANKFACE_CLUSTER_QUEUE_URL',
+  presignSeconds: 'RANKFACE_PRESIGN_SECONDS',
+  maxUploadBytes: 'RANKFACE_MAX_UPLOAD_BYTES',
+  clusterLeaseSeconds: 'RANKFACE_CLUSTER_LEASE_SECONDS',
+} as const;
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return n;
+}
+
+const opt = (env: NodeJS.ProcessEnv, name: string): string | undefined => (env[name] ? env[name] : undefined);
+
+export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
+  const bucket = opt(env, ENV.bucket);
+  const table = opt(env, ENV.table);
+  const embedQueueUrl = opt(env, ENV.embedQueueUrl);
+  const clusterQueueUrl = opt(env, ENV.clusterQueueUrl);
+  return Object.freeze({
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    endpointOverride: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3),
+    ...(bucket ? { bucket } : {}),
+    ...(table ? { table } : {}),
+    ...(embedQueueUrl ? { embedQueueUrl } : {}),
+    ...(clusterQueueUrl ? { clusterQueueUrl } : {}),
+    presignSeconds: positive(env, ENV.presignSeconds, 900),
+    maxUploadBytes: positive(env, ENV.maxUploadBytes, 50 * 1024 * 1024),
+    clusterLeaseSeconds: positive(env, ENV.clusterLeaseSeconds, 15 * 60),
+  });
+}
+
+/** A setting this function cannot run without. */
+export function required<K extends 'bucket' | 'table' | 'embedQueueUrl' | 'clusterQueueUrl'>(config: AwsConfig, key: K): string {
+  const value = config[key];
+  if (!value) throw new Error(`${ENV[key]} is not set: this function needs it`);
+  return value;
+}
