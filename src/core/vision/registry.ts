@@ -16,10 +16,12 @@ export type LandmarkLoader = (cfg: ModelLoadConfig) => Promise<LandmarkLocator>;
 
 export const detectorRegistry: Record<string, DetectorLoader> = {
   'ulfd-rfb320': async (cfg) => (await import('./detectors/ulfd.ts')).createUlfdDetector(cfg.modelsDir, cfg.threads === undefined ? {} : { threads: cfg.threads }),
+  mtcnn: async (cfg) => (await import('./detectors/mtcnn.ts')).createMtcnnDetector(cfg.modelsDir),
 };
 
 export const embedderRegistry: Record<string, EmbedderLoader> = {
   'faceplugin-arcface512': async (cfg) => (await import('./embedders/arcface-onnx.ts')).createArcfaceOnnxEmbedder(cfg.modelsDir, cfg.threads),
+  'dlib-resnet128': async (cfg) => (await import('./embedders/dlib-resnet.ts')).createDlibResnetEmbedder(cfg.modelsDir),
 };
 
 /** Landmark models, used for detectors that do not predict 5 points themselves. */
