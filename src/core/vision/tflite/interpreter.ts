@@ -43,7 +43,8 @@ export class TfliteInterpreter {
   /** Constant tensors uploaded to tfjs, by `${tensor}:${layout}` (a weight may be needed in more
    * than one layout, though in practice each is used once). */
   private readonly uploaded = new Map<string, tf.Tensor>();
-  private readonly kernels: Kernel[] = [];
+  /** null: folded away at load (its outputs are constants). */
+  private readonly kernels: (Kernel | null)[] = [];
   /** For each operator, the activations to free after it has run. */
   private readonly frees: number[][] = [];
   private disposed = false;
@@ -67,6 +68,14 @@ export class TfliteInterpreter {
     g.operators.forEach((op, index) => {
       const name = this.opName(op);
       counts[name] = (counts[name] ?? 0) + 1;
+      // Float16/int8 weight files dequantise constants with a DEQUANTIZE op; the constant was
+      // already decoded to float32, so fold the op away and let its output be that constant.
+      const source = this.constants.get(op.inputs[0]);
+      if (name === 'DEQUANTIZE' && source && op.outputs.length === 1) {
+        this.constants.set(op.outputs[0], source);
+        this.kernels.push(null);
+        return;
+      }
       this.kernels.push(this.compile(op, index, name));
     });
     this.opCounts = counts;
@@ -99,7 +108,9 @@ export class TfliteInterpreter {
     try {
       for (let k = 0; k < this.kernels.length; k++) {
         const op = g.operators[k];
-        const outs = this.kernels[k](read);
+        const kernel = this.kernels[k];
+        if (!kernel) continue;
+        const outs = kernel(read);
         op.outputs.forEach((t, j) => {
           let out = outs[j];
           // Never alias a tensor we might free later under another name.
@@ -114,7 +125,8 @@ export class TfliteInterpreter {
       }
       return g.outputs.map((t) => {
         const v = values.get(t);
-        if (!v) throw new Error(`TfliteInterpreter: output tensor ${t} was not produced`);
+        // A constant output (e.g. a folded DEQUANTIZE) is handed out as a copy.
+        if (!v) return tf.clone(read(t));
         values.delete(t);
         return callerOwned.has(v) ? tf.clone(v) : v;
       });
@@ -147,7 +159,7 @@ export class TfliteInterpreter {
     g.operators.forEach((op, k) => {
       for (const t of op.inputs) if (t >= 0 && !this.constants.has(t)) last.set(t, k);
       // An output nobody reads is freed right after it is made.
-      for (const t of op.outputs) if (!last.has(t)) last.set(t, k);
+      for (const t of op.outputs) if (!last.has(t) && !this.constants.has(t)) last.set(t, k);
     });
     const keep = new Set(g.outputs);
     const frees: number[][] = g.operators.map(() => []);

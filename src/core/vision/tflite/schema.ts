@@ -75,16 +75,40 @@ export interface TfliteModel {
   readonly bb: ByteBuffer;
 }
 
-/** Little helpers over flatbuffers' ByteBuffer: `pos` is a table's absolute position (0 = absent). */
+/** Little helpers over flatbuffers' ByteBuffer: `pos` is a table's absolute position (0 = absent).
+ * flatbuffers' generated code trusts the file; a truncated or corrupt file would read past the end
+ * as zeros/undefined. Every read here is bounds-checked and throws `TfliteFormatError` instead. */
 export class TableReader {
+  private readonly size: number;
+
   constructor(
     readonly bb: ByteBuffer,
     readonly pos: number,
-  ) {}
+  ) {
+    this.size = bb.capacity();
+    if (pos !== 0) this.need(pos, 4);
+  }
 
+  private need(at: number, n: number): void {
+    if (!Number.isInteger(at) || at < 0 || n < 0 || at + n > this.size) throw new TfliteFormatError(`corrupt or truncated TFLite model (read of ${n} bytes at ${at}, file is ${this.size} bytes)`);
+  }
+
+  /** Offset of a field inside the table (0 = absent), from the table's vtable. */
   private slot(field: number): number {
-    // pos 0 stands for an absent table: every field reads as its default.
-    return this.pos === 0 ? 0 : this.bb.__offset(this.pos, 4 + 2 * field);
+    if (this.pos === 0) return 0;
+    const vtable = this.pos - this.bb.readInt32(this.pos);
+    this.need(vtable, 4);
+    const vo = 4 + 2 * field;
+    if (vo >= this.bb.readInt16(vtable)) return 0;
+    this.need(vtable + vo, 2);
+    const o = this.bb.readInt16(vtable + vo);
+    return o;
+  }
+
+  private scalar(field: number, n: number): number {
+    const o = this.slot(field);
+    if (o) this.need(this.pos + o, n);
+    return o;
   }
 
   has(field: number): boolean {
@@ -92,69 +116,84 @@ export class TableReader {
   }
 
   int32(field: number, dflt = 0): number {
-    const o = this.slot(field);
+    const o = this.scalar(field, 4);
     return o ? this.bb.readInt32(this.pos + o) : dflt;
   }
 
   uint32(field: number, dflt = 0): number {
-    const o = this.slot(field);
+    const o = this.scalar(field, 4);
     return o ? this.bb.readUint32(this.pos + o) : dflt;
   }
 
   int8(field: number, dflt = 0): number {
-    const o = this.slot(field);
+    const o = this.scalar(field, 1);
     return o ? this.bb.readInt8(this.pos + o) : dflt;
   }
 
   uint8(field: number, dflt = 0): number {
-    const o = this.slot(field);
+    const o = this.scalar(field, 1);
     return o ? this.bb.readUint8(this.pos + o) : dflt;
   }
 
   bool(field: number, dflt = false): boolean {
-    const o = this.slot(field);
+    const o = this.scalar(field, 1);
     return o ? this.bb.readUint8(this.pos + o) !== 0 : dflt;
   }
 
   float32(field: number, dflt = 0): number {
-    const o = this.slot(field);
+    const o = this.scalar(field, 4);
     return o ? this.bb.readFloat32(this.pos + o) : dflt;
+  }
+
+  /** Absolute position that the uoffset at `at` points to. */
+  private follow(at: number): number {
+    this.need(at, 4);
+    const target = at + this.bb.readUint32(at);
+    this.need(target, 4);
+    return target;
   }
 
   string(field: number): string {
     const o = this.slot(field);
-    return o ? (this.bb.__string(this.pos + o) as string) : '';
+    if (!o) return '';
+    const at = this.follow(this.pos + o);
+    const len = this.bb.readUint32(at);
+    this.need(at + 4, len);
+    return new TextDecoder().decode(this.bb.bytes().subarray(at + 4, at + 4 + len));
   }
 
   /** A sub-table's absolute position, or 0. */
   table(field: number): number {
     const o = this.slot(field);
-    return o ? this.bb.__indirect(this.pos + o) : 0;
+    return o ? this.follow(this.pos + o) : 0;
   }
 
-  /** [start, length] of a vector field, or [0, 0]. */
-  private vector(field: number): [number, number] {
+  /** [start, length] of a vector field of `elem`-byte elements, or [0, 0]. */
+  private vector(field: number, elem: number): [number, number] {
     const o = this.slot(field);
     if (!o) return [0, 0];
-    return [this.bb.__vector(this.pos + o), this.bb.__vector_len(this.pos + o)];
+    const at = this.follow(this.pos + o);
+    const len = this.bb.readUint32(at);
+    this.need(at + 4, len * elem);
+    return [at + 4, len];
   }
 
   int32s(field: number): number[] {
-    const [start, len] = this.vector(field);
+    const [start, len] = this.vector(field, 4);
     const out = new Array<number>(len);
     for (let i = 0; i < len; i++) out[i] = this.bb.readInt32(start + 4 * i);
     return out;
   }
 
   float32s(field: number): Float32Array {
-    const [start, len] = this.vector(field);
+    const [start, len] = this.vector(field, 4);
     const out = new Float32Array(len);
     for (let i = 0; i < len; i++) out[i] = this.bb.readFloat32(start + 4 * i);
     return out;
   }
 
   int64s(field: number): BigInt64Array {
-    const [start, len] = this.vector(field);
+    const [start, len] = this.vector(field, 8);
     const out = new BigInt64Array(len);
     for (let i = 0; i < len; i++) out[i] = this.bb.readInt64(start + 8 * i);
     return out;
@@ -162,16 +201,15 @@ export class TableReader {
 
   /** A view (no copy) on a [ubyte] vector. */
   bytes(field: number): Uint8Array {
-    const [start, len] = this.vector(field);
-    const raw = this.bb.bytes();
-    return raw.subarray(start, start + len);
+    const [start, len] = this.vector(field, 1);
+    return this.bb.bytes().subarray(start, start + len);
   }
 
   /** Absolute positions of the tables in a vector of tables. */
   tables(field: number): number[] {
-    const [start, len] = this.vector(field);
+    const [start, len] = this.vector(field, 4);
     const out = new Array<number>(len);
-    for (let i = 0; i < len; i++) out[i] = this.bb.__indirect(start + 4 * i);
+    for (let i = 0; i < len; i++) out[i] = this.follow(start + 4 * i);
     return out;
   }
 }
@@ -193,7 +231,7 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
   if (ident !== 'TFL3') throw new TfliteFormatError(`not a TFLite model (identifier "${ident}", expected "TFL3")`);
   const bb = new ByteBuffer(bytes);
   try {
-    const root = new TableReader(bb, bb.readInt32(bb.position()) + bb.position());
+    const root = new TableReader(bb, bb.readUint32(0));
     const operatorCodes = root.tables(MODEL.operatorCodes).map((pos): TfliteOperatorCode => {
       const t = new TableReader(bb, pos);
       const custom = t.string(OPCODE.customCode);
