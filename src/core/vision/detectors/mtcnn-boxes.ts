@@ -67,21 +67,21 @@ export function patchBatch(image: RgbImage, boxes: readonly Box[], size: number)
   const out = new Float32Array(boxes.length * plane);
   boxes.forEach((b, n) => {
     const crop = cropRgb(image, Math.round(b[0]), Math.round(b[1]), Math.max(1, Math.round(b[2])), Math.max(1, Math.round(b[3])));
-    writeTransposedBgr(resizeRgb(crop, size, size), out, n * plane);
+    writeTransposedRgb(resizeRgb(crop, size, size), out, n * plane);
   });
   return out;
 }
 
-/** Write an RGB image into `out` at `offset` as transposed ([x][y]) BGR floats, (v - 127.5) / 128. */
-export function writeTransposedBgr(img: RgbImage, out: Float32Array, offset = 0): Float32Array {
+/** Write an RGB image into `out` at `offset` as transposed ([x][y]) RGB floats, (v - 127.5) / 128. */
+export function writeTransposedRgb(img: RgbImage, out: Float32Array, offset = 0): Float32Array {
   const { width: w, height: h, data: d } = img;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = (y * w + x) * 3;
       const o = offset + (x * h + y) * 3;
-      out[o] = (d[p + 2] - 127.5) * 0.0078125;
+      out[o] = (d[p] - 127.5) * 0.0078125;
       out[o + 1] = (d[p + 1] - 127.5) * 0.0078125;
-      out[o + 2] = (d[p] - 127.5) * 0.0078125;
+      out[o + 2] = (d[p + 2] - 127.5) * 0.0078125;
     }
   }
   return out;

@@ -4,8 +4,10 @@ import type * as tfTypes from '@tensorflow/tfjs';
  * face-api.js's `mtcnn_model` manifest (pnet/…, rnet/…, onet/…).
  *
  * The original Caffe models were trained on transposed images (x and y swapped). Callers therefore
- * feed transposed inputs — [batch, width, height, 3] — in BGR order, normalised as
- * (v - 127.5) / 128; P-Net's output maps are transposed the same way. */
+ * feed transposed inputs — [batch, width, height, 3] — normalised as (v - 127.5) / 128; P-Net's
+ * output maps are transposed the same way. Channel order is RGB: measured on LFW photos, P-Net
+ * fires on faces only with RGB input (face-api.js's BGR conversion leaves P-Net nearly blind to
+ * large faces; R-Net and O-Net tolerate either order). */
 
 type Tf = typeof tfTypes;
 type T4 = tfTypes.Tensor4D;
