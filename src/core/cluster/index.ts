@@ -1,0 +1,70 @@
+import { approxRankOrderCluster } from './approx-rank-order.ts';
+import { createKnnIndex, distanceMatrix, knnFromMatrix, type KnnOptions } from './knn/index.ts';
+import { constrainedUnionFind, prepareFaces } from './prepare.ts';
+import { rankOrderCluster } from './rank-order.ts';
+import { buildResult } from './summary.ts';
+import type { ClusterConstraints, ClusterFace, ClusterResult } from './types.ts';
+
+export type { ClusterConstraints, ClusterFace, ClusterPerson, ClusterResult } from './types.ts';
+export { MixedModelsError } from './prepare.ts';
+
+export type ClusterAlgorithm = 'rank-order' | 'approximate-rank-order';
+
+export interface ClusterOptions {
+  /** 'auto' (default): exact rank-order up to `exactMaxFaces` faces, approximate above. */
+  readonly algorithm?: ClusterAlgorithm | 'auto';
+  /** Crossover for 'auto'. */
+  readonly exactMaxFaces?: number;
+  /** Exact rank-order: neighbour-list length K, threshold t on D^R, cosine-distance gate. */
+  readonly rankOrder?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
+  /** Approximate rank-order: list length k, threshold on D_m, cosine-distance gate. */
+  readonly approximate?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
+  /** kNN index for the approximate algorithm ('auto': exact below 20K faces, HNSW above). */
+  readonly knn?: KnnOptions;
+}
+
+/** Tuned on the dev sets (docs/clustering.md). */
+export const DEFAULT_CLUSTER_OPTIONS = {
+  exactMaxFaces: 3000,
+  rankOrder: { k: 20, threshold: 4, maxDistance: 0.5 },
+  approximate: { k: 10, threshold: 0.5, maxDistance: 0.55 },
+} as const;
+
+export interface ClusterRun {
+  readonly result: ClusterResult;
+  readonly algorithm: ClusterAlgorithm;
+  readonly knnMethod: string;
+  readonly merges: number;
+}
+
+/** Group faces into people. Same input (in any order), same output. Faces of one photo never end
+ * in one person; must-link groups stay together; single faces that merge with nothing are
+ * `unassigned`. Throws MixedModelsError when the faces come from more than one model. */
+export function cluster(faces: readonly ClusterFace[], options: ClusterOptions = {}, constraints: ClusterConstraints = {}): ClusterResult {
+  return clusterWithStats(faces, options, constraints).result;
+}
+
+export function clusterWithStats(faces: readonly ClusterFace[], options: ClusterOptions = {}, constraints: ClusterConstraints = {}): ClusterRun {
+  const prepared = prepareFaces(faces);
+  const { matrix, ids } = prepared;
+  const uf = constrainedUnionFind(prepared, constraints);
+  const exactMax = options.exactMaxFaces ?? DEFAULT_CLUSTER_OPTIONS.exactMaxFaces;
+  const algorithm: ClusterAlgorithm = options.algorithm === undefined || options.algorithm === 'auto' ? (matrix.n <= exactMax ? 'rank-order' : 'approximate-rank-order') : options.algorithm;
+  if (matrix.n < 2) return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'none', merges: 0 };
+  if (algorithm === 'rank-order') {
+    const p = { ...DEFAULT_CLUSTER_OPTIONS.rankOrder, ...options.rankOrder };
+    const distances = distanceMatrix(matrix);
+    const knn = knnFromMatrix(distances, matrix.n, p.k);
+    const stats = rankOrderCluster({ distances, n: matrix.n, knn, uf }, p);
+    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'exact', merges: stats.merges };
+  }
+  const p = { ...DEFAULT_CLUSTER_OPTIONS.approximate, ...options.approximate };
+  const index = createKnnIndex(matrix, options.knn);
+  try {
+    const knn = index.neighbours(p.k);
+    const stats = approxRankOrderCluster(knn, uf, p);
+    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: index.method, merges: stats.merges };
+  } finally {
+    index.dispose();
+  }
+}
