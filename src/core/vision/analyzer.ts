@@ -1,7 +1,7 @@
 import type { EngineConfig } from '#config/engine.ts';
 import type { Box, FaceVector, FivePoints, RgbImage } from '#core/types.ts';
 import { alignFace } from '#core/vision/align.ts';
-import { decodeImage } from '#core/vision/decode.ts';
+import { decodeImage, type DecodedImage } from '#core/vision/decode.ts';
 import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
 import { faceQuality } from '#core/vision/quality.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
@@ -17,6 +17,8 @@ export interface AnalyzerOptions {
   readonly maxSide?: number;
   /** Drop faces whose box is smaller than this (original pixels). */
   readonly minFacePx?: number;
+  /** Align small faces of downscaled photos on a sharper decode (default true). */
+  readonly sharpAlign?: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -94,9 +96,14 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
 
     const scaleBox = (b: Box): Box => [b[0] * toOriginal, b[1] * toOriginal, b[2] * toOriginal, b[3] * toOriginal];
     const scalePts = (p: FivePoints): FivePoints => p.map((q) => [q[0] * toOriginal, q[1] * toOriginal]) as FivePoints;
+    // Crops come from the working copy unless a face is too small there for the template: then
+    // one sharper copy is decoded (big photos with small faces only) and every face is aligned on it.
+    const detail = await this.detailCopy(bytes, decoded, located.map((f) => f.landmarks));
     const faces = orderFaces(
       located.map((f) => {
-        const { crop } = alignFace(work, f.landmarks, this.embedder.template);
+        const k = detail.scale / decoded.scale;
+        const pts = k === 1 ? f.landmarks : (f.landmarks.map((q) => [q[0] * k, q[1] * k]) as FivePoints);
+        const { crop } = alignFace(detail.image, pts, this.embedder.template);
         const box = scaleBox(f.box);
         const landmarks = scalePts(f.landmarks);
         return { box, score: f.score, landmarks, crop, quality: faceQuality(box, landmarks, crop) };
@@ -114,6 +121,25 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     timings.embed = t5 - t4;
     timings.total = t5 - t0;
     return { width: decoded.width, height: decoded.height, faces: result, timings };
+  }
+
+  /** The image to align on: the working copy, or a sharper decode when the smallest face's eye
+   * distance in the working copy is under the template's and the original has more pixels. */
+  private async detailCopy(bytes: Uint8Array, decoded: DecodedImage, landmarks: readonly FivePoints[]): Promise<Pick<DecodedImage, 'image' | 'scale'>> {
+    if (decoded.scale >= 1 || landmarks.length === 0 || this.options.sharpAlign === false) return decoded;
+    const [a, b] = this.embedder.template.points;
+    const templateIod = Math.hypot(a![0] - b![0], a![1] - b![1]);
+    let wanted = decoded.scale;
+    for (const p of landmarks) {
+      const iodWork = Math.hypot(p[0][0] - p[1][0], p[0][1] - p[1][1]);
+      if (iodWork <= 0 || iodWork >= templateIod) continue;
+      wanted = Math.max(wanted, Math.min(1, (decoded.scale * templateIod) / iodWork));
+    }
+    // Cap the sharper copy's size: beyond ~24 Mpx decoding costs more than it gives.
+    const longSide = Math.max(decoded.width, decoded.height);
+    const maxSide = Math.min(Math.round(longSide * wanted), Math.round(Math.sqrt(24e6 * (longSide / Math.min(decoded.width, decoded.height)))));
+    if (maxSide < longSide * decoded.scale * 1.25) return decoded;
+    return decodeImage(bytes, { maxBytes: this.config.maxBytes, maxPixels: this.config.maxPixels, maxSide });
   }
 
   embedCrops(crops: readonly RgbImage[]): Promise<FaceVector[]> {
