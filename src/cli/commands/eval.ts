@@ -1,6 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readEngineConfig } from '#config/engine.ts';
+import { clusterWithStats, type ClusterOptions } from '#core/cluster/index.ts';
+import { clusteringMetrics, labelsFromResult, verificationMetrics } from '#core/metrics/index.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { createAnalyzerPool } from '#core/vision/pool.ts';
 import type { AnalyzedFace } from '#core/vision/types.ts';
@@ -74,19 +76,107 @@ export async function embedLabelledDir(dir: string, analyzer: FaceAnalyzer): Pro
   return { images: files.length, identities: identities.length, faces, missed, modelId: analyzer.embedderId, elapsedMs: performance.now() - t0 };
 }
 
+export interface EvalReport {
+  images: number;
+  identities: number;
+  faces: number;
+  missed_images: number;
+  verification: { auc: number; tar_at_far_1e3: number; threshold_at_far_1e3: number };
+  clustering: {
+    pairwise: { precision: number; recall: number; f: number };
+    bcubed: { precision: number; recall: number; f: number };
+    nmi: number;
+    clusters: number;
+    clusters_per_identity: number;
+    singleton_rate: number;
+    wrong_faces: number;
+    same_photo_violations: number;
+    unassigned: number;
+    merges_needed_per_100: number;
+    algorithm: string;
+  };
+  timing: { ms_per_image: number; cluster_ms: number };
+  model: string;
+}
+
+const r4 = (v: number): number => Number(v.toFixed(4));
+
+/** Score the default pipeline on one labelled set: verification over all pairs of the found faces,
+ * clustering with default options (each file is its own photo; unassigned faces count as singleton
+ * clusters). */
+export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {}): EvalReport {
+  const vectors = set.faces.map((f) => f.vector);
+  const labels = set.faces.map((f) => f.identity);
+  const v = verificationMetrics(vectors, labels, 1e-3);
+  const t0 = performance.now();
+  const run = clusterWithStats(
+    set.faces.map((f) => ({ id: f.id, photoId: f.id, vector: f.vector, modelId: set.modelId })),
+    options,
+  );
+  const clusterMs = performance.now() - t0;
+  const ids = set.faces.map((f) => f.id);
+  const m = clusteringMetrics(labels, labelsFromResult(ids, run.result), ids);
+  return {
+    images: set.images,
+    identities: set.identities,
+    faces: set.faces.length,
+    missed_images: set.missed.length,
+    verification: { auc: r4(v.auc), tar_at_far_1e3: r4(v.tar_at_far), threshold_at_far_1e3: r4(v.threshold) },
+    clustering: {
+      pairwise: { precision: r4(m.pairwise.precision), recall: r4(m.pairwise.recall), f: r4(m.pairwise.f) },
+      bcubed: { precision: r4(m.bcubed.precision), recall: r4(m.bcubed.recall), f: r4(m.bcubed.f) },
+      nmi: r4(m.nmi),
+      clusters: m.clusters,
+      clusters_per_identity: r4(m.clusters_per_identity),
+      singleton_rate: r4(m.singleton_rate),
+      wrong_faces: m.wrong_faces,
+      same_photo_violations: m.same_photo_violations,
+      unassigned: run.result.unassigned.length,
+      merges_needed_per_100: r4(m.merges_needed_per_100),
+      algorithm: run.algorithm,
+    },
+    timing: { ms_per_image: Number((set.elapsedMs / Math.max(1, set.images)).toFixed(1)), cluster_ms: Math.round(clusterMs) },
+    model: set.modelId,
+  };
+}
+
+function printReport(dir: string, r: EvalReport): void {
+  const c = r.clustering;
+  const lines = [
+    `${dir}: ${r.images} images, ${r.identities} identities, ${r.faces} faces, ${r.missed_images} images without a face`,
+    `verification (${r.model}): ROC AUC ${r.verification.auc}, TAR@FAR=1e-3 ${r.verification.tar_at_far_1e3} (cosine > ${r.verification.threshold_at_far_1e3})`,
+    `clustering (${c.algorithm}): ${c.clusters} people, ${c.unassigned} unassigned faces`,
+    `  pairwise  P ${c.pairwise.precision}  R ${c.pairwise.recall}  F ${c.pairwise.f}`,
+    `  BCubed    P ${c.bcubed.precision}  R ${c.bcubed.recall}  F ${c.bcubed.f}`,
+    `  NMI ${c.nmi}, clusters per identity ${c.clusters_per_identity}, singleton rate ${c.singleton_rate}, wrong faces ${c.wrong_faces}, merges needed per 100 faces ${c.merges_needed_per_100}, same-photo violations ${c.same_photo_violations}`,
+    `timing: ${r.timing.ms_per_image} ms per image (detect + embed), clustering ${r.timing.cluster_ms} ms`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 export async function run(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const positional = args.filter((a) => !a.startsWith('--'));
-  if (positional.length !== 1) {
+  if (positional.length !== 1 || args.some((a) => a.startsWith('--') && a !== '--json')) {
     process.stderr.write('usage: rankface eval <labelled-dir> [--json]\n');
     return 2;
   }
-  const pool = await createAnalyzerPool(readEngineConfig());
+  const dir = positional[0];
   try {
-    const set = await embedLabelledDir(positional[0], pool);
-    process.stdout.write(json ? JSON.stringify({ images: set.images, faces: set.faces.length }) + '\n' : `${set.faces.length}\n`);
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+  } catch {
+    process.stderr.write(`rankface eval: '${dir}' is not a readable directory\n`);
+    return 2;
+  }
+  const pool = await createAnalyzerPool(readEngineConfig());
+  let set: LabelledSet;
+  try {
+    set = await embedLabelledDir(dir, pool);
   } finally {
     await pool.close();
   }
+  const report = scoreLabelledSet(set);
+  if (json) process.stdout.write(JSON.stringify(report) + '\n');
+  else printReport(dir, report);
   return 0;
 }
