@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Activation, Op, Padding, builtinOpName } from '#core/vision/tflite/builtin-ops.ts';
+import { Activation, Padding } from '#core/vision/tflite/builtin-ops.ts';
+import { GraphView, operatorName, type PreluMatch } from '#core/vision/tflite/graph.ts';
 import { readConstant, type ConstantValue } from '#core/vision/tflite/constants.ts';
 import { TfliteUnsupportedError, TfliteUnsupportedOpError } from '#core/vision/tflite/errors.ts';
 import { TableReader, TensorType, parseTflite, type TfliteModel, type TfliteOperator, type TfliteSubgraph, type TfliteTensor } from '#core/vision/tflite/schema.ts';
@@ -36,13 +37,7 @@ interface Step {
   readonly kernel: Kernel;
 }
 
-interface PreluMatch {
-  readonly input: number;
-  readonly output: number;
-  /** The constant c of c * (x - |x|). */
-  readonly alphaIndex: number;
-  readonly ops: readonly number[];
-}
+
 
 export interface TfliteInterpreterOptions {
   /** Fuse spelled-out PReLUs (default true). Off only to check that fusion changes nothing. */
@@ -168,9 +163,7 @@ export class TfliteInterpreter {
   }
 
   private opName(op: TfliteOperator): string {
-    const code = this.model.operatorCodes[op.opcodeIndex];
-    if (!code) throw new TfliteUnsupportedError(`operator refers to missing opcode ${op.opcodeIndex}`);
-    return code.builtinCode === Op.CUSTOM ? `CUSTOM:${code.customCode ?? '?'}` : builtinOpName(code.builtinCode);
+    return operatorName(this.model, op);
   }
 
   /** Activations (not graph outputs, not constants) whose last reader is step k. */
@@ -188,42 +181,33 @@ export class TfliteInterpreter {
     return frees;
   }
 
-  /** Which operators read each tensor. */
-  private consumers(): Map<number, number[]> {
-    const out = new Map<number, number[]>();
-    this.graph.operators.forEach((op, k) => {
-      for (const t of op.inputs) if (t >= 0) out.set(t, [...(out.get(t) ?? []), k]);
-    });
-    return out;
-  }
-
   /** Turn the operator list into steps: constant DEQUANTIZE folded away, and PReLU spelled out as
    * RELU(x) + c * (x - ABS(x)) (how TOCO exported MobileFaceNet: 5 ops, 5 passes over the
    * activation) replaced by one prelu with alpha = 2c — fused into the convolution that makes x
    * when nothing else reads x. Same values, far fewer passes over memory. */
   private plan(): void {
     const g = this.graph;
-    const consumers = this.consumers();
+    // Float16/int8 weight files dequantise constants with a DEQUANTIZE op; the constant was
+    // already decoded to float32, so the op's output simply is that constant.
+    const folded = new Set<number>();
+    g.operators.forEach((op, index) => {
+      const source = this.constants.get(op.inputs[0]);
+      if (operatorName(this.model, op) === 'DEQUANTIZE' && source && op.outputs.length === 1) {
+        this.constants.set(op.outputs[0], source);
+        folded.add(index);
+      }
+    });
+    const graph = new GraphView(this.model, this.constants);
     const outputs = new Set(g.outputs);
     const absorbed = new Set<number>();
-    const prelus = new Map<number, PreluMatch>();
-    for (let t = 0; t < g.tensors.length && this.options.fusePrelu !== false; t++) {
-      const m = this.matchPrelu(t, consumers, outputs);
-      if (m) prelus.set(t, m);
-    }
+    const prelus = this.options.fusePrelu === false ? new Map<number, PreluMatch>() : graph.spelledPrelus();
     g.operators.forEach((op, index) => {
       if (absorbed.has(index)) return;
-      const name = this.opName(op);
-      // Float16/int8 weight files dequantise constants with a DEQUANTIZE op; the constant was
-      // already decoded to float32, so the op's output simply is that constant.
-      const source = this.constants.get(op.inputs[0]);
-      if (name === 'DEQUANTIZE' && source && op.outputs.length === 1) {
-        this.constants.set(op.outputs[0], source);
-        return;
-      }
+      if (folded.has(index)) return;
+      const name = graph.opName(index);
       const x = op.outputs[0];
       const m = x === undefined ? undefined : prelus.get(x);
-      if (m && (name === 'CONV_2D' || name === 'DEPTHWISE_CONV_2D') && op.outputs.length === 1 && !outputs.has(x) && this.fusedActivationCode(op) === Activation.NONE) {
+      if (m && (name === 'CONV_2D' || name === 'DEPTHWISE_CONV_2D') && op.outputs.length === 1 && !outputs.has(x) && graph.fusedActivation(index) === Activation.NONE) {
         for (const k of m.ops) absorbed.add(k);
         prelus.delete(x);
         this.steps.push({ inputs: op.inputs.filter((t) => t >= 0), outputs: [m.output], kernel: this.compile(op, index, name, m.alphaIndex) });
@@ -245,42 +229,6 @@ export class TfliteInterpreter {
       }
       this.steps.push({ inputs: op.inputs.filter((t) => t >= 0), outputs: [...op.outputs], kernel: this.compile(op, index, name) });
     });
-  }
-
-  private fusedActivationCode(op: TfliteOperator): number {
-    const name = this.opName(op);
-    const field = name === 'CONV_2D' ? 3 : name === 'DEPTHWISE_CONV_2D' ? 4 : 0;
-    return new TableReader(this.model.bb, op.builtinOptionsPos).int8(field);
-  }
-
-  /** x → RELU(x)=r, ABS(x)=a, SUB(x,a)=s, MUL(c,s)=m, ADD(r,m)=y, with c constant, every
-   * intermediate read only inside the pattern and no fused activations. */
-  private matchPrelu(x: number, consumers: Map<number, number[]>, graphOutputs: Set<number>): PreluMatch | undefined {
-    const ops = this.graph.operators;
-    const readers = consumers.get(x) ?? [];
-    if (readers.length !== 3 || this.constants.has(x)) return undefined;
-    const byName = (k: number): string => this.opName(ops[k]);
-    const relu = readers.find((k) => byName(k) === 'RELU' && ops[k].inputs.length === 1);
-    const abs = readers.find((k) => byName(k) === 'ABS');
-    const sub = readers.find((k) => byName(k) === 'SUB');
-    if (relu === undefined || abs === undefined || sub === undefined) return undefined;
-    const r = ops[relu].outputs[0], a = ops[abs].outputs[0], s = ops[sub].outputs[0];
-    if (ops[sub].inputs[0] !== x || ops[sub].inputs[1] !== a) return undefined;
-    const only = (t: number): number | undefined => {
-      const c = consumers.get(t) ?? [];
-      return c.length === 1 && !graphOutputs.has(t) ? c[0] : undefined;
-    };
-    if (only(a) !== sub) return undefined;
-    const mul = only(s);
-    if (mul === undefined || byName(mul) !== 'MUL') return undefined;
-    const alphaIndex = ops[mul].inputs.find((t) => t !== s);
-    const alpha = alphaIndex === undefined ? undefined : this.constants.get(alphaIndex);
-    if (alphaIndex === undefined || !alpha || alpha.dtype !== 'float32') return undefined;
-    const m = ops[mul].outputs[0];
-    const add = only(m);
-    if (add === undefined || byName(add) !== 'ADD' || only(r) !== add) return undefined;
-    if (![sub, mul, add].every((k) => this.fusedActivationCode(ops[k]) === Activation.NONE)) return undefined;
-    return { input: x, output: ops[add].outputs[0], alphaIndex, ops: [relu, abs, sub, mul, add] };
   }
 
   /** 2c as a tfjs tensor: the PReLU slope the spelled-out form encodes. */
