@@ -16,7 +16,7 @@ export interface ClusterOptions {
   /** Crossover for 'auto'. */
   readonly exactMaxFaces?: number;
   /** Exact rank-order: neighbour-list length K, threshold t on D^R, cosine-distance gate. */
-  readonly rankOrder?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
+  readonly rankOrder?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number; readonly densityGate?: boolean };
   /** Approximate rank-order: list length k, threshold on D_m, cosine-distance gate. */
   readonly approximate?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
   /** kNN index for the approximate algorithm ('auto': exact below 20K faces, HNSW above). */
@@ -25,9 +25,9 @@ export interface ClusterOptions {
 
 /** Tuned on the dev sets (docs/clustering.md). */
 export const DEFAULT_CLUSTER_OPTIONS = {
-  exactMaxFaces: 3000,
-  rankOrder: { k: 20, threshold: 4, maxDistance: 0.5 },
-  approximate: { k: 10, threshold: 0.5, maxDistance: 0.55 },
+  exactMaxFaces: 2000,
+  rankOrder: { k: 20, threshold: 4, maxDistance: 0.5, densityGate: false },
+  approximate: { k: 10, threshold: 2, maxDistance: 0.5 },
 } as const;
 
 export interface ClusterRun {

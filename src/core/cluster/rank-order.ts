@@ -26,6 +26,8 @@ export interface RankOrderParams {
   readonly threshold: number;
   /** Never merge clusters whose closest faces are farther than this cosine distance. */
   readonly maxDistance: number;
+  /** Require D^N < 1 (the paper's rule; default true). Without it only D^R and maxDistance gate. */
+  readonly densityGate?: boolean;
 }
 
 export interface RankOrderInput {
@@ -135,7 +137,7 @@ export function rankOrderCluster(input: RankOrderInput, params: RankOrderParams)
         const dist = D[a * n + b];
         if (dist > params.maxDistance) continue;
         const phi = (densitySum[a] + densitySum[b]) / (size[a] + size[b]);
-        if (!(dist < phi)) continue;
+        if (params.densityGate !== false && !(dist < phi)) continue;
         candidates.push({ a: Math.min(a, b), b: Math.max(a, b), dr });
       }
       resetRanks(rank, lists, la, kk, a, K);
