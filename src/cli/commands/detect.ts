@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { readEngineConfig } from '#config/engine.ts';
 import type { Box, FivePoints } from '#core/types.ts';
-import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+import { createFaceAnalyzer, type FaceAnalyzer } from '#core/vision/analyzer.ts';
+import { createAnalyzerPool } from '#core/vision/pool.ts';
 
 /** `rankface detect <image...> [--json]`: faces per image, in original pixels. The JSON keys
  * (file, width, height, faces[].box/score/landmarks, error) are read by other tools: keep them. */
@@ -21,6 +22,8 @@ interface DetectResultJson {
 }
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
+/** From this many images on, detection runs in a worker pool. */
+const POOL_FROM = 8;
 
 function usage(): string {
   return 'usage: rankface detect <image...> [--json]';
@@ -55,27 +58,30 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`${usage()}\n`);
     return 2;
   }
-  const analyzer = await createFaceAnalyzer(readEngineConfig());
-  const results: DetectResultJson[] = [];
-  try {
-    for (const file of files) {
-      try {
-        const bytes = await readFile(file);
-        const photo = await analyzer.analyze(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { embed: false });
-        results.push({
-          file,
-          width: photo.width,
-          height: photo.height,
-          faces: photo.faces.map((f) => ({
-            box: f.box.map((v) => round(v, 1)) as Box,
-            score: round(f.score, 4),
-            landmarks: f.landmarks.map((p) => [round(p[0], 1), round(p[1], 1)]) as FivePoints,
-          })),
-        });
-      } catch (err) {
-        results.push({ file, width: null, height: null, faces: [], error: errorOf(err) });
-      }
+  // Many images: a worker pool over all cores; a few: one in-process analyzer (no pool start-up).
+  const config = readEngineConfig();
+  const analyzer: FaceAnalyzer = files.length >= POOL_FROM ? await createAnalyzerPool(config) : await createFaceAnalyzer(config);
+  const detectOne = async (file: string): Promise<DetectResultJson> => {
+    try {
+      const bytes = await readFile(file);
+      const photo = await analyzer.analyze(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { embed: false });
+      return {
+        file,
+        width: photo.width,
+        height: photo.height,
+        faces: photo.faces.map((f) => ({
+          box: f.box.map((v) => round(v, 1)) as Box,
+          score: round(f.score, 4),
+          landmarks: f.landmarks.map((p) => [round(p[0], 1), round(p[1], 1)]) as FivePoints,
+        })),
+      };
+    } catch (err) {
+      return { file, width: null, height: null, faces: [], error: errorOf(err) };
     }
+  };
+  let results: DetectResultJson[];
+  try {
+    results = await Promise.all(files.map(detectOne));
   } finally {
     await analyzer.dispose();
   }

@@ -54,6 +54,16 @@ export function orderFaces<T extends { readonly box: Box; readonly score: number
 }
 
 export class DefaultFaceAnalyzer implements FaceAnalyzer {
+  /** Calls run one at a time: the runtimes already use every thread they are given, and queuing
+   * bounds memory when a caller fires many photos at once. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
   constructor(
     private readonly config: EngineConfig,
     private readonly detector: Detector,
@@ -68,7 +78,11 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
   get embedderDim(): number { return this.embedder.dim; }
   get template(): AlignmentTemplate { return this.embedder.template; }
 
-  async analyze(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
+  analyze(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
+    return this.serial(() => this.analyzeNow(bytes, options));
+  }
+
+  private async analyzeNow(bytes: Uint8Array, options: AnalyzeOptions): Promise<AnalyzedPhoto> {
     const timings: Record<string, number> = {};
     const t0 = now();
     const decoded = await decodeImage(bytes, {
@@ -143,10 +157,11 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
   }
 
   embedCrops(crops: readonly RgbImage[]): Promise<FaceVector[]> {
-    return this.embedder.embed(crops);
+    return this.serial(() => this.embedder.embed(crops));
   }
 
   async dispose(): Promise<void> {
+    await this.tail;
     await Promise.all([this.detector.dispose?.(), this.landmarks.dispose?.(), this.embedder.dispose?.()]);
   }
 }

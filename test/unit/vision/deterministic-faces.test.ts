@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
+import type { AnalyzedPhoto } from '#core/vision/types.ts';
 import { dataPath, hasData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from './helpers.ts';
 
@@ -24,5 +25,16 @@ describe.skipIf(!hasData)('deterministic face order', () => {
     }
     const tops = first.faces.map((f) => f.box[1]);
     expect(tops).toEqual([...tops].sort((x, y) => x - y));
+  });
+
+  it('gives the same results when photos are analysed concurrently', async () => {
+    const files = ['bbt/bbt4.jpg', 'pascal/2007_007763.jpg', 'bbt/bbt3.jpg'].map((f) => readBytes(dataPath('group', f)));
+    const sequential: AnalyzedPhoto[] = [];
+    for (const bytes of files) sequential.push(await a.analyze(bytes));
+    const concurrent = await Promise.all(files.map((bytes) => a.analyze(bytes)));
+    concurrent.forEach((photo, i) => {
+      expect(photo.faces.map((f) => f.box)).toEqual(sequential[i]!.faces.map((f) => f.box));
+      photo.faces.forEach((f, j) => expect(Array.from(f.embedding!.vector)).toEqual(Array.from(sequential[i]!.faces[j]!.embedding!.vector)));
+    });
   });
 });

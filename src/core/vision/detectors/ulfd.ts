@@ -81,7 +81,6 @@ export function pyramidScales(width: number, height: number, o: Pick<UlfdOptions
 
 export class UlfdDetector implements Detector {
   readonly id = 'ulfd-rfb320';
-  private readonly input = new Float32Array(3 * NET_W * NET_H);
 
   constructor(
     private readonly session: InferenceSession,
@@ -142,9 +141,9 @@ export class UlfdDetector implements Detector {
   /** One network pass on the 320x240 window at (x, y) of `scaled` (letterboxed with grey where the
    * image ends). Boxes come back in `scaled` pixels. */
   private async runTile(scaled: RgbImage, tile: Tile, tiled: boolean): Promise<ScoredBox[]> {
-    const t = this.input;
+    // A fresh input per run: detect() may be called concurrently. Zero = (127 - 127) / 128: grey padding.
+    const t = new Float32Array(3 * NET_W * NET_H);
     const plane = NET_W * NET_H;
-    t.fill(0); // (127 - 127) / 128: grey padding
     const w = Math.min(NET_W, scaled.width - tile.x);
     const h = Math.min(NET_H, scaled.height - tile.y);
     const d = scaled.data;

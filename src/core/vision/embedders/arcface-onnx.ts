@@ -15,7 +15,6 @@ const SIZE = 112;
 export class ArcfaceOnnxEmbedder implements Embedder {
   readonly dim = 512;
   readonly template: AlignmentTemplate = ARCFACE_112_TEMPLATE;
-  private readonly input = new Float32Array(3 * SIZE * SIZE);
 
   constructor(
     private readonly session: InferenceSession,
@@ -27,8 +26,8 @@ export class ArcfaceOnnxEmbedder implements Embedder {
     const out: FaceVector[] = [];
     for (const crop of crops) {
       if (crop.width !== SIZE || crop.height !== SIZE) throw new Error(`${this.modelId}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
-      toChwFloat(crop, 127, 128, this.input);
-      const res = await this.session.run({ input: { data: this.input, dims: [1, 3, SIZE, SIZE] } });
+      const input = toChwFloat(crop, 127, 128);
+      const res = await this.session.run({ input: { data: input, dims: [1, 3, SIZE, SIZE] } });
       out.push({ modelId: this.modelId, modelVersion: this.modelVersion, vector: l2Normalize(res.output!.data) });
     }
     return out;

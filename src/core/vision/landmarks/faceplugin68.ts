@@ -29,7 +29,6 @@ export function fivePointsFrom68(pts: readonly Point[]): FivePoints {
 
 export class Faceplugin68Locator implements LandmarkLocator {
   readonly id = 'faceplugin-landmark68';
-  private readonly input = new Float32Array(SIZE * SIZE);
 
   constructor(private readonly session: InferenceSession) {}
 
@@ -38,7 +37,7 @@ export class Faceplugin68Locator implements LandmarkLocator {
     const s = SIZE / sq.side;
     const m: Affine = [s, 0, -sq.x * s, 0, s, -sq.y * s];
     const crop = warpAffineAntialiased(image, m, SIZE, SIZE);
-    const t = this.input;
+    const t = new Float32Array(SIZE * SIZE);
     const d = crop.data;
     for (let i = 0, p = 0; i < SIZE * SIZE; i++, p += 3) t[i] = (0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2]) / 256;
     const out = await this.session.run({ input: { data: t, dims: [1, 1, SIZE, SIZE] } });
