@@ -111,8 +111,8 @@ function quality(): void {
 
 function scale(): void {
   console.log('\n## Scale (synthetic faces, 512-D, default options)\n');
-  console.log('| faces | seconds | peak RSS (MB) | pairwise F | BCubed F |');
-  console.log('|---|---|---|---|---|');
+  console.log('| faces | identities | seconds | peak RSS (MB) | pairwise F | BCubed F | pairwise P / R | kNN | HNSW recall@10 |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
     const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'bench', 'cluster', '--faces', String(n), '--json'], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) {
@@ -121,7 +121,9 @@ function scale(): void {
       continue;
     }
     const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { faces: number; seconds: number; peak_rss_mb: number; pairwise_f: number; bcubed_f: number };
-    console.log(`| ${j.faces} | ${j.seconds} | ${j.peak_rss_mb} | ${j.pairwise_f} | ${j.bcubed_f} |`);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('# details '));
+    const d = line ? (JSON.parse(line.slice('# details '.length)) as { identities: number; pairwise_precision: number; pairwise_recall: number; knn: string; knn_recall: number | null }) : undefined;
+    console.log(`| ${j.faces} | ${d?.identities ?? ''} | ${j.seconds} | ${j.peak_rss_mb} | ${j.pairwise_f} | ${j.bcubed_f} | ${d ? `${d.pairwise_precision} / ${d.pairwise_recall}` : ''} | ${d?.knn ?? ''} | ${d?.knn_recall ?? ''} |`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { approxRankOrderCluster } from './approx-rank-order.ts';
-import { createKnnIndex, distanceMatrix, knnFromMatrix, type KnnOptions } from './knn/index.ts';
+import { createKnnIndex, distanceMatrix, exactKnnRows, knnFromMatrix, knnRecall, type KnnOptions } from './knn/index.ts';
 import { constrainedUnionFind, prepareFaces } from './prepare.ts';
 import { rankOrderCluster } from './rank-order.ts';
 import { buildResult } from './summary.ts';
@@ -19,8 +19,11 @@ export interface ClusterOptions {
   readonly rankOrder?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number; readonly densityGate?: boolean };
   /** Approximate rank-order: list length k, threshold on D_m, cosine-distance gate. */
   readonly approximate?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
-  /** kNN index for the approximate algorithm ('auto': exact below 20K faces, HNSW above). */
+  /** kNN index for the approximate algorithm ('auto': exact below 3000 faces, HNSW above). */
   readonly knn?: KnnOptions;
+  /** Benchmarks: measure the approximate kNN's recall@k against exact search on this many evenly
+   * spaced faces (reported in ClusterRun, its cost in `recallMs`). */
+  readonly measureKnnRecall?: number;
 }
 
 /** Tuned on the dev sets (docs/clustering.md). */
@@ -35,6 +38,9 @@ export interface ClusterRun {
   readonly algorithm: ClusterAlgorithm;
   readonly knnMethod: string;
   readonly merges: number;
+  /** Only with `measureKnnRecall` and an approximate index. */
+  readonly knnRecall?: number;
+  readonly recallMs?: number;
 }
 
 /** Group faces into people. Same input (in any order), same output. Faces of one photo never end
@@ -62,8 +68,15 @@ export function clusterWithStats(faces: readonly ClusterFace[], options: Cluster
   const index = createKnnIndex(matrix, options.knn);
   try {
     const knn = index.neighbours(p.k);
+    let recall: { knnRecall: number; recallMs: number } | undefined;
+    if (options.measureKnnRecall && index.method !== 'exact') {
+      const t0 = performance.now();
+      const count = Math.min(options.measureKnnRecall, matrix.n);
+      const rows = Array.from({ length: count }, (_, i) => Math.floor((i * matrix.n) / count));
+      recall = { knnRecall: knnRecall(exactKnnRows(matrix, rows, p.k), knn, rows), recallMs: performance.now() - t0 };
+    }
     const stats = approxRankOrderCluster(knn, uf, p);
-    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: index.method, merges: stats.merges };
+    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: index.method, merges: stats.merges, ...recall };
   } finally {
     index.dispose();
   }

@@ -20,7 +20,19 @@ export interface KnnOptions extends HnswOptions {
 export function createKnnIndex(m: VectorMatrix, options: KnnOptions = {}): KnnIndex {
   const method = options.method ?? 'auto';
   const wantHnsw = method === 'hnsw' || (method === 'auto' && m.n >= HNSW_MIN_ROWS);
-  if (wantHnsw && loadUsearch()) return new HnswKnnIndex(m, { threads: m.n <= HNSW_SINGLE_THREAD_MAX_ROWS ? 1 : 0, ...options });
+  if (wantHnsw && loadUsearch()) {
+    // Large n: a sparser graph and narrower beams (recall@10 ~0.92 instead of ~0.96 at 20K rows)
+    // keep 100K faces well inside two minutes on two cores; rank-order needs the near neighbours
+    // most, which HNSW finds first.
+    const large = m.n > HNSW_SINGLE_THREAD_MAX_ROWS;
+    return new HnswKnnIndex(m, {
+      threads: large ? 0 : 1,
+      connectivity: large ? 12 : 16,
+      expansionAdd: large ? 40 : 64,
+      expansionSearch: large ? 40 : 64,
+      ...options,
+    });
+  }
   return new ExactKnnIndex(m);
 }
 
