@@ -22,7 +22,7 @@ export const detectorRegistry: Record<string, DetectorLoader> = {
 export const embedderRegistry: Record<string, EmbedderLoader> = {
   'faceplugin-arcface512': async (cfg) => (await import('./embedders/arcface-onnx.ts')).createArcfaceOnnxEmbedder(cfg.modelsDir, cfg.threads),
   'dlib-resnet128': async (cfg) => (await import('./embedders/dlib-resnet.ts')).createDlibResnetEmbedder(cfg.modelsDir),
-  mobilefacenet: async (cfg) => (await import('./embedders/mobilefacenet.ts')).createMobileFaceNetEmbedder(cfg.modelsDir),
+  mobilefacenet: async (cfg) => (await import('./embedders/mobilefacenet.ts')).createMobileFaceNetEmbedder(cfg.modelsDir, cfg.threads === undefined ? {} : { threads: cfg.threads }),
 };
 
 /** Landmark models, used for detectors that do not predict 5 points themselves. */

@@ -1,25 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEngineConfig } from '#config/engine.ts';
-import type { RgbImage } from '#core/types.ts';
+import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { createMobileFaceNetEmbedder, type MobileFaceNetEmbedder } from '#core/vision/embedders/mobilefacenet.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
 import { hasData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
-// The model file was exported with a fixed batch of 2; the interpreter lets the batch follow the
-// input. A face's vector must not depend on which batch it travelled in (1, 2 as exported, 5, or
-// split into chunks).
-describe.skipIf(!hasData)('mobilefacenet (TFLite) batch invariance', () => {
+// A face's MobileFaceNet vector does not depend on how it was computed: the TFLite interpreter on
+// tfjs or the ONNX rewrite on ONNX Runtime, one crop at a time, in pairs (the file's export batch)
+// or in a batch of 5.
+describe.skipIf(!hasData)('mobilefacenet: same vector whatever the runtime and batch', () => {
   let analyzer: FaceAnalyzer;
-  let batched: MobileFaceNetEmbedder;
-  let chunked: MobileFaceNetEmbedder;
+  const embedders: Record<string, MobileFaceNetEmbedder> = {};
   const crops: RgbImage[] = [];
   beforeAll(async () => {
     analyzer = await defaultAnalyzer();
     const modelsDir = readEngineConfig({}).modelsDir;
-    batched = await createMobileFaceNetEmbedder(modelsDir, { batchSize: 8 });
-    chunked = await createMobileFaceNetEmbedder(modelsDir, { batchSize: 2 });
+    embedders['tfjs batch 8'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'tfjs', batchSize: 8 });
+    embedders['tfjs batch 2'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'tfjs', batchSize: 2 });
+    embedders['tfjs batch 1'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'tfjs', batchSize: 1 });
+    embedders['onnx batch 1'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'onnx', batchSize: 1, threads: 1 });
+    embedders['onnx batch 5'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'onnx', batchSize: 5, threads: 1 });
     for (const [, file] of labelledFiles('lfw-120').filter((_, i) => i % 50 === 0).slice(0, 5)) {
       const photo = await analyzer.analyze(readBytes(file), { embed: false });
       crops.push(photo.faces[indexOfFaceNearestCentre(photo.faces, photo.width, photo.height)]!.crop);
@@ -27,25 +29,27 @@ describe.skipIf(!hasData)('mobilefacenet (TFLite) batch invariance', () => {
   });
   afterAll(async () => {
     await analyzer?.dispose();
-    await batched?.dispose();
-    await chunked?.dispose();
+    for (const e of Object.values(embedders)) await e.dispose();
   });
 
-  it('one-by-one, pairs and a batch of 5 give the same vectors', async () => {
+  it('agrees to 1e-4 across runtimes and batch sizes', async () => {
     expect(crops).toHaveLength(5);
-    const all = await batched.embed(crops);
-    const pairs = await chunked.embed(crops);
-    const single = await Promise.all(crops.map(async (c) => (await batched.embed([c]))[0]!));
-    for (let i = 0; i < crops.length; i++) {
-      for (const other of [pairs[i]!, single[i]!]) {
+    expect(embedders['tfjs batch 8']!.backend).toMatch(/^tfjs-/);
+    expect(embedders['onnx batch 1']!.backend).toBe('onnxruntime-node');
+    const results: Record<string, FaceVector[]> = {};
+    for (const [name, e] of Object.entries(embedders)) results[name] = await e.embed(crops);
+    const reference = results['tfjs batch 8']!;
+    for (const [name, vectors] of Object.entries(results)) {
+      expect(vectors, name).toHaveLength(5);
+      for (let i = 0; i < crops.length; i++) {
         let maxDiff = 0;
-        for (let k = 0; k < 192; k++) maxDiff = Math.max(maxDiff, Math.abs(all[i]!.vector[k]! - other.vector[k]!));
-        expect(maxDiff).toBeLessThan(1e-4);
+        for (let k = 0; k < 192; k++) maxDiff = Math.max(maxDiff, Math.abs(reference[i]!.vector[k]! - vectors[i]!.vector[k]!));
+        expect(maxDiff, `${name}, face ${i}`).toBeLessThan(1e-4);
       }
     }
     // And different faces do give different vectors.
     let dot = 0;
-    for (let k = 0; k < 192; k++) dot += all[0]!.vector[k]! * all[1]!.vector[k]!;
+    for (let k = 0; k < 192; k++) dot += reference[0]!.vector[k]! * reference[1]!.vector[k]!;
     expect(dot).toBeLessThan(0.9);
   });
 });
