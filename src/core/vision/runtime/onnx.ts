@@ -36,11 +36,15 @@ class OnnxSession implements InferenceSession {
 
 export async function loadOnnxSession(modelPath: string, options: SessionOptions = {}): Promise<InferenceSession> {
   const threads = options.threads ?? DEFAULT_THREADS;
+  const spin = options.spin ?? false;
   const session = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // No spin-waiting between ops: on a shared or oversubscribed machine (a worker pool, other
+    // processes) spinning threads burn the cores the other workers need.
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
   });
   return new OnnxSession(session);
 }
