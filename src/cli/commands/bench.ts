@@ -34,7 +34,11 @@ export function runClusterBench(faces: number, dim = 512, seed = 1): ClusterBenc
   const set = syntheticFaces({ faces, dim, seed });
   const g1 = performance.now();
   // Recall is measured on a few faces only: exact search costs n*d per sampled face.
-  const run = clusterWithStats(set.faces, { measureKnnRecall: faces > 200_000 ? 20 : 100 });
+  const progress = (stage: string): void => {
+    process.stderr.write(`# ${stage} at ${((performance.now() - g0) / 1000).toFixed(1)} s, rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB\n`);
+  };
+  progress('generated');
+  const run = clusterWithStats(set.faces, { measureKnnRecall: faces > 200_000 ? 20 : 100, onStage: progress });
   const seconds = (performance.now() - g1 - (run.recallMs ?? 0)) / 1000;
   const peak = process.resourceUsage().maxRSS / 1024;
   const m = clusteringMetrics(set.truth, labelsFromResult(set.faces.map((f) => f.id), run.result));

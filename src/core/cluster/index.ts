@@ -24,6 +24,9 @@ export interface ClusterOptions {
   /** Benchmarks: measure the approximate kNN's recall@k against exact search on this many evenly
    * spaced faces (reported in ClusterRun, its cost in `recallMs`). */
   readonly measureKnnRecall?: number;
+  /** Called at stage boundaries (prepared, knn-index, neighbours, merged, summarised): progress for
+   * long benchmark runs. */
+  readonly onStage?: (stage: string) => void;
 }
 
 /** Tuned on the dev sets (docs/clustering.md). */
@@ -51,9 +54,11 @@ export function cluster(faces: readonly ClusterFace[], options: ClusterOptions =
 }
 
 export function clusterWithStats(faces: readonly ClusterFace[], options: ClusterOptions = {}, constraints: ClusterConstraints = {}): ClusterRun {
+  const stage = options.onStage ?? ((): void => {});
   const prepared = prepareFaces(faces);
   const { matrix, ids } = prepared;
   const uf = constrainedUnionFind(prepared, constraints);
+  stage('prepared');
   const exactMax = options.exactMaxFaces ?? DEFAULT_CLUSTER_OPTIONS.exactMaxFaces;
   const algorithm: ClusterAlgorithm = options.algorithm === undefined || options.algorithm === 'auto' ? (matrix.n <= exactMax ? 'rank-order' : 'approximate-rank-order') : options.algorithm;
   if (matrix.n < 2) return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'none', merges: 0 };
@@ -66,8 +71,10 @@ export function clusterWithStats(faces: readonly ClusterFace[], options: Cluster
   }
   const p = { ...DEFAULT_CLUSTER_OPTIONS.approximate, ...options.approximate };
   const index = createKnnIndex(matrix, options.knn);
+  stage('knn-index');
   try {
     const knn = index.neighbours(p.k);
+    stage('neighbours');
     let recall: { knnRecall: number; recallMs: number } | undefined;
     if (options.measureKnnRecall && index.method !== 'exact') {
       const t0 = performance.now();
@@ -76,7 +83,10 @@ export function clusterWithStats(faces: readonly ClusterFace[], options: Cluster
       recall = { knnRecall: knnRecall(exactKnnRows(matrix, rows, p.k), knn, rows), recallMs: performance.now() - t0 };
     }
     const stats = approxRankOrderCluster(knn, uf, p);
-    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: index.method, merges: stats.merges, ...recall };
+    stage('merged');
+    const result = buildResult(matrix, ids, uf.labels());
+    stage('summarised');
+    return { result, algorithm, knnMethod: index.method, merges: stats.merges, ...recall };
   } finally {
     index.dispose();
   }
