@@ -4,12 +4,11 @@ import { join, relative, resolve, sep } from 'node:path';
 import { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import { SqliteFaceStore, type FileStamp } from '#adapters/local/sqlite-face-store.ts';
 import { readEngineConfig } from '#config/engine.ts';
-import type { ClusterConstraints, ClusterFace, ClusterResult } from '#core/cluster/types.ts';
+import { cluster } from '#core/cluster/index.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import type { PhotoRecord } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
-import { clusterUser, processPhoto, removePhoto, type StoreDeps } from '#core/pipeline/index.ts';
-import { createAnalyzerPool } from '#core/vision/pool.ts';
+import { clusterUser, processPhoto, removePhoto, type Clusterer, type StoreDeps } from '#core/pipeline/index.ts';
 import { Progress } from '#cli/progress.ts';
 import type { DuplicateFile, SkippedFile } from '#cli/report/model.ts';
 import { writeReport } from '#cli/report/write.ts';
@@ -43,6 +42,8 @@ export interface ClusterSummary {
   report: string;
   people_json: string;
   engine: { detector: string; embedder: string; workers: number };
+  /** Seconds per stage. */
+  timings: { scan: number; analyse: number; cluster: number; report: number };
 }
 
 interface Args {
@@ -159,44 +160,8 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(runners);
 }
 
-function fallbackCluster(faces: readonly ClusterFace[], constraints: ClusterConstraints): ClusterResult {
-  // Temporary stand-in until #core/cluster lands: single-link on cosine similarity with the
-  // same-photo and cannot-link rules.
-  void constraints;
-  const n = faces.length;
-  const parent = faces.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
-  const members = new Map<number, Set<string>>(faces.map((f, i) => [i, new Set([f.photoId])]));
-  const pairs: { i: number; j: number; s: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let dot = 0;
-      const a = faces[i]!.vector;
-      const b = faces[j]!.vector;
-      for (let k = 0; k < a.length; k++) dot += a[k]! * b[k]!;
-      if (dot > 0.35) pairs.push({ i, j, s: dot });
-    }
-  }
-  pairs.sort((x, y) => y.s - x.s);
-  for (const { i, j } of pairs) {
-    const ri = find(i);
-    const rj = find(j);
-    if (ri === rj) continue;
-    const pi = members.get(ri)!;
-    const pj = members.get(rj)!;
-    if ([...pi].some((p) => pj.has(p))) continue;
-    parent[rj] = ri;
-    for (const p of pj) pi.add(p);
-  }
-  const groups = new Map<number, string[]>();
-  faces.forEach((f, i) => {
-    const r = find(i);
-    groups.set(r, [...(groups.get(r) ?? []), f.id]);
-  });
-  const people = [...groups.values()].filter((g) => g.length > 1).map((g) => ({ faceIds: g.sort(), medoidFaceId: g[0]!, cohesion: 0 }));
-  people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.faceIds[0]! < b.faceIds[0]! ? -1 : 1));
-  return { people, unassigned: [...groups.values()].filter((g) => g.length === 1).map((g) => g[0]!).sort() };
-}
+/** Clustering with the tuned defaults; the user's edits come in as constraints. */
+const clusterFaces: Clusterer = (faces, constraints) => cluster(faces, {}, constraints);
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -225,6 +190,11 @@ export async function run(argv: string[]): Promise<number> {
   const blobs = new FsBlobStore(join(args.outDir, 'blobs'));
   const deps: StoreDeps = { blobs, faces: store, clock: systemClock, logger: silentLogger };
   try {
+    const marks: number[] = [performance.now()];
+    const mark = (): number => {
+      marks.push(performance.now());
+      return Number(((marks.at(-1)! - marks.at(-2)!) / 1000).toFixed(3));
+    };
     // 1. Scan and hash. Files whose size and mtime match the last scan keep their hash unread.
     const scan = await scanFolder(args.photosDir, args.outDir);
     const skipped: SkippedFile[] = [...scan.skipped];
@@ -248,17 +218,22 @@ export async function run(argv: string[]): Promise<number> {
     }
 
     // 2. One photo per distinct content; later copies are reported as duplicates.
-    const byPhotoId = new Map<string, { file: ScannedFile; hash: string }>();
-    const duplicates: DuplicateFile[] = [];
+    //    The copy the store already knows keeps its place, so adding a copy is not a rename.
+    const stored = new Map((await store.listPhotos(LOCAL_USER)).map((p) => [p.photoId, p]));
+    const copies = new Map<string, { file: ScannedFile; hash: string }[]>();
     for (const h of hashed) {
       const id = photoIdOf(h.hash);
-      const first = byPhotoId.get(id);
-      if (first) duplicates.push({ file: h.file.rel, same_as: first.file.rel });
-      else byPhotoId.set(id, h);
+      copies.set(id, [...(copies.get(id) ?? []), h]);
+    }
+    const byPhotoId = new Map<string, { file: ScannedFile; hash: string }>();
+    const duplicates: DuplicateFile[] = [];
+    for (const [id, list] of copies) {
+      const known = list.find((h) => h.file.rel === stored.get(id)?.sourceKey) ?? list[0]!;
+      byPhotoId.set(id, known);
+      for (const h of list) if (h !== known) duplicates.push({ file: h.file.rel, same_as: known.file.rel });
     }
 
     // 3. Photos gone from the folder (deleted, or changed: new content is a new photo) lose their faces.
-    const stored = new Map((await store.listPhotos(LOCAL_USER)).map((p) => [p.photoId, p]));
     let removed = 0;
     for (const id of stored.keys()) {
       if (!byPhotoId.has(id)) {
@@ -292,11 +267,14 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
 
+    const scanSeconds = mark();
     // 5. Analyse in the worker pool (the pool is not even started when nothing changed).
     let engine = { detector: config.detector, embedder: config.embedder, workers: 0 };
     let modelId = config.embedder;
     if (todo.length > 0) {
       say(`rankface: ${todo.length} photo${todo.length === 1 ? '' : 's'} to analyse (${reused} unchanged), starting the face engine…`);
+      // Loaded only when there is work: a re-run of an unchanged folder never pays for it.
+      const { createAnalyzerPool } = await import('#core/vision/pool.ts');
       const pool = await createAnalyzerPool(config, args.workers ? { size: args.workers } : {});
       engine = { detector: pool.detectorId, embedder: pool.embedderId, workers: pool.size };
       modelId = pool.embedderId;
@@ -326,9 +304,11 @@ export async function run(argv: string[]): Promise<number> {
       if (p.status === 'error') skipped.push({ file: p.sourceKey, code: p.error?.code ?? 'internal', reason: p.error?.message ?? 'unknown error' });
     }
 
+    const analyseSeconds = mark();
     // 7. People, with ids kept from the last run where the faces persist.
-    const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: fallbackCluster, modelId });
+    const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: clusterFaces, modelId });
 
+    const clusterSeconds = mark();
     // 8. Report.
     const [faces, people, vectors] = await Promise.all([store.listFaces(LOCAL_USER), store.listPeople(LOCAL_USER), store.listVectors(LOCAL_USER, modelId)]);
     const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
@@ -351,6 +331,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     store.replaceFileStamps(LOCAL_USER, newStamps);
+    const reportSeconds = mark();
 
     const r = written.report;
     const summary: ClusterSummary = {
@@ -370,6 +351,7 @@ export async function run(argv: string[]): Promise<number> {
       report: join(args.outDir, 'index.html'),
       people_json: join(args.outDir, 'people.json'),
       engine,
+      timings: { scan: scanSeconds, analyse: analyseSeconds, cluster: clusterSeconds, report: reportSeconds },
     };
     void clustered;
     if (args.json) {

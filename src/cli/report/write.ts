@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { renderReportHtml } from './html.ts';
 import { buildReport, type PeopleReport, type ReportFace, type ReportInput } from './model.ts';
-import { projectFaces, type MapPoint } from './projection.ts';
+import type { MapPoint } from './projection.ts';
 import { fileExists, pruneThumbs, writeCropThumb, writeFaceThumbs } from './thumbs.ts';
 
 /** Writes `<out>/people.json`, `<out>/index.html` and the thumbnails they reference. Thumbnails are
@@ -83,6 +83,8 @@ async function cachedProjection(input: WriteReportInput): Promise<MapPoint[]> {
   } catch {
     // No cache yet, or unreadable: recompute.
   }
+  // umap-js is loaded only when the faces changed.
+  const { projectFaces } = await import('./projection.ts');
   const points = projectFaces(input.vectors);
   await mkdir(join(input.outDir, '.cache'), { recursive: true });
   await writeAtomic(cacheFile, JSON.stringify({ key, points }));
