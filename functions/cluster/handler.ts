@@ -2,7 +2,10 @@ import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { cluster } from '#core/cluster/index.ts';
-import { clusterUser, type Clusterer } from '#core/pipeline/index.ts';
+// Direct module imports (not the pipeline index): the index re-exports the crop codec, which pulls
+// in sharp, a native module this function does not ship.
+import { clusterUser } from '#core/pipeline/cluster-user.ts';
+import type { Clusterer } from '#core/pipeline/deps.ts';
 import { awsRuntime, lazyHandler, sqsQueue, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 
 export interface ClusterHandlerDeps extends AwsRuntime {

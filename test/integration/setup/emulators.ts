@@ -73,7 +73,7 @@ async function startDynamo(): Promise<{ endpoint: string; kind: 'dynamodb-local'
         await probe.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (i > 150) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${stderr}`);
+        if (i > 600) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${stderr}`);
         await sleep(100);
       }
     }
