@@ -5,10 +5,10 @@ import type { FaceVector, RgbImage } from '#core/types.ts';
 import { ARCFACE_112_TEMPLATE } from '#core/vision/align.ts';
 import { readModelVersion } from '#core/vision/model-info.ts';
 import { DEFAULT_THREADS } from '#core/vision/runtime/onnx.ts';
-import { initTfjs, type TfjsRuntime } from '#core/vision/runtime/tfjs.ts';
+import type { TfjsRuntime } from '#core/vision/runtime/tfjs.ts';
 import type { BackendName } from '#core/vision/runtime/types.ts';
 import { TfliteUnsupportedError } from '#core/vision/tflite/errors.ts';
-import { TfliteInterpreter } from '#core/vision/tflite/interpreter.ts';
+import type { TfliteInterpreter } from '#core/vision/tflite/interpreter.ts';
 import { parseTflite, type TfliteModel } from '#core/vision/tflite/schema.ts';
 import { tfliteToOnnx } from '#core/vision/tflite/to-onnx.ts';
 import type { AlignmentTemplate, Embedder } from '#core/vision/types.ts';
@@ -149,6 +149,8 @@ export async function createMobileFaceNetEmbedder(modelsDir: string, options: Mo
     });
     return new MobileFaceNetEmbedder(new OnnxRunner(session), version, options.batchSize ?? 1);
   }
+  // Imported on demand: the ONNX path (and every pool worker using it) never loads TensorFlow.js.
+  const [{ initTfjs }, { TfliteInterpreter }] = await Promise.all([import('#core/vision/runtime/tfjs.ts'), import('#core/vision/tflite/interpreter.ts')]);
   const runtime = await initTfjs();
   return new MobileFaceNetEmbedder(new TfjsRunner(runtime, new TfliteInterpreter(model)), version, options.batchSize ?? 8);
 }
