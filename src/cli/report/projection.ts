@@ -22,16 +22,38 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function cosineDistance(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
+/** Exact k nearest neighbours by cosine distance, from one flat matrix of unit vectors. umap-js's
+ * own neighbour search over 512-D number arrays is several times slower. */
+function cosineKnn(vectors: readonly Float32Array[], k: number): { indices: number[][]; distances: number[][] } {
+  const n = vectors.length;
+  const dim = vectors[0]!.length;
+  const flat = new Float32Array(n * dim);
+  vectors.forEach((v, i) => {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += v[j]! * v[j]!;
+    const inv = 1 / (Math.sqrt(norm) || 1);
+    for (let j = 0; j < dim; j++) flat[i * dim + j] = v[j]! * inv;
+  });
+  const indices: number[][] = [];
+  const distances: number[][] = [];
+  const row = new Float64Array(n);
+  const order = Array.from({ length: n }, (_, j) => j);
+  for (let i = 0; i < n; i++) {
+    const a = i * dim;
+    for (let j = 0; j < n; j++) {
+      let dot = 0;
+      const b = j * dim;
+      for (let q = 0; q < dim; q++) dot += flat[a + q]! * flat[b + q]!;
+      row[j] = Math.max(0, 1 - dot);
+    }
+    order.sort((x, y) => row[x]! - row[y]! || x - y);
+    // The point itself comes first, as umap-js expects (an exact duplicate may tie with it).
+    const top = [i, ...order.filter((j) => j !== i).slice(0, k - 1)];
+    row[i] = 0;
+    indices.push(top);
+    distances.push(top.map((j) => row[j]!));
   }
-  return 1 - dot / (Math.sqrt(na * nb) || 1);
+  return { indices, distances };
 }
 
 /** Projection on the first two principal axes (power iteration, deterministic start). */
@@ -84,23 +106,27 @@ export interface ProjectOptions {
 }
 
 export function projectFaces(faces: readonly { id: string; vector: Float32Array }[], options: ProjectOptions = {}): MapPoint[] {
-  const chosen = [...faces].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, options.maxPoints ?? 5000);
+  const chosen = [...faces].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, options.maxPoints ?? 3000);
   const n = chosen.length;
   if (n === 0) return [];
   if (n === 1) return [{ id: chosen[0]!.id, x: 0.5, y: 0.5 }];
-  const data = chosen.map((f) => Array.from(f.vector));
   let coords: number[][];
   if (n < 8) {
-    coords = pca2(data);
+    coords = pca2(chosen.map((f) => Array.from(f.vector)));
   } else {
+    const k = Math.max(2, Math.min(15, n - 1));
+    const knn = cosineKnn(chosen.map((f) => f.vector), k);
     const umap = new UMAP({
       nComponents: 2,
-      nNeighbors: Math.max(2, Math.min(15, n - 1)),
+      nNeighbors: k,
       minDist: 0.25,
-      distanceFn: cosineDistance,
+      // Fewer epochs than the default 500: the map is a picture, and this keeps big folders fast.
+      nEpochs: n <= 1000 ? 200 : 120,
       random: seededRandom(options.seed ?? 42),
     });
-    coords = umap.fit(data);
+    umap.setPrecomputedKNN(knn.indices, knn.distances);
+    // With neighbours given, the input only seeds the search structures: 2 columns are enough.
+    coords = umap.fit(chosen.map((f) => [f.vector[0]!, f.vector[1]!]));
   }
   return normalise(coords).map(([x, y], i) => ({ id: chosen[i]!.id, x: Number(x!.toFixed(4)), y: Number(y!.toFixed(4)) }));
 }
