@@ -67,6 +67,9 @@ async function startDynamo(): Promise<{ endpoint: string; kind: 'dynamodb-local'
     );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Never leave the JVM behind: not when startup fails, not when this process exits.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     const probe = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     for (let i = 0; ; i++) {
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr}`);
@@ -74,12 +77,16 @@ async function startDynamo(): Promise<{ endpoint: string; kind: 'dynamodb-local'
         await probe.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (i > 600) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${stderr}`);
+        if (i > 600) {
+          child.kill('SIGKILL');
+          throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${stderr}`);
+        }
         await sleep(100);
       }
     }
     probe.destroy();
     const stop = async (): Promise<void> => {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
