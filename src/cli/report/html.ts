@@ -101,11 +101,11 @@ h2{font-size:20px;margin:0 0 4px}
 .toolbar{display:flex;justify-content:space-between;align-items:end;gap:12px;flex-wrap:wrap}
 #filter{padding:7px 12px;border:1px solid var(--line);border-radius:8px;background:var(--card);color:var(--ink);min-width:220px}
 .people-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(132px,1fr));gap:12px;margin-top:12px}
-.person-card{display:flex;flex-direction:column;align-items:center;gap:4px;padding:16px 10px 14px;background:var(--card);border-radius:14px;text-decoration:none;box-shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.1);transition:transform .12s,box-shadow .12s}
+.person-card{display:flex;flex-direction:column;align-items:center;gap:4px;padding:16px 4px 14px;background:var(--card);border-radius:14px;text-decoration:none;box-shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.1);transition:transform .12s,box-shadow .12s}
 .person-card:hover{transform:translateY(-2px);box-shadow:0 6px 16px rgba(16,24,40,.14)}
 .person-card .cover{width:104px;height:104px;border-radius:50%;object-fit:cover;border:4px solid var(--c);background:var(--line)}
 .person-card .label{font-weight:600;margin-top:6px}
-.person-card .count{color:var(--muted);font-size:12.5px}
+.person-card .count{color:var(--muted);font-size:12px;white-space:nowrap}
 .map-wrap{position:relative;background:var(--card);border-radius:14px;box-shadow:0 1px 3px rgba(16,24,40,.1);padding:8px}
 #map-svg{width:100%;height:auto;display:block}
 #map-svg circle{stroke:var(--card);stroke-width:1.5;cursor:pointer;transition:opacity .15s}
