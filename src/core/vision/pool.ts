@@ -49,12 +49,19 @@ interface Slot {
   busy?: Pending;
 }
 
-const workerUrl = new URL('./pool-worker.ts', import.meta.url);
 /** Workers are TypeScript. A tiny eval bootstrap registers tsx's loader inside the worker, then
  * imports the worker module: this works the same under vitest, `node bin/rankface.js` and plain
- * `node --import tsx`, on Node 20 and 22, from any working directory (paths are absolute). */
-const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+ * `node --import tsx`, on Node 20 and 22, from any working directory (paths are absolute).
+ * Resolved lazily, so bundles that never start a pool (Lambda) do not need tsx. */
+let bootstrapCode: string | undefined;
+function workerBootstrap(): string {
+  if (!bootstrapCode) {
+    const workerUrl = new URL('./pool-worker.ts', import.meta.url);
+    const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    bootstrapCode = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  }
+  return bootstrapCode;
+}
 
 export class AnalyzerPool implements FaceAnalyzer {
   private readonly slots: Slot[] = [];
@@ -88,7 +95,7 @@ export class AnalyzerPool implements FaceAnalyzer {
   /** Start one worker and wait for its analyzer to load. */
   private spawn(): Promise<Slot> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(bootstrap, { eval: true, workerData: this.init });
+      const worker = new Worker(workerBootstrap(), { eval: true, workerData: this.init });
       const slot: Slot = { worker };
       let ready = false;
       worker.on('message', (msg: WorkerResponse) => {
