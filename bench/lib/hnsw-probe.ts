@@ -1,11 +1,9 @@
 /** Probe usearch build/search cost and recall on synthetic faces: `tsx bench/lib/hnsw-probe.ts N dim`. */
-import { createRequire } from 'node:module';
 import { exactKnnRows, knnRecall } from '#core/cluster/knn/index.ts';
 import { HnswKnnIndex } from '#core/cluster/knn/hnsw.ts';
 import { prepareFaces } from '#core/cluster/prepare.ts';
 import { syntheticFaces } from '#core/cluster/synthetic.ts';
 
-createRequire(import.meta.url);
 const n = Number(process.argv[2] ?? 20000);
 const dim = Number(process.argv[3] ?? 512);
 const m = prepareFaces(syntheticFaces({ faces: n, dim }).faces).matrix;

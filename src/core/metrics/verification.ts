@@ -19,7 +19,8 @@ export function verificationMetrics(vectors: readonly Float32Array[], labels: re
   for (const c of bySize.values()) sameCount += (c * (c - 1)) / 2;
   const total = (n * (n - 1)) / 2;
   const same = new Float64Array(sameCount);
-  const diff = new Float64Array(total - sameCount);
+  // float32 for the (n^2/2) impostor scores: 13K faces are 87M pairs, 350 MB instead of 700 MB.
+  const diff = new Float32Array(total - sameCount);
   let si = 0;
   let di = 0;
   for (let i = 0; i < n; i++) {
@@ -28,14 +29,14 @@ export function verificationMetrics(vectors: readonly Float32Array[], labels: re
       const b = vectors[j];
       let s = 0;
       for (let d = 0; d < a.length; d++) s += a[d] * b[d];
-      if (labels[i] === labels[j]) same[si++] = s;
+      if (labels[i] === labels[j]) same[si++] = Math.fround(s);
       else diff[di++] = s;
     }
   }
   return verificationFromScores(same, diff, far);
 }
 
-export function verificationFromScores(same: Float64Array, diff: Float64Array, far = 1e-3): VerificationMetrics {
+export function verificationFromScores(same: Float64Array | Float32Array, diff: Float64Array | Float32Array, far = 1e-3): VerificationMetrics {
   same.sort();
   diff.sort();
   // AUC = P(same > diff) + 0.5 P(tie), by merging the two sorted lists.
