@@ -1,7 +1,7 @@
 import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
-import { detectPhoto, removePhoto, type PhotoAnalyzer } from '#core/pipeline/index.ts';
+import { detectPhoto, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';
 
@@ -59,6 +59,13 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     if (owner !== undefined && owner !== userId) {
       logger.warn('event rejected: owner metadata does not match the key', { key, owner, userId });
       return 'rejected';
+    }
+    // A redelivered event for content already fully processed: nothing would change, skip the
+    // model run (the result would be identical, see the duplicate-delivery test).
+    const previous = await deps.faces.getPhoto(userId, photoId);
+    if (previous?.status === 'embedded' && previous.contentHash === sha256Hex(object.bytes)) {
+      logger.info('already processed', { userId, photoId });
+      return 'skipped';
     }
     const outcome = await detectPhoto({ userId, photoId, sourceKey: key, bytes: object.bytes }, { ...store, analyzer: deps.analyzer });
     if (outcome.status === 'error') {
