@@ -127,8 +127,11 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
       const otherId = bodyOf(e).otherPersonId;
       if (typeof otherId !== 'string' || otherId === target.personId) throw new HttpError(400, 'otherPersonId must name another person');
       const other = await personOrThrow(userId, otherId);
-      await faces.addEdit(userId, { kind: 'must-link', faceIds: [target.coverFaceId, other.coverFaceId] });
-      const merged: PersonRecord = { ...target, faceIds: [...new Set([...target.faceIds, ...other.faceIds])].sort(), updatedAt: deps.clock.now() };
+      // Link every face of both people to the target's cover: a single cover-to-cover link would let
+      // the clustering keep the two covers together but split them from their own faces.
+      const mergedFaces = [...new Set([...target.faceIds, ...other.faceIds])].sort();
+      await faces.addEdits(userId, mergedFaces.filter((f) => f !== target.coverFaceId).map((f) => ({ kind: 'must-link', faceIds: [target.coverFaceId, f] }) as const));
+      const merged: PersonRecord = { ...target, faceIds: mergedFaces, updatedAt: deps.clock.now() };
       await faces.putPerson(merged);
       await faces.deletePerson(userId, other.personId);
       await afterEdit(userId);
@@ -162,7 +165,8 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
       if (!from && !(await faces.listFaces(userId)).some((f) => f.faceId === faceId)) throw new HttpError(404, 'no such face');
       if (from?.personId === target.personId) return json(200, { person: personView(target) });
       if (from) await faces.addEdit(userId, { kind: 'not-person', faceId, personFaceIds: from.faceIds.filter((f) => f !== faceId) });
-      await faces.addEdit(userId, { kind: 'must-link', faceIds: [faceId, target.coverFaceId] });
+      // Linked to every face of the target person (see merge), so the person keeps the face whole.
+      await faces.addEdits(userId, target.faceIds.map((f) => ({ kind: 'must-link', faceIds: [faceId, f] }) as const));
       const now = deps.clock.now();
       if (from) await removeFace(from, faceId, now);
       const moved: PersonRecord = { ...target, faceIds: [...target.faceIds, faceId].sort(), updatedAt: now };

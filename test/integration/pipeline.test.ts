@@ -80,6 +80,38 @@ describe('serverless pipeline end to end', () => {
     }
   });
 
+  const facesOf = async (user: string, personId: string): Promise<{ faceId: string; photoId: string }[]> =>
+    (await p.api(user, 'GET', '/people/{personId}/faces', { personId })).body.faces;
+
+  it('keeps a moved face with its new person through the next clustering run', async () => {
+    const [a, b] = (await p.api(BOB, 'GET', '/people')).body.people;
+    expect(b).toBeDefined();
+    const moved = (await facesOf(BOB, a.personId))[0]!.faceId;
+    expect((await p.api(BOB, 'POST', '/faces/{faceId}/move', { faceId: moved }, { toPersonId: b.personId })).status).toBe(200);
+    expect(await p.settle()).toEqual([]);
+    expect((await facesOf(BOB, b.personId)).map((f) => f.faceId)).toContain(moved);
+    expect((await facesOf(BOB, a.personId)).map((f) => f.faceId)).not.toContain(moved);
+  });
+
+  it('keeps a merge through the next clustering run', async () => {
+    // Two of Alice's people who never share a photo (faces of one photo can never be one person).
+    const people = (await p.api(ALICE, 'GET', '/people')).body.people;
+    type WithFaces = { personId: string; faces: { faceId: string; photoId: string }[] };
+    const withFaces: WithFaces[] = await Promise.all(people.map(async (x: { personId: string }) => ({ personId: x.personId, faces: await facesOf(ALICE, x.personId) })));
+    let pair: [WithFaces, WithFaces] | undefined;
+    for (const x of withFaces) for (const y of withFaces) {
+      if (!pair && x.personId < y.personId && !x.faces.some((f) => y.faces.some((g) => g.photoId === f.photoId))) pair = [x, y];
+    }
+    expect(pair).toBeDefined();
+    const [a, b] = pair!;
+    const merged = await p.api(ALICE, 'POST', '/people/{personId}/merge', { personId: a.personId }, { otherPersonId: b.personId });
+    expect(merged.status).toBe(200);
+    expect(merged.body.person.faceCount).toBe(a.faces.length + b.faces.length);
+    expect(await p.settle()).toEqual([]);
+    expect(new Set((await facesOf(ALICE, a.personId)).map((f) => f.faceId))).toEqual(new Set([...a.faces, ...b.faces].map((f) => f.faceId)));
+    expect((await p.api(ALICE, 'GET', '/people/{personId}/faces', { personId: b.personId })).status).toBe(404);
+  });
+
   it('a deleted upload takes its faces with it', async () => {
     const photos = (await p.api(BOB, 'GET', '/photos')).body.photos;
     const victim = photos[0];

@@ -296,12 +296,23 @@ export class DynamoFaceStore implements FaceStore {
     await this.batchWrite([this.del(userId, personSk(personId))]);
   }
 
+  private editItem(userId: string, edit: UserEdit, now: number): Item {
+    const json = JSON.stringify(edit);
+    const sk = `EDIT#${String(now).padStart(15, '0')}#${createHash('sha256').update(json).digest('hex').slice(0, 12)}`;
+    return { PK: S(pk(userId)), SK: S(sk), type: S('edit'), edit: S(json) };
+  }
+
   /** Edits sort by time, then by content: replaying them in key order reproduces the user's order,
    * and the same edit sent twice in the same millisecond is one item. */
   async addEdit(userId: string, edit: UserEdit): Promise<void> {
-    const json = JSON.stringify(edit);
-    const sk = `EDIT#${String(this.clock.now()).padStart(15, '0')}#${createHash('sha256').update(json).digest('hex').slice(0, 12)}`;
-    await this.db.send(new PutItemCommand({ TableName: this.table, Item: { PK: S(pk(userId)), SK: S(sk), type: S('edit'), edit: S(json) } }));
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: this.editItem(userId, edit, this.clock.now()) }));
+  }
+
+  /** Several edits of one user action, in one batch (a merge links every face of both people). */
+  async addEdits(userId: string, edits: readonly UserEdit[]): Promise<void> {
+    const now = this.clock.now();
+    const items = new Map(edits.map((e) => this.editItem(userId, e, now)).map((i) => [i.SK!.S!, i]));
+    await this.batchWrite([...items.values()].map((Item) => ({ PutRequest: { Item } })));
   }
 
   async listEdits(userId: string): Promise<UserEdit[]> {
