@@ -24,7 +24,7 @@ const opt = (name: string): string | undefined => {
 const sizes = (opt('--sizes') ?? '10000,100000,1000000').split(',').map(Number);
 /** Vector dimension of the 1M-face run: 512-D would be 2 GB of vectors held twice and ~4x the HNSW
  * distance cost; docs/clustering.md reports which dimension each figure used. */
-const bigDim = Number(opt('--big-dim') ?? 128);
+const bigDim = Number(opt('--big-dim') ?? 512);
 const SETS = ['lfw-df-dev', 'lfw-120', 'bbt'];
 const TUNE_SET = 'lfw-df-dev';
 
