@@ -1,4 +1,6 @@
 import { UMAP } from 'umap-js';
+import { exactKnn } from '#core/cluster/knn/exact.ts';
+import { seededRandom } from '#core/random.ts';
 
 /** 2-D map of face vectors for the report (the notebook's t-SNE view): UMAP with cosine distance and
  * a seeded generator, so the same faces always give the same picture. Coordinates are scaled to
@@ -10,48 +12,32 @@ export interface MapPoint {
   readonly y: number;
 }
 
-/** Small, fast, seedable PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Exact k nearest neighbours by cosine distance, from one flat matrix of unit vectors. umap-js's
- * own neighbour search over 512-D number arrays is several times slower. */
+/** Exact cosine neighbours from the core's blocked kNN (each pair scored once, bounded heaps), laid
+ * out as umap-js expects: the point itself first, then its k-1 nearest. */
 function cosineKnn(vectors: readonly Float32Array[], k: number): { indices: number[][]; distances: number[][] } {
   const n = vectors.length;
   const dim = vectors[0]!.length;
-  const flat = new Float32Array(n * dim);
+  const data = new Float32Array(n * dim);
   vectors.forEach((v, i) => {
     let norm = 0;
     for (let j = 0; j < dim; j++) norm += v[j]! * v[j]!;
     const inv = 1 / (Math.sqrt(norm) || 1);
-    for (let j = 0; j < dim; j++) flat[i * dim + j] = v[j]! * inv;
+    for (let j = 0; j < dim; j++) data[i * dim + j] = v[j]! * inv;
   });
+  const graph = exactKnn({ data, n, dim }, k - 1);
   const indices: number[][] = [];
   const distances: number[][] = [];
-  const row = new Float64Array(n);
-  const order = Array.from({ length: n }, (_, j) => j);
   for (let i = 0; i < n; i++) {
-    const a = i * dim;
-    for (let j = 0; j < n; j++) {
-      let dot = 0;
-      const b = j * dim;
-      for (let q = 0; q < dim; q++) dot += flat[a + q]! * flat[b + q]!;
-      row[j] = Math.max(0, 1 - dot);
+    const row = [i];
+    const dist = [0];
+    for (let q = 0; q < graph.k; q++) {
+      const j = graph.indices[i * graph.k + q]!;
+      if (j < 0) break;
+      row.push(j);
+      dist.push(Math.max(0, graph.distances[i * graph.k + q]!));
     }
-    order.sort((x, y) => row[x]! - row[y]! || x - y);
-    // The point itself comes first, as umap-js expects (an exact duplicate may tie with it).
-    const top = [i, ...order.filter((j) => j !== i).slice(0, k - 1)];
-    row[i] = 0;
-    indices.push(top);
-    distances.push(top.map((j) => row[j]!));
+    indices.push(row);
+    distances.push(dist);
   }
   return { indices, distances };
 }

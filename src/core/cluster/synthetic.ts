@@ -1,3 +1,4 @@
+import { seededRandom } from '#core/random.ts';
 import type { ClusterFace } from './types.ts';
 
 /** Synthetic face vectors for scale benchmarks and tests: realistic enough that clustering quality
@@ -51,18 +52,6 @@ export interface SyntheticSet {
   /** Identity per face (same order). */
   readonly truth: string[];
   readonly identities: number;
-}
-
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(rand: () => number): () => number {

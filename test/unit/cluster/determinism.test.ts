@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cluster, MixedModelsError } from '#core/cluster/index.ts';
-import { seededRandom, syntheticFaces } from '#core/cluster/synthetic.ts';
+import { syntheticFaces } from '#core/cluster/synthetic.ts';
+import { seededRandom } from '#core/random.ts';
 
 describe('cluster() is deterministic and checks its input', () => {
   const set = syntheticFaces({ faces: 500, seed: 3 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { projectFaces, seededRandom } from '#cli/report/projection.ts';
+import { projectFaces } from '#cli/report/projection.ts';
+import { seededRandom } from '#core/random.ts';
 
 /** The report's map: deterministic, inside [0, 1], and faces of one person land together. */
 describe('projectFaces', () => {

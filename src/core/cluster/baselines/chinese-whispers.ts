@@ -1,5 +1,5 @@
 import type { ConstrainedUnionFind } from '../constraints.ts';
-import { seededRandom } from '../synthetic.ts';
+import { seededRandom } from '#core/random.ts';
 
 /** Chinese Whispers as in dlib's face clustering: an edge between faces closer than `threshold`,
  * every face starts with its own label, then for `iterations` rounds each face (in a seeded random
