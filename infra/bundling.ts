@@ -38,6 +38,8 @@ export function functionProps(entry: string, kind: FunctionKind, memoryMb: numbe
     target: 'node22',
     mainFields: ['module', 'main'],
     minify: false,
+    // Error names come from their class (RankfaceError): keep class names through the bundle.
+    keepNames: true,
     sourceMap: true,
     // ESM bundles still meet CommonJS dependencies that call require().
     banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { UPLOAD_PREFIX } from '#config/aws.ts';
 import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
+import { RankfaceError } from '#core/errors.ts';
 import type { Clock } from '#core/ports/clock.ts';
 import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
 import type { Logger } from '#core/ports/logger.ts';
@@ -16,9 +17,12 @@ export interface ApiHandlerDeps {
   readonly presignSeconds: number;
 }
 
-class HttpError extends Error {
+/** Stable codes for the statuses the API raises on purpose (the response body keeps `error`). */
+const HTTP_CODES: Readonly<Record<number, string>> = { 400: 'bad-request', 401: 'unauthenticated', 404: 'not-found' };
+
+class HttpError extends RankfaceError {
   constructor(readonly status: number, message: string) {
-    super(message);
+    super(HTTP_CODES[status] ?? `http-${status}`, message);
   }
 }
 

@@ -1,3 +1,4 @@
+import { RankfaceError } from '#core/errors.ts';
 import { ConstrainedUnionFind } from './constraints.ts';
 import type { VectorMatrix } from './knn/types.ts';
 import type { ClusterConstraints, ClusterFace } from './types.ts';
@@ -11,10 +12,9 @@ export interface PreparedFaces {
   readonly modelId: string | undefined;
 }
 
-export class MixedModelsError extends Error {
+export class MixedModelsError extends RankfaceError {
   constructor(readonly modelIds: string[]) {
-    super(`cannot cluster vectors of different models together: ${modelIds.join(', ')} (vectors of different models are not comparable; cluster each model separately)`);
-    this.name = 'MixedModelsError';
+    super('mixed-models', `cannot cluster vectors of different models together: ${modelIds.join(', ')} (vectors of different models are not comparable; cluster each model separately)`);
   }
 }
 

@@ -1,13 +1,13 @@
 import sharp, { type Metadata } from 'sharp';
+import { RankfaceError } from '#core/errors.ts';
 import type { RgbImage } from '#core/types.ts';
 
 /** Why a photo could not be read. Stable codes: the pipeline records them on the photo. */
 export type ImageDecodeErrorCode = 'empty' | 'unsupported' | 'corrupt' | 'too-large';
 
-export class ImageDecodeError extends Error {
-  override readonly name = 'ImageDecodeError';
-  constructor(readonly code: ImageDecodeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class ImageDecodeError extends RankfaceError {
+  constructor(override readonly code: ImageDecodeErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
   }
 }
 

@@ -1,11 +1,10 @@
+import { RankfaceError } from '#core/errors.ts';
 import type { Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
 import { detectorRegistry, embedderRegistry, knownDetectors, knownEmbedders, knownLandmarkModels, landmarkRegistry, type ModelLoadConfig } from '#core/vision/registry.ts';
 
-export class UnknownModelError extends Error {
-  override readonly name = 'UnknownModelError';
-  readonly code = 'unknown-model';
+export class UnknownModelError extends RankfaceError {
   constructor(kind: string, id: string, known: readonly string[]) {
-    super(`unknown ${kind} '${id}' (known: ${known.join(', ')})`);
+    super('unknown-model', `unknown ${kind} '${id}' (known: ${known.join(', ')})`);
   }
 }
 

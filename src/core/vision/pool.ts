@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { EngineConfig } from '#config/engine.ts';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { AnalyzeOptions, AnalyzerOptions, FaceAnalyzer } from '#core/vision/analyzer.ts';
+import { RankfaceError } from '#core/errors.ts';
 import { ImageDecodeError, type ImageDecodeErrorCode } from '#core/vision/decode.ts';
 import { transferablesOf, type SerializedError, type WorkerInit, type WorkerRequest, type WorkerResponse } from '#core/vision/pool-protocol.ts';
 import type { AlignmentTemplate, AnalyzedPhoto } from '#core/vision/types.ts';
@@ -22,13 +23,11 @@ export interface AnalyzerPoolOptions {
 }
 
 /** Error from a worker that is not a decode error; keeps the original name and code. */
-export class PoolTaskError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
+export class PoolTaskError extends RankfaceError {
+  constructor(name: string, message: string, code: string) {
+    super(code, message);
+    // The worker's class name, not this one: callers and logs see what actually failed there.
+    this.name = name;
   }
 }
 

@@ -1,11 +1,17 @@
+import { RankfaceError } from '#core/errors.ts';
+
 /** The bytes are not a (readable) TFLite FlatBuffer. */
-export class TfliteFormatError extends Error {
-  override readonly name = 'TfliteFormatError';
+export class TfliteFormatError extends RankfaceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('tflite-format', message, options);
+  }
 }
 
 /** A model uses something the interpreter does not implement (an op, a type, an option). */
-export class TfliteUnsupportedError extends Error {
-  override readonly name = 'TfliteUnsupportedError';
+export class TfliteUnsupportedError extends RankfaceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('tflite-unsupported', message, options);
+  }
 }
 
 /** A builtin (or custom) op the interpreter has no kernel for; `op` is its schema name. */
