@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { APIGatewayProxyEvent, ScheduledEvent, SQSRecord } from 'aws-lambda';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { readEngineConfig } from '#config/engine.ts';
+import { numberFromEnv, portFromEnv } from '#config/env.ts';
 import { cluster } from '#core/cluster/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { createApiHandler } from '../../functions/api/handler.ts';
@@ -31,8 +32,8 @@ class MemoryQueue implements WorkQueue {
   }
 }
 
-const port = Number(process.env.PORT ?? 8787);
-const clusterEveryMs = Number(process.env.RANKFACE_LOCAL_CLUSTER_MS ?? 10_000);
+const port = portFromEnv(process.env, 'PORT', 8787);
+const clusterEveryMs = numberFromEnv(process.env, 'RANKFACE_LOCAL_CLUSTER_MS', 10_000);
 
 const aws = await startLocalAws({ name: 'local' });
 const runtime = awsRuntime('local');

@@ -1,3 +1,5 @@
+import { numberFromEnv } from '#config/env.ts';
+
 /** Settings of the Lambda handlers (and `npm run local`), read from the environment once per
  * process. Each function's environment is set by the CDK stack (infra/); a function reads only the
  * settings it uses, through `required`, so a missing variable fails at cold start with its name. */
@@ -34,14 +36,6 @@ export const ENV = {
   clusterLeaseSeconds: 'RANKFACE_CLUSTER_LEASE_SECONDS',
 } as const;
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
-  return n;
-}
-
 const opt = (env: NodeJS.ProcessEnv, name: string): string | undefined => (env[name] ? env[name] : undefined);
 
 export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
@@ -56,9 +50,9 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...(table ? { table } : {}),
     ...(embedQueueUrl ? { embedQueueUrl } : {}),
     ...(clusterQueueUrl ? { clusterQueueUrl } : {}),
-    presignSeconds: positive(env, ENV.presignSeconds, 900),
-    maxUploadBytes: positive(env, ENV.maxUploadBytes, 50 * 1024 * 1024),
-    clusterLeaseSeconds: positive(env, ENV.clusterLeaseSeconds, 15 * 60),
+    presignSeconds: numberFromEnv(env, ENV.presignSeconds, 900),
+    maxUploadBytes: numberFromEnv(env, ENV.maxUploadBytes, 50 * 1024 * 1024),
+    clusterLeaseSeconds: numberFromEnv(env, ENV.clusterLeaseSeconds, 15 * 60),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { EngineConfig } from '#config/engine.ts';
+import type { EngineConfig } from '#core/vision/engine-config.ts';
 import type { Box, FaceVector, FivePoints, RgbImage } from '#core/types.ts';
 import { alignFace } from '#core/vision/align.ts';
 import { decodeImage, type DecodedImage } from '#core/vision/decode.ts';

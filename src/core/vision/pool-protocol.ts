@@ -1,4 +1,4 @@
-import type { EngineConfig } from '#config/engine.ts';
+import type { EngineConfig } from '#core/vision/engine-config.ts';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { AnalyzeOptions, AnalyzerOptions } from '#core/vision/analyzer.ts';
 import type { AlignmentTemplate, AnalyzedPhoto } from '#core/vision/types.ts';

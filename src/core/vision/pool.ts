@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EngineConfig } from '#config/engine.ts';
+import type { EngineConfig } from '#core/vision/engine-config.ts';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { AnalyzeOptions, AnalyzerOptions, FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { RankfaceError } from '#core/errors.ts';
