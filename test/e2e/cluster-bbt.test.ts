@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PeopleReport } from '#cli/report/model.ts';
 import type { ClusterSummary } from '#cli/commands/cluster.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData } from '#test/helpers/data.ts';
 import { clusteringMetrics } from '#core/metrics/index.ts';
 import { BBT_CHARACTERS, allFaces, makeBbtFolder, predictedOf, readPeople, runCluster, truthOf } from './cluster-helpers.ts';
 
 /** `rankface cluster` on the Big Bang Theory crops plus group photos finds one person per character. */
-describe.runIf(hasData)('rankface cluster on bbt', () => {
+describeWithData('rankface cluster on bbt', () => {
   let root = '';
   let summary: ClusterSummary;
   let report: PeopleReport;

@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, rmSync, renameSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { allFaces, makeBbtFolder, readPeople, runCluster } from './cluster-helpers.ts';
 
 /** Re-runs of `rankface cluster` analyse only what changed: nothing when nothing did; a removed
  * photo takes its faces (and thumbnails) with it; people keep their ids. */
-describe.runIf(hasData)('rankface cluster re-runs', () => {
+describeWithData('rankface cluster re-runs', () => {
   let root = '';
   const photos = (): string => join(root, 'photos');
   const out = (): string => join(root, 'out');

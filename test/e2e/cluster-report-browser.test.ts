@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClusterSummary } from '#cli/commands/cluster.ts';
-import { hasData, repoRoot } from '#test/helpers/data.ts';
+import { describeWithData, repoRoot } from '#test/helpers/data.ts';
 import { BBT_CHARACTERS, makeBbtFolder, runCluster } from './cluster-helpers.ts';
 
 /** The report `rankface cluster` writes opens in headless Chromium (Debian's package), shows one
@@ -17,7 +17,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 /** Runs in the page (the test compiles without DOM types, hence the structural type). */
 const naturalWidths = (imgs: unknown[]): number[] => imgs.map((i) => (i as { naturalWidth: number }).naturalWidth);
 
-describe.runIf(hasData && existsSync(CHROMIUM))('rankface cluster report in a browser', () => {
+describeWithData('rankface cluster report in a browser', () => {
   let root = '';
   let summary: ClusterSummary;
   let browser: Browser;
@@ -72,4 +72,4 @@ describe.runIf(hasData && existsSync(CHROMIUM))('rankface cluster report in a br
     await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'report.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
-});
+}, { met: existsSync(CHROMIUM), what: `chromium at ${CHROMIUM} (set RANKFACE_CHROMIUM)` });

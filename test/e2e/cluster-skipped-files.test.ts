@@ -1,13 +1,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { afterAll, expect, it } from 'vitest';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { readPeople, runCluster } from './cluster-helpers.ts';
 
 /** Files that are not photos, or photos that cannot be decoded, are listed with a reason in the
  * summary and the report; they never stop the run, and are not retried while unchanged. */
-describe.runIf(hasData)('rankface cluster with unreadable files', () => {
+describeWithData('rankface cluster with unreadable files', () => {
   let root = '';
   afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
 

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { dataPath, hasData, repoRoot } from '#test/helpers/data.ts';
+import { expect, it } from 'vitest';
+import { dataPath, describeWithData, repoRoot } from '#test/helpers/data.ts';
 
 // `rankface eval` end to end on 40 real greyscale face crops of 8 people: the real detector and
 // embedder, default clustering, the JSON keys other tools read.
-describe.skipIf(!hasData)('rankface eval on bbt', () => {
+describeWithData('rankface eval on bbt', () => {
   it('prints the documented keys with sane values', () => {
     const out = spawnSync(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'eval', dataPath('bbt'), '--json'], { encoding: 'utf8', timeout: 110_000 });
     expect(out.status, out.stderr).toBe(0);

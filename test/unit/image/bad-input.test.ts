@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { isImageDecodeError, type ImageDecodeErrorCode } from '#core/vision/decode.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 import { cmykJpeg, heicHeaderOnly, hugePng, textAsJpeg, truncated } from './bad-inputs.ts';
 
 // Bad inputs end as typed decode errors (code: empty / unsupported / corrupt / too-large), never a
 // crash and never an unhandled rejection. A CMYK JPEG is not bad: it is decoded to RGB.
-describe.skipIf(!hasData)('bad-input corpus', () => {
+describeWithData('bad-input corpus', () => {
   let analyzer: FaceAnalyzer;
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };

@@ -1,13 +1,13 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { iou } from '#core/vision/nms.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 
 // A photo stored sideways with an EXIF orientation tag (as phones write them) is analysed upright:
 // same size as the upright photo, and the boxes land on the same faces, in the upright frame.
-describe.skipIf(!hasData)('EXIF orientation', () => {
+describeWithData('EXIF orientation', () => {
   let analyzer: FaceAnalyzer;
   beforeAll(async () => { analyzer = await defaultAnalyzer(); });
   afterAll(async () => { await analyzer?.dispose(); });

@@ -1,13 +1,13 @@
 import sharp, { type Sharp } from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { iou } from '#core/vision/nms.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 
 // The same photo in every accepted container and colour layout (greyscale, alpha, CMYK, animated
 // GIF's first frame) decodes to the same size and yields the same faces.
-describe.skipIf(!hasData)('photo formats', () => {
+describeWithData('photo formats', () => {
   let analyzer: FaceAnalyzer;
   let source: Uint8Array;
   let expectedBoxes: [number, number, number, number][];

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceRecord, PersonRecord, PhotoRecord } from '#core/ports/face-store.ts';
 import type { PeopleReport } from '#cli/report/model.ts';
 import { writeReport, type WriteReportInput } from '#cli/report/write.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 
 /** The report built from real face crops: people.json content, thumbnails cut from the photos,
  * escaped file names, relative links, and re-runs that reuse thumbnails and prune stale ones. */
@@ -15,7 +15,7 @@ import { dataPath, hasData } from '#test/helpers/data.ts';
 const people = ['penny', 'sheldon', 'amy'];
 const hostileName = `<img src=x onerror=alert(1)> & "q" 'a'.png`;
 
-describe.runIf(hasData)('report writer', () => {
+describeWithData('report writer', () => {
   let root = '';
   let photosDir = '';
   let outDir = '';

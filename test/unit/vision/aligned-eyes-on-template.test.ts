@@ -1,18 +1,18 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Point } from '#core/types.ts';
 import { applyAffine, similarityTransform, warpAffine, type Affine } from '#core/vision/align.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { decodeImage } from '#core/vision/decode.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData, hasData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
 // Alignment puts the eyes where the embedder's template wants them. Checked twice: the fitted
 // similarity maps the detected eyes onto the template, and the *pixels* really moved there: a
 // photo warped by the same transform (at 3x, with a margin, so the detector sees a whole face)
 // shows its eyes, re-detected from scratch, at the template's eye positions.
-describe.skipIf(!hasData)('aligned eyes land on the template', () => {
+describeWithData('aligned eyes land on the template', () => {
   let analyzer: FaceAnalyzer;
   beforeAll(async () => { analyzer = await defaultAnalyzer(); });
   afterAll(async () => { await analyzer?.dispose(); });

@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readEngineConfig } from '#config/engine.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { isImageDecodeError } from '#core/vision/decode.ts';
 import { createAnalyzerPool, type AnalyzerPool } from '#core/vision/pool.ts';
 import { cosine } from '#core/vision/vector.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
 // The worker pool gives the same faces and vectors as an in-process analyzer, runs photos
 // concurrently, and turns bad photos into typed errors without losing a worker.
-describe.skipIf(!hasData)('analyzer worker pool', () => {
+describeWithData('analyzer worker pool', () => {
   let pool: AnalyzerPool;
   let local: FaceAnalyzer;
   beforeAll(async () => {

@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { iou } from '#core/vision/nms.ts';
-import { dataPath, hasData, repoRoot } from '#test/helpers/data.ts';
+import { dataPath, describeWithData, repoRoot } from '#test/helpers/data.ts';
 import { boxOf, groupAnnotations } from './helpers.ts';
 
 // `rankface detect --json`: one object per image with exactly {file, width, height, faces} (faces:
 // {box: [x, y, w, h], score, landmarks: 5 x [x, y]}) in original pixels; a bad file gets an
 // `error` instead of stopping the run.
-describe.skipIf(!hasData)('rankface detect --json', () => {
+describeWithData('rankface detect --json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rankface-detect-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

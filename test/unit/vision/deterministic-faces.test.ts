@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import type { AnalyzedPhoto } from '#core/vision/types.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from './helpers.ts';
 
 // Re-processing a photo yields the same faces in the same order (face ids are derived from the
 // order), ordered top to bottom then left to right, with identical vectors.
-describe.skipIf(!hasData)('deterministic face order', () => {
+describeWithData('deterministic face order', () => {
   let a: FaceAnalyzer;
   let b: FaceAnalyzer;
   beforeAll(async () => { [a, b] = await Promise.all([defaultAnalyzer(), defaultAnalyzer()]); });

@@ -1,15 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readEngineConfig } from '#config/engine.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
 import { verificationMetrics } from '#core/vision/verification.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData } from '#test/helpers/data.ts';
 import { labelledFiles, readBytes } from './helpers.ts';
 
 // The 128-D dlib ResNet (MTCNN landmarks → dlib chip alignment): on a small lfw-120 subset (two
 // photos each of the first 20 people with at least two), same-person pairs score above
 // different-person pairs, and every vector is a unit 128-D vector tagged with the model.
-describe.skipIf(!hasData)('dlib-resnet128 verification on an lfw-120 subset', () => {
+describeWithData('dlib-resnet128 verification on an lfw-120 subset', () => {
   it('scores same-person pairs above different-person pairs', async () => {
     const byId = new Map<string, string[]>();
     for (const [id, file] of labelledFiles('lfw-120')) byId.set(id, [...(byId.get(id) ?? []), file]);

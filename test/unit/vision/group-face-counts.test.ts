@@ -1,11 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { dataPath, describeWithData, hasData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, groupAnnotations, readBytes } from './helpers.ts';
 
 // Group photos: the number of faces found is within ±10% of the annotated count (at least ±1 face).
 // Counts marked approximate (`faces_approx`: dense crowds with tiny, occluded background faces)
 // get ±25% per photo; all photos together must still be within ±10%.
-describe.skipIf(!hasData)('face counts on group photos', () => {
+describeWithData('face counts on group photos', () => {
   const annotations = hasData ? groupAnnotations() : {};
   const counted = Object.entries(annotations).flatMap(([file, a]) => {
     const n = Array.isArray(a.faces) ? a.faces.length : typeof a.faces === 'number' ? a.faces : (a.faces_approx ?? a.faces_labelled);

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Box, Point } from '#core/types.ts';
 import { decodeImage } from '#core/vision/decode.ts';
 import { createMtcnnDetector, type MtcnnDetector } from '#core/vision/detectors/mtcnn.ts';
-import { dataPath, hasData, repoRoot } from '#test/helpers/data.ts';
+import { dataPath, describeWithData, repoRoot } from '#test/helpers/data.ts';
 import { groupAnnotations, readBytes } from './helpers.ts';
 
 // MTCNN on group photos of clearly visible faces: the number of faces found is within ±10% of the
@@ -14,7 +14,7 @@ const PHOTOS = ['bbt/bbt4.jpg', 'insightface/t1.jpg', 'pascal/2007_007763.jpg', 
 
 const inside = (p: Point, b: Box): boolean => p[0] >= b[0] && p[0] <= b[0] + b[2] && p[1] >= b[1] && p[1] <= b[1] + b[3];
 
-describe.skipIf(!hasData)('MTCNN on group photos', () => {
+describeWithData('MTCNN on group photos', () => {
   let detector: MtcnnDetector;
   beforeAll(async () => { detector = await createMtcnnDetector(join(repoRoot, 'models')); });
   afterAll(async () => { await detector?.dispose(); });

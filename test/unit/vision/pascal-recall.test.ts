@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { iou } from '#core/vision/nms.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { boxOf, defaultAnalyzer, groupAnnotations, readBytes } from './helpers.ts';
 
 // Hand-drawn PASCAL boxes (dlib's training.xml): at least 90% are matched by a detection with IoU ≥ 0.4.
-describe.skipIf(!hasData)('recall of hand-drawn PASCAL face boxes', () => {
+describeWithData('recall of hand-drawn PASCAL face boxes', () => {
   let analyzer: FaceAnalyzer;
   beforeAll(async () => { analyzer = await defaultAnalyzer(); });
   afterAll(async () => { await analyzer?.dispose(); });

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
 import { cosine } from '#core/vision/vector.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
 // Detection runs on a downscaled copy; a face that is small there is aligned on a sharper decode,
 // so its vector stays close to the one from the full-resolution photo.
-describe.skipIf(!hasData)('small faces of downscaled photos are aligned on a sharper copy', () => {
+describeWithData('small faces of downscaled photos are aligned on a sharper copy', () => {
   let full: FaceAnalyzer;
   let tinySharp: FaceAnalyzer;
   let tinyBlurry: FaceAnalyzer;

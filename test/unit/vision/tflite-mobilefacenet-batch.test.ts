@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readEngineConfig } from '#config/engine.ts';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { createMobileFaceNetEmbedder, type MobileFaceNetEmbedder } from '#core/vision/embedders/mobilefacenet.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
 // A face's MobileFaceNet vector does not depend on how it was computed: the TFLite interpreter on
 // tfjs or the ONNX rewrite on ONNX Runtime, one crop at a time, in pairs (the file's export batch)
 // or in a batch of 5.
-describe.skipIf(!hasData)('mobilefacenet: same vector whatever the runtime and batch', () => {
+describeWithData('mobilefacenet: same vector whatever the runtime and batch', () => {
   let analyzer: FaceAnalyzer;
   const embedders: Record<string, MobileFaceNetEmbedder> = {};
   const crops: RgbImage[] = [];

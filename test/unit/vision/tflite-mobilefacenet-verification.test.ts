@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readEngineConfig } from '#config/engine.ts';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { createMobileFaceNetEmbedder, type MobileFaceNetEmbedder } from '#core/vision/embedders/mobilefacenet.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
 import { verificationMetrics } from '#core/vision/verification.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
 // MobileFaceNet.tflite through our TFLite interpreter: on a subset of lfw-120 (faces found and
 // aligned on the ArcFace template by the default analyzer, main face = nearest the centre),
 // same-person cosine similarities rank above different-person ones, and the vectors are 192-D,
 // unit length and tagged with the model.
-describe.skipIf(!hasData)('mobilefacenet (TFLite) verification on an lfw-120 subset', () => {
+describeWithData('mobilefacenet (TFLite) verification on an lfw-120 subset', () => {
   let analyzer: FaceAnalyzer;
   let embedder: MobileFaceNetEmbedder;
   beforeAll(async () => {

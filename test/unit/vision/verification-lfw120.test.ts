@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
 import { verificationMetrics } from '#core/vision/verification.ts';
-import { hasData } from '#test/helpers/data.ts';
+import { describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
 // Identity vectors: on lfw-120, same-person pairs score above different-person pairs (all pairs,
 // the main face = the one nearest the image centre).
-describe.skipIf(!hasData)('verification on lfw-120', () => {
+describeWithData('verification on lfw-120', () => {
   it('separates same from different people (AUC > 0.99, TAR@FAR=1e-3 > 0.95)', async () => {
     const analyzer = await defaultAnalyzer();
     const vectors: Float32Array[] = [];
