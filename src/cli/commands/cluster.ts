@@ -11,6 +11,7 @@ import { silentLogger } from '#core/ports/logger.ts';
 import { clusterUser, processPhoto, removePhoto, type Clusterer, type StoreDeps } from '#core/pipeline/index.ts';
 import { Progress } from '#cli/progress.ts';
 import type { DuplicateFile, SkippedFile } from '#cli/report/model.ts';
+import { claimOutFolder, OUTPUT_MARKER, OutFolderError, writeOutputMarker } from '#cli/report/out-folder.ts';
 import { writeReport } from '#cli/report/write.ts';
 
 /** `rankface cluster <photos-dir> [--out dir] [--json]`: the embedded default. Scans a folder,
@@ -117,6 +118,8 @@ async function scanFolder(root: string, exclude: string): Promise<{ images: Scan
       if (abs === exclude) continue;
       const rel = relative(root, abs).split(sep).join('/');
       if (entry.isDirectory()) {
+        // Never analyse rankface's own output (its thumbnails are faces too): any marked folder.
+        if (await fileExistsAt(join(abs, OUTPUT_MARKER))) continue;
         await walk(abs);
         continue;
       }
@@ -137,6 +140,15 @@ async function scanFolder(root: string, exclude: string): Promise<{ images: Scan
   };
   await walk(root);
   return { images, skipped };
+}
+
+async function fileExistsAt(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -185,6 +197,13 @@ export async function run(argv: string[]): Promise<number> {
     if (!args.json) process.stderr.write(`${line}\n`);
   };
 
+  try {
+    await claimOutFolder(args.outDir, args.photosDir);
+  } catch (err) {
+    if (!(err instanceof OutFolderError)) throw err;
+    process.stderr.write(`rankface cluster: ${err.message}\n`);
+    return 2;
+  }
   const config = readEngineConfig();
   const store = new SqliteFaceStore(join(args.outDir, 'rankface.db'));
   const blobs = new FsBlobStore(join(args.outDir, 'blobs'));
@@ -331,6 +350,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     store.replaceFileStamps(LOCAL_USER, newStamps);
+    await writeOutputMarker(args.outDir, args.photosDir);
     const reportSeconds = mark();
 
     const r = written.report;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '#core/types.ts';
@@ -69,20 +69,15 @@ export async function fileExists(file: string): Promise<boolean> {
   }
 }
 
-/** Delete thumbnails in `dir` whose file name is not in `keep` (faces that no longer exist). */
-export async function pruneThumbs(dir: string, keep: ReadonlySet<string>): Promise<number> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const name of names) {
-    if (name.endsWith('.jpg') && !keep.has(name)) {
-      await rm(join(dir, name), { force: true });
-      removed++;
-    }
+/** Delete the thumbnails rankface wrote (`written`, names in `dir`) that are not in `keep` (faces
+ * that no longer exist). Files rankface did not write are never touched, whatever their name.
+ * Returns the names deleted. */
+export async function pruneThumbs(dir: string, written: ReadonlySet<string>, keep: ReadonlySet<string>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of written) {
+    if (keep.has(name) || !/^[A-Za-z0-9_-]+\.jpg$/.test(name)) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
   }
   return removed;
 }

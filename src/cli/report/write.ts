@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { renderReportHtml } from './html.ts';
 import { buildReport, type PeopleReport, type ReportFace, type ReportInput } from './model.ts';
@@ -31,8 +31,30 @@ export interface WrittenReport {
 
 async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }); // no stray .tmp file after a failed write (disk full)
+    throw err;
+  }
+}
+
+/** Names of the thumbnails rankface wrote into `<out>/thumbs/`: the only files it ever prunes. */
+const thumbManifestOf = (outDir: string): string => join(outDir, '.cache', 'thumbs.json');
+
+async function readThumbManifest(outDir: string): Promise<Set<string>> {
+  try {
+    const names = JSON.parse(await readFile(thumbManifestOf(outDir), 'utf8')) as unknown;
+    return new Set(Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+async function writeThumbManifest(outDir: string, names: ReadonlySet<string>): Promise<void> {
+  await mkdir(join(outDir, '.cache'), { recursive: true });
+  await writeAtomic(thumbManifestOf(outDir), JSON.stringify([...names].sort()));
 }
 
 /** Relative, URL-encoded link from the output folder to a photo in the scanned folder. */
@@ -43,7 +65,8 @@ export function photoHrefFrom(outDir: string, photosDir: string): (photo: string
   };
 }
 
-async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Promise<number> {
+/** Makes the missing thumbnails; returns the file names (in `thumbs/`) it wrote. */
+async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Promise<string[]> {
   const all: ReportFace[] = [...report.people.flatMap((p) => p.faces), ...report.unassigned];
   const missingByPhoto = new Map<string, ReportFace[]>();
   for (const f of all) {
@@ -52,18 +75,19 @@ async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Prom
     list.push(f);
     missingByPhoto.set(f.photo, list);
   }
-  let made = 0;
+  const made: string[] = [];
+  const nameOf = (f: ReportFace): string => f.thumb.slice('thumbs/'.length);
   for (const [photo, faces] of missingByPhoto) {
     try {
       await writeFaceThumbs(await input.readPhoto(photo), faces.map((f) => ({ box: f.box, file: join(input.outDir, f.thumb) })));
-      made += faces.length;
+      made.push(...faces.map(nameOf));
     } catch {
       // The photo went unreadable since it was processed: fall back to the aligned crop.
       for (const f of faces) {
         const crop = await input.readCrop(f.face_id);
         if (crop) {
           await writeCropThumb(crop, join(input.outDir, f.thumb));
-          made++;
+          made.push(nameOf(f));
         }
       }
     }
@@ -94,9 +118,12 @@ async function cachedProjection(input: WriteReportInput): Promise<MapPoint[]> {
 export async function writeReport(input: WriteReportInput): Promise<WrittenReport> {
   await mkdir(input.outDir, { recursive: true });
   const report = buildReport(input);
-  const thumbsMade = await ensureThumbs(report, input);
+  const made = await ensureThumbs(report, input);
   const keep = new Set([...report.people.flatMap((p) => p.faces), ...report.unassigned].map((f) => f.thumb.slice('thumbs/'.length)));
-  const thumbsRemoved = await pruneThumbs(join(input.outDir, 'thumbs'), keep);
+  const written = new Set([...(await readThumbManifest(input.outDir)), ...made]);
+  const removed = await pruneThumbs(join(input.outDir, 'thumbs'), written, keep);
+  for (const name of removed) written.delete(name);
+  await writeThumbManifest(input.outDir, written);
   // Only faces that are in the report go on the map (a vector may outlive its face by a moment).
   const faceIds = new Set(input.faces.map((f) => f.faceId));
   const map = await cachedProjection({ ...input, vectors: input.vectors.filter((v) => faceIds.has(v.id)) });
@@ -104,5 +131,5 @@ export async function writeReport(input: WriteReportInput): Promise<WrittenRepor
   const json = `${JSON.stringify(report, null, 2)}\n`;
   await writeAtomic(join(input.outDir, 'people.json'), json);
   await writeAtomic(join(input.outDir, 'index.html'), html);
-  return { report, html, json, thumbsMade, thumbsRemoved };
+  return { report, html, json, thumbsMade: made.length, thumbsRemoved: removed.length };
 }
