@@ -1,3 +1,6 @@
+// Loading the optional native index is the one Node built-in the clustering needs: synchronous
+// and optional (exact search when the binary does not load), which a static import cannot be.
+// eslint-disable-next-line no-restricted-imports -- see above
 import { createRequire } from 'node:module';
 import { dotRows } from './dot.ts';
 import { RowHeaps } from './heap.ts';
