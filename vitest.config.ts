@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites: unit (pure logic and real models on real photos), integration (real
-// wire-protocol emulators started by the suite's own setup), e2e (CLI + headless browser).
+// Four suites: unit (pure logic and real models on real photos), integration (real
+// wire-protocol emulators started by the suite's own setup), e2e (CLI + headless browser), bundles (the built Lambda assets).
 // `npm test` runs unit + integration + e2e; each file owns one behaviour.
 export default defineConfig({
   test: {
@@ -20,6 +20,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false } },
+      // The Lambda bundles as `cdk synth` builds them, loaded as Lambda loads them (synth once per run).
+      { extends: true, test: { name: 'bundles', include: ['test/bundles/**/*.test.ts'], fileParallelism: false } },
     ],
   },
 });

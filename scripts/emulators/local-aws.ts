@@ -10,6 +10,8 @@ import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { createTableInput } from '#adapters/aws/table-schema.ts';
 import { ENV } from '#config/aws.ts';
+import type { Stage } from '../../infra/queue-settings.ts';
+import { startLocalSqs, type LocalSqs } from './sqs.ts';
 
 /** A local AWS for one test file or `npm run local`: S3 (s3rver, in-process) and DynamoDB (DynamoDB Local on Java,
  * dynalite when Java or the jar is missing), or LocalStack when AWS_ENDPOINT_URL is set. The
@@ -22,6 +24,8 @@ export interface LocalAws {
   readonly table: string;
   readonly s3: S3Client;
   readonly dynamo: DynamoDBClient;
+  /** The stage queues (SQS on fauxqs, or the endpoint's), with the stack's settings. */
+  readonly sqs: LocalSqs;
   /** S3 object events as s3rver emits them (not emitted against LocalStack: see `emitsS3Events`). */
   onS3Event(listener: (e: S3Event) => void): void;
   readonly emitsS3Events: boolean;
@@ -127,7 +131,13 @@ async function ensureTable(db: DynamoDBClient, table: string): Promise<void> {
 }
 
 /** Start (or connect to) local AWS and point this process's environment at it. */
-export async function startLocalAws(options: { name?: string } = {}): Promise<LocalAws> {
+export interface LocalAwsOptions {
+  readonly name?: string;
+  /** Shorter visibility timeouts for tests that wait for a redelivery (see `startLocalSqs`). */
+  readonly visibilityTimeoutSeconds?: Partial<Record<Stage, number>>;
+}
+
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const suffix = `${options.name ?? 'it'}-${process.pid}-${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   const bucket = `rankface-${suffix}`.slice(0, 63);
   const table = `rankface-${suffix}`;
@@ -170,6 +180,9 @@ export async function startLocalAws(options: { name?: string } = {}): Promise<Lo
   const db = new DynamoDBClient({ region: process.env.AWS_REGION });
   await ensureBucket(s3, bucket);
   await ensureTable(db, table);
+  const sqs = await startLocalSqs({ prefix: `rankface-${suffix}`.slice(0, 60), ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}) });
+  process.env[ENV.embedQueueUrl] = sqs.queues.embed.url;
+  process.env[ENV.clusterQueueUrl] = sqs.queues.cluster.url;
 
   return {
     kind: endpointGiven ? 'endpoint' : 'emulators',
@@ -178,11 +191,13 @@ export async function startLocalAws(options: { name?: string } = {}): Promise<Lo
     table,
     s3,
     dynamo: db,
+    sqs,
     onS3Event: (l) => listeners.push(l),
     emitsS3Events: !endpointGiven,
     async stop() {
       s3.destroy();
       db.destroy();
+      await sqs.stop();
       await stopS3();
       await stopDynamo();
     },

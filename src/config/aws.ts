@@ -8,6 +8,9 @@ export interface AwsConfig {
   /** Set when talking to an emulator or LocalStack (SDK v3 itself reads AWS_ENDPOINT_URL[_S3|_DYNAMODB]);
    * path-style S3 addressing is then required, since emulators have no virtual-host DNS. */
   readonly endpointOverride: boolean;
+  /** Set when SQS is an emulator or LocalStack: its queue URLs' host names (e.g.
+   * `sqs.us-east-1.localhost`) do not resolve, so the client must send to the endpoint instead. */
+  readonly sqsEndpointOverride: boolean;
   readonly bucket?: string;
   readonly table?: string;
   /** Queue that detect sends one message per detected photo to (the embed trigger). */
@@ -46,6 +49,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   return Object.freeze({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     endpointOverride: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3),
+    sqsEndpointOverride: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_SQS),
     ...(bucket ? { bucket } : {}),
     ...(table ? { table } : {}),
     ...(embedQueueUrl ? { embedQueueUrl } : {}),

@@ -11,4 +11,5 @@ export const createS3Client = (config: AwsConfig): S3Client =>
 
 export const createDynamoClient = (config: AwsConfig): DynamoDBClient => new DynamoDBClient({ region: config.region });
 
-export const createSqsClient = (config: AwsConfig): SQSClient => new SQSClient({ region: config.region });
+export const createSqsClient = (config: AwsConfig): SQSClient =>
+  new SQSClient({ region: config.region, useQueueUrlAsEndpoint: !config.sqsEndpointOverride });

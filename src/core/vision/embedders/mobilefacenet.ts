@@ -17,6 +17,7 @@ import { l2Normalize } from '#core/vision/vector.ts';
 const SIZE = 112;
 const DIM = 192;
 export const MOBILEFACENET_ID = 'mobilefacenet';
+const TFLITE_INTERPRETER_MODULE = '#core/vision/tflite/interpreter.ts';
 
 /** Runs the network on a batch of NHWC float crops; returns [n, 192] row-major. */
 interface BatchRunner {
@@ -150,7 +151,11 @@ export async function createMobileFaceNetEmbedder(modelsDir: string, options: Mo
     return new MobileFaceNetEmbedder(new OnnxRunner(session), version, options.batchSize ?? 1);
   }
   // Imported on demand: the ONNX path (and every pool worker using it) never loads TensorFlow.js.
-  const [{ initTfjs }, { TfliteInterpreter }] = await Promise.all([import('#core/vision/runtime/tfjs.ts'), import('#core/vision/tflite/interpreter.ts')]);
-  const runtime = await initTfjs();
+  // The interpreter's specifier sits in a variable so bundlers leave it out: it imports tfjs at its
+  // top level, which the Lambda bundles do not ship (their esbuild would hoist that import).
+  // tfjs first: where it is missing, its error says so clearly.
+  const runtime = await (await import('#core/vision/runtime/tfjs.ts')).initTfjs();
+  const interpreterModule = TFLITE_INTERPRETER_MODULE;
+  const { TfliteInterpreter } = (await import(interpreterModule)) as typeof import('#core/vision/tflite/interpreter.ts');
   return new MobileFaceNetEmbedder(new TfjsRunner(runtime, new TfliteInterpreter(model)), version, options.batchSize ?? 8);
 }
