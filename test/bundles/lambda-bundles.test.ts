@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import { ENV } from '#config/aws.ts';
-import { dataPath } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { deleteSucceeded, receiveBatch, sendBodies } from '../../scripts/emulators/event-source.ts';
 import { startLocalAws, type LocalAws } from '../../scripts/emulators/local-aws.ts';
 import { S3EventQueue } from '../../scripts/emulators/s3-events.ts';
@@ -20,7 +20,7 @@ import { folderBytes, invokeBundle, lambdaRoot, removeRoot, synthesise, type Bui
 const USER = '5e0c7a1d-2b3f-4c5d-8e9f-0a1b2c3d4e5f';
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
 
-describe('built Lambda bundles', () => {
+describeWithData('built Lambda bundles', () => {
   let aws: LocalAws;
   let functions: BuiltFunction[];
   const roots = new Map<string, { root: string; taskRoot: string }>();
