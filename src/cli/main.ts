@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Com
   cluster: { summary: 'cluster <photos-dir> [--out dir] [--json]   group a photo folder into people, write a report', load: () => import('./commands/cluster.ts') },
   detect: { summary: 'detect <image...> [--json]                  find faces: boxes, scores, 5 landmarks', load: () => import('./commands/detect.ts') },
   eval: { summary: 'eval <labelled-dir> [--json]                verification + clustering metrics on folder-per-identity data', load: () => import('./commands/eval.ts') },
+  serve: { summary: 'serve [--out dir] [--port n] [--host addr]  browse and correct people in a browser (web app + REST API)', load: () => import('./commands/serve.ts') },
   bench: { summary: 'bench cluster --faces N [--json]            clustering scale benchmark on synthetic faces', load: () => import('./commands/bench.ts') },
   doctor: { summary: 'doctor                                      backends, models and versions', load: () => import('./commands/doctor.ts') },
 };

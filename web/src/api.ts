@@ -1,0 +1,127 @@
+import { authHeaders } from './auth.ts';
+import type { AppConfig } from './config.ts';
+
+/** The REST API's bodies as the app reads them (the same for `rankface serve` and the cloud).
+ * Fields the app does not need are left out; optional ones are additions a server may not have yet. */
+
+export interface Person {
+  readonly personId: string;
+  readonly name: string | null;
+  readonly hidden: boolean;
+  readonly faceCount: number;
+  readonly coverFaceId: string;
+  readonly coverUrl?: string | null;
+  readonly cohesion: number;
+  readonly updatedAt: number;
+}
+
+export interface FaceQualityView {
+  readonly score?: number;
+  readonly reasons?: readonly string[];
+  readonly sizePx?: number;
+  readonly sharpness?: number;
+}
+
+export interface Face {
+  readonly faceId: string;
+  readonly photoId: string;
+  readonly box: readonly [number, number, number, number];
+  readonly score: number;
+  readonly quality?: FaceQualityView;
+  readonly cropUrl: string | null;
+  readonly personId?: string | null;
+}
+
+export interface Photo {
+  readonly photoId: string;
+  readonly sourceKey: string;
+  readonly status: 'detected' | 'embedded' | 'error' | 'deleted';
+  readonly faceCount: number;
+  readonly error: { code: string; message: string } | null;
+}
+
+/** "Is this <name>?": a face outside the person with the calibrated probability that it is them. */
+export interface Suggestion {
+  readonly face: Face;
+  readonly pSame: number;
+}
+
+/** Free-form explanation of one face's place (fields as the server sends them). */
+export type Why = Record<string, unknown>;
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const enc = encodeURIComponent;
+
+export class Api {
+  constructor(private readonly config: AppConfig) {}
+
+  /** Whether the server has a route (`'GET /faces/{faceId}/why'`); optional views check first. */
+  has(routeKey: string): boolean {
+    return this.config.routes === undefined || this.config.routes.includes(routeKey);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { ...(await authHeaders(this.config.auth)) };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.config.apiBase}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = { error: text };
+    }
+    if (!res.ok) throw new ApiError(res.status, (parsed as { error?: string } | null)?.error ?? `HTTP ${res.status}`);
+    return parsed as T;
+  }
+
+  people(includeHidden: boolean): Promise<{ people: Person[] }> {
+    return this.call('GET', `/people${includeHidden ? '?hidden=include' : ''}`);
+  }
+  personFaces(personId: string): Promise<{ person: Person; faces: Face[] }> {
+    return this.call('GET', `/people/${enc(personId)}/faces`);
+  }
+  rename(personId: string, name: string | null): Promise<{ person: Person }> {
+    return this.call('PATCH', `/people/${enc(personId)}`, { name });
+  }
+  setHidden(personId: string, hidden: boolean): Promise<{ person: Person }> {
+    return this.call('PATCH', `/people/${enc(personId)}`, { hidden });
+  }
+  /** Merges `otherPersonId` into `personId` (which keeps its id). */
+  merge(personId: string, otherPersonId: string): Promise<{ person: Person }> {
+    return this.call('POST', `/people/${enc(personId)}/merge`, { otherPersonId });
+  }
+  move(faceId: string, toPersonId: string): Promise<{ person: Person }> {
+    return this.call('POST', `/faces/${enc(faceId)}/move`, { toPersonId });
+  }
+  notPerson(faceId: string): Promise<{ personId: string; faceId: string }> {
+    return this.call('POST', `/faces/${enc(faceId)}/not-person`, {});
+  }
+  photos(): Promise<{ photos: Photo[] }> {
+    return this.call('GET', '/photos');
+  }
+  photoFaces(photoId: string): Promise<{ faces: Face[] }> {
+    return this.call('GET', `/photos/${enc(photoId)}/faces`);
+  }
+  why(faceId: string): Promise<Why> {
+    if (!this.has('GET /faces/{faceId}/why')) return Promise.reject(new ApiError(404, 'no route'));
+    return this.call('GET', `/faces/${enc(faceId)}/why`);
+  }
+  suggestions(personId: string): Promise<{ suggestions: Suggestion[] }> {
+    if (!this.has('GET /people/{personId}/suggestions')) return Promise.reject(new ApiError(404, 'no route'));
+    return this.call('GET', `/people/${enc(personId)}/suggestions`);
+  }
+  /** Faces in no person: `unassigned` (clustered alone) or `gated` (below the quality gate). */
+  looseFaces(kind: 'unassigned' | 'gated'): Promise<{ faces: Face[] }> {
+    if (!this.has('GET /faces')) return Promise.reject(new ApiError(404, 'no route'));
+    return this.call('GET', `/faces?state=${kind}`);
+  }
+}
+
+/** A route the connected server does not have yet (older server): the view says so instead of failing. */
+export const isMissingRoute = (err: unknown): boolean => err instanceof ApiError && (err.status === 404 || err.status === 405) && /route/i.test(err.message);

@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, type Face, type Person } from '../api.ts';
+import { isTyping } from '../keys.ts';
+import { useApi, usePeople } from '../people.ts';
+import { FaceGrid } from './FaceGrid.tsx';
+import { PersonPicker } from './PersonPicker.tsx';
+import { Suggestions } from './Suggestions.tsx';
+import { WhyPanel } from './WhyPanel.tsx';
+
+/** One person: every face (virtualised), rename in place (the `Name` box, Enter), hide/unhide,
+ * merge another person in, and per-face actions on the selection: move (m), not this person (n),
+ * why (w). Every edit reloads from the API, so what is shown is what the server has. */
+
+type Dialog = { kind: 'merge' } | { kind: 'move' } | { kind: 'why'; faceId: string } | undefined;
+
+function usePersonFaces(personId: string): { data: { person: Person; faces: Face[] } | undefined; error: string | undefined; reload: () => Promise<void>; version: number } {
+  const api = useApi();
+  const [data, setData] = useState<{ person: Person; faces: Face[] } | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(async () => {
+    try {
+      setData(await api.personFaces(personId));
+      setError(undefined);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 404 ? 'This person no longer exists (merged or emptied).' : (err as Error).message);
+    }
+    setVersion((v) => v + 1);
+  }, [api, personId]);
+  useEffect(() => {
+    setData(undefined);
+    void reload();
+  }, [reload]);
+  return { data, error, reload, version };
+}
+
+function NameBox({ person, label, onRename }: { person: Person; label: string; onRename: (name: string | null) => Promise<void> }) {
+  const [value, setValue] = useState(person.name ?? '');
+  useEffect(() => setValue(person.name ?? ''), [person.personId, person.name]);
+  return (
+    <label class="name-box">
+      Name
+      <input
+        type="text"
+        value={value}
+        placeholder={label}
+        maxLength={200}
+        autoComplete="off"
+        onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') void onRename(value.trim() === '' ? null : value.trim());
+          if (e.key === 'Escape') setValue(person.name ?? '');
+        }}
+      />
+    </label>
+  );
+}
+
+export function PersonPage({ personId }: { personId: string }) {
+  const api = useApi();
+  const people = usePeople();
+  const { data, error, reload, version } = usePersonFaces(personId);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [dialog, setDialog] = useState<Dialog>(undefined);
+  const [status, setStatus] = useState('');
+
+  const edit = async (what: string, work: () => Promise<unknown>): Promise<void> => {
+    try {
+      await work();
+      setStatus(what);
+    } catch (err) {
+      setStatus(`Failed: ${(err as Error).message}`);
+    }
+    setSelected(new Set());
+    await Promise.all([reload(), people.reload()]);
+  };
+  const sel = [...selected];
+  const actions = {
+    move: () => sel.length > 0 && setDialog({ kind: 'move' }),
+    not: () => sel.length > 0 && void edit(`${sel.length} face(s) removed from this person`, async () => { for (const f of sel) await api.notPerson(f); }),
+    why: () => sel.length === 1 && setDialog({ kind: 'why', faceId: sel[0]! }),
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (isTyping(e) || dialog || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'm') actions.move();
+      else if (e.key === 'n') actions.not();
+      else if (e.key === 'w') actions.why();
+      else if (e.key === 'Escape') setSelected(new Set());
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  });
+
+  if (error) return <p role="alert">{error} <a href="#/">Back to people</a></p>;
+  if (!data) return <p role="status">Loading faces…</p>;
+  const { person, faces } = data;
+  const label = people.labelOf(person.personId) === 'Unknown person' ? person.name ?? 'Person' : people.labelOf(person.personId);
+  const toggle = (faceId: string, extend: boolean): void => {
+    const next = new Set(extend ? selected : []);
+    if (selected.has(faceId) && (extend || selected.size === 1)) next.delete(faceId);
+    else next.add(faceId);
+    setSelected(next);
+  };
+  return (
+    <section class="person-page" data-person-id={person.personId} aria-labelledby="person-title">
+      <div class="toolbar">
+        <a href="#/" class="back">← People</a>
+        <h1 id="person-title">{label}</h1>
+        <span class="face-count">{faces.length} faces{person.hidden ? ' · hidden' : ''}</span>
+        <NameBox person={person} label={label} onRename={(name) => edit(name ? `Renamed to ${name}` : 'Name cleared', () => api.rename(person.personId, name))} />
+        <button type="button" onClick={() => void edit(person.hidden ? 'Shown again' : 'Hidden', () => api.setHidden(person.personId, !person.hidden))}>
+          {person.hidden ? 'Unhide' : 'Hide'}
+        </button>
+        <button type="button" onClick={() => setDialog({ kind: 'merge' })}>Merge another person into this one…</button>
+      </div>
+      <div class="actions" role="toolbar" aria-label="Selected faces">
+        <span>{selected.size} selected</span>
+        <button type="button" disabled={selected.size === 0} onClick={actions.move} aria-keyshortcuts="m">Move to another person… (m)</button>
+        <button type="button" disabled={selected.size === 0} onClick={actions.not} aria-keyshortcuts="n">Not this person (n)</button>
+        <button type="button" disabled={selected.size !== 1} onClick={actions.why} aria-keyshortcuts="w">Why? (w)</button>
+        <span role="status" class="status">{status}</span>
+      </div>
+      <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} />
+      <FaceGrid faces={faces} label={`Faces of ${label}`} selected={selected} onToggle={toggle} />
+      {dialog?.kind === 'merge' ? (
+        <PersonPicker title={`Merge into ${label}`} exclude={person.personId} onClose={() => setDialog(undefined)} onPick={(other) => { setDialog(undefined); void edit(`${people.labelOf(other)} merged in`, () => api.merge(person.personId, other)); }} />
+      ) : null}
+      {dialog?.kind === 'move' ? (
+        <PersonPicker title={`Move ${sel.length} face(s) to`} exclude={person.personId} onClose={() => setDialog(undefined)} onPick={(to) => { setDialog(undefined); void edit(`Moved to ${people.labelOf(to)}`, async () => { for (const f of sel) await api.move(f, to); }); }} />
+      ) : null}
+      {dialog?.kind === 'why' ? <WhyPanel faceId={dialog.faceId} onClose={() => setDialog(undefined)} /> : null}
+    </section>
+  );
+}
