@@ -7,7 +7,10 @@ import type { EngineConfig } from '#core/vision/engine-config.ts';
  * this object (its type lives in the core, which must not import config). */
 export type { EngineConfig };
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository (or installed package) root: two levels above this module both in the sources
+ * (src/config/) and in the prebuilt CLI (dist/cli/, see scripts/build-cli.js). Models default to
+ * `<root>/models`. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function readEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   return Object.freeze({

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readEngineConfig } from '#config/engine.ts';
+import { dirname, join } from 'node:path';
+import { readEngineConfig, repoRoot } from '#config/engine.ts';
 import { knownDetectors, knownEmbedders, knownLandmarkModels } from '#core/vision/registry.ts';
 
 /** `rankface doctor [--json]`: which inference backends load here, whether every model in the
@@ -18,7 +17,6 @@ interface BackendReport { name: string; available: boolean; version?: string; no
 interface ModelReport { id: string; role: string; format: string; package: string; present: boolean; hashOk: boolean; problems: string[]; registered: boolean }
 
 const require = createRequire(import.meta.url);
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Version of an installed package, found by walking up from its resolved entry to its
  * package.json (some packages do not export ./package.json). */

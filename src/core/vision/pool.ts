@@ -51,9 +51,14 @@ interface Slot {
 /** Workers are TypeScript. A tiny eval bootstrap registers tsx's loader inside the worker, then
  * imports the worker module: this works the same under vitest, `node bin/rankface.js` and plain
  * `node --import tsx`, on Node 20 and 22, from any working directory (paths are absolute).
- * Resolved lazily, so bundles that never start a pool (Lambda) do not need tsx. */
+ * Resolved lazily, so bundles that never start a pool (Lambda) do not need tsx. In the prebuilt
+ * CLI (scripts/build-cli.js) this module is itself JavaScript and the worker is the bundle's
+ * `pool-worker.js` entry beside it: no loader. */
 let bootstrapCode: string | undefined;
 function workerBootstrap(): string {
+  if (!bootstrapCode && import.meta.url.endsWith('.js')) {
+    bootstrapCode = `import(${JSON.stringify(new URL('./pool-worker.js', import.meta.url).href)});`;
+  }
   if (!bootstrapCode) {
     const workerUrl = new URL('./pool-worker.ts', import.meta.url);
     const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
