@@ -26,6 +26,20 @@ export interface FaceQuality {
   readonly yaw: number;
   readonly pitch: number;
   readonly roll: number;
+  /* Added by issue 14 (optional: faces stored before it lack them; see docs/clustering.md#quality). */
+  /** Eye distance in original pixels. */
+  readonly iodPx?: number;
+  /** Share (0..1) of the face region (the aligned crop mapped back) outside the photo. */
+  readonly truncation?: number;
+  /** Landmark/box agreement (0..1): do the landmark model's points form a face inside the box. */
+  readonly plausibility?: number;
+  /** Length of the embedding before L2 normalisation (low: little identity in the crop). */
+  readonly embeddingNorm?: number;
+  /** Overall quality 0..1; faces below the gate are not clustered into people. */
+  readonly score?: number;
+  /** Weak signals, weakest first: small, truncated, blurred, profile, low-detector-score,
+   * implausible-landmarks, weak-embedding. */
+  readonly reasons?: readonly string[];
 }
 
 /** An identity vector, L2-normalised, tagged with the model that made it. Vectors of different
@@ -34,4 +48,6 @@ export interface FaceVector {
   readonly modelId: string;
   readonly modelVersion: string;
   readonly vector: Float32Array;
+  /** Length of the model's output before L2 normalisation, where the embedder reports it. */
+  readonly norm?: number;
 }

@@ -31,6 +31,8 @@ export interface ClusterSummary {
   faces: number;
   people: number;
   unassigned: number;
+  /** Faces below the quality gate (people.json `gated`). */
+  gated: number;
   skipped: SkippedFile[];
   seconds: number;
   new_photos: number;
@@ -359,6 +361,7 @@ export async function run(argv: string[]): Promise<number> {
       faces: r.summary.faces,
       people: r.summary.people,
       unassigned: r.summary.unassigned,
+      gated: r.summary.gated,
       skipped: r.skipped.map((s) => ({ file: s.file, code: s.code, reason: s.reason })),
       seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
       new_photos: todo.length,
@@ -377,7 +380,7 @@ export async function run(argv: string[]): Promise<number> {
     if (args.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
-      say(`rankface: ${summary.photos} photos, ${summary.faces} faces → ${summary.people} people, ${summary.unassigned} unassigned` +
+      say(`rankface: ${summary.photos} photos, ${summary.faces} faces → ${summary.people} people, ${summary.unassigned} unassigned, ${summary.gated} low quality` +
         (summary.skipped.length > 0 ? `, ${summary.skipped.length} skipped` : '') + ` (${summary.seconds.toFixed(1)} s)`);
       say(`  new ${summary.new_photos} · unchanged ${summary.reused_photos} · removed ${summary.removed_photos}`);
       for (const s of summary.skipped.slice(0, 10)) say(`  skipped ${s.file}: ${s.code}: ${s.reason}`);

@@ -11,6 +11,8 @@ interface DetectedFaceJson {
   box: Box;
   score: number;
   landmarks: FivePoints;
+  /** Engine quality 0..1 and its weak signals, weakest first (docs/clustering.md#face-quality). */
+  quality: { score: number; reasons: string[] };
 }
 
 interface DetectResultJson {
@@ -73,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
           box: f.box.map((v) => round(v, 1)) as Box,
           score: round(f.score, 4),
           landmarks: f.landmarks.map((p) => [round(p[0], 1), round(p[1], 1)]) as FivePoints,
+          quality: { score: round(f.quality.score ?? 1, 4), reasons: [...(f.quality.reasons ?? [])] },
         })),
       };
     } catch (err) {

@@ -15,6 +15,8 @@ export interface LabelledFace {
   readonly id: string;
   readonly identity: string;
   readonly vector: Float32Array;
+  /** Engine quality score (the clusterer's gate reads it). */
+  readonly quality?: number;
 }
 
 export interface LabelledSet {
@@ -64,7 +66,10 @@ export async function embedLabelledDir(dir: string, analyzer: FaceAnalyzer): Pro
       try {
         const photo = await analyzer.analyze(await readFile(join(dir, identity, name)));
         const face = centralFace(photo.faces, photo.width, photo.height);
-        if (face?.embedding) results[i] = { id: `${identity}/${name}`, identity, vector: face.embedding.vector };
+        if (face?.embedding) {
+          const quality = face.quality.score;
+          results[i] = { id: `${identity}/${name}`, identity, vector: face.embedding.vector, ...(quality === undefined ? {} : { quality }) };
+        }
       } catch {
         results[i] = undefined;
       }
@@ -92,6 +97,8 @@ export interface EvalReport {
     wrong_faces: number;
     same_photo_violations: number;
     unassigned: number;
+    /** Faces below the quality gate (not clustered; singletons in every metric). */
+    gated: number;
     merges_needed_per_100: number;
     algorithm: string;
   };
@@ -110,7 +117,7 @@ export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {})
   const v = verificationMetrics(vectors, labels, 1e-3);
   const t0 = performance.now();
   const run = clusterWithStats(
-    set.faces.map((f) => ({ id: f.id, photoId: f.id, vector: f.vector, modelId: set.modelId })),
+    set.faces.map((f) => ({ id: f.id, photoId: f.id, vector: f.vector, modelId: set.modelId, ...(f.quality === undefined ? {} : { quality: f.quality }) })),
     options,
   );
   const clusterMs = performance.now() - t0;
@@ -132,6 +139,7 @@ export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {})
       wrong_faces: m.wrong_faces,
       same_photo_violations: m.same_photo_violations,
       unassigned: run.result.unassigned.length,
+      gated: run.result.gated?.length ?? 0,
       merges_needed_per_100: r4(m.merges_needed_per_100),
       algorithm: run.algorithm,
     },
@@ -145,7 +153,7 @@ function printReport(dir: string, r: EvalReport): void {
   const lines = [
     `${dir}: ${r.images} images, ${r.identities} identities, ${r.faces} faces, ${r.missed_images} images without a face`,
     `verification (${r.model}): ROC AUC ${r.verification.auc}, TAR@FAR=1e-3 ${r.verification.tar_at_far_1e3} (cosine > ${r.verification.threshold_at_far_1e3})`,
-    `clustering (${c.algorithm}): ${c.clusters} people, ${c.unassigned} unassigned faces`,
+    `clustering (${c.algorithm}): ${c.clusters} people, ${c.unassigned} unassigned faces, ${c.gated} below the quality gate`,
     `  pairwise  P ${c.pairwise.precision}  R ${c.pairwise.recall}  F ${c.pairwise.f}`,
     `  BCubed    P ${c.bcubed.precision}  R ${c.bcubed.recall}  F ${c.bcubed.f}`,
     `  NMI ${c.nmi}, clusters per identity ${c.clusters_per_identity}, singleton rate ${c.singleton_rate}, wrong faces ${c.wrong_faces}, merges needed per 100 faces ${c.merges_needed_per_100}, same-photo violations ${c.same_photo_violations}`,

@@ -27,7 +27,8 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLoca
 const anchorOf = (id: string): string => `person-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function faceTile(face: ReportFace, options: RenderOptions, lazy: boolean): string {
-  const title = `${face.photo} — detector score ${face.score.toFixed(2)}`;
+  const quality = face.quality ? ` · quality ${face.quality.score.toFixed(2)}${face.quality.reasons.length > 0 ? ` (${face.quality.reasons.join(', ')})` : ''}` : '';
+  const title = `${face.photo} — detector score ${face.score.toFixed(2)}${quality}`;
   return `<a class="face" href="${esc(options.photoHref(face.photo))}" target="_blank" rel="noopener" title="${esc(title)}">`
     + `<img src="${esc(face.thumb)}" alt="${esc(`face in ${face.photo}`)}" width="88" height="88"${lazy ? ' loading="lazy"' : ''} decoding="async"></a>`;
 }
@@ -54,7 +55,7 @@ function mapSvg(report: PeopleReport, options: RenderOptions): string {
   const owner = new Map<string, { rank: number; person: ReportPerson }>();
   report.people.forEach((person, rank) => person.faces.forEach((f) => owner.set(f.face_id, { rank, person })));
   const faces = new Map<string, ReportFace>();
-  for (const f of [...report.people.flatMap((p) => p.faces), ...report.unassigned]) faces.set(f.face_id, f);
+  for (const f of [...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated]) faces.set(f.face_id, f);
   const W = 1000;
   const H = 620;
   const pad = 24;
@@ -194,6 +195,7 @@ export function renderReportHtml(report: PeopleReport, options: RenderOptions): 
     .map((d) => `<tr><td class="file">${esc(d.file)}</td><td><span class="code">duplicate</span></td><td>same content as ${esc(d.same_as)}</td></tr>`)
     .join('');
   const unassigned = report.unassigned.map((f) => faceTile(f, options, true)).join('');
+  const gated = report.gated.map((f) => faceTile(f, options, true)).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -210,7 +212,7 @@ export function renderReportHtml(report: PeopleReport, options: RenderOptions): 
 <ul class="stats">
 <li><b>${s.photos}</b>photos</li><li><b>${s.faces}</b>faces</li><li><b>${s.people}</b>people</li><li><b>${s.unassigned}</b>unassigned</li><li><b>${s.skipped}</b>skipped</li>
 </ul>
-<nav><a href="#people">People</a><a href="#map">Map</a><a href="#details">Faces by person</a><a href="#unassigned">Unassigned (${s.unassigned})</a><a href="#skipped">Skipped (${s.skipped})</a></nav>
+<nav><a href="#people">People</a><a href="#map">Map</a><a href="#details">Faces by person</a><a href="#unassigned">Unassigned (${s.unassigned})</a><a href="#gated">Low quality (${s.gated})</a><a href="#skipped">Skipped (${s.skipped})</a></nav>
 </header>
 <main>
 <section id="people">
@@ -230,6 +232,11 @@ ${people.map((p, i) => personSection(p, i, options)).join('\n')}
 <h2>Unassigned faces</h2>
 <p class="hint">Faces that matched nobody else (seen once, or too blurred or turned to be sure).</p>
 ${unassigned ? `<div class="faces">${unassigned}</div>` : '<p class="empty">None.</p>'}
+</section>
+<section id="gated">
+<h2>Low-quality faces</h2>
+<p class="hint">Too small, cut by the edge, blurred, turned away or unlike a face to be grouped safely: left out of people (hover a face for the reasons). Move one into a person if you know who it is.</p>
+${gated ? `<div class="faces">${gated}</div>` : '<p class="empty">None.</p>'}
 </section>
 <section id="skipped">
 <h2>Skipped files</h2>

@@ -1,5 +1,6 @@
 import type { FaceRecord, PersonRecord, PhotoRecord } from '#core/ports/face-store.ts';
-import type { Box } from '#core/types.ts';
+import type { Box, FaceQuality } from '#core/types.ts';
+import { passesQualityGate } from '#core/vision/quality.ts';
 
 /** The people report as data: written as `people.json` and rendered as `index.html`. Keys are
  * snake_case and stable (other tools read them). Paths of photos are relative to the scanned folder,
@@ -14,6 +15,9 @@ export interface ReportFace {
   readonly score: number;
   /** Face thumbnail, relative to the output folder. */
   readonly thumb: string;
+  /** Engine quality 0..1 and its weak signals (docs/clustering.md#face-quality); absent for faces
+   * analysed before quality was scored. */
+  readonly quality?: { readonly score: number; readonly reasons: readonly string[] };
 }
 
 export interface ReportPerson {
@@ -56,9 +60,14 @@ export interface PeopleReport {
     readonly people: number;
     readonly unassigned: number;
     readonly skipped: number;
+    /** Faces below the quality gate. */
+    readonly gated: number;
   };
   readonly people: ReportPerson[];
   readonly unassigned: ReportFace[];
+  /** Faces below the quality gate: not clustered, shaped like `unassigned`; a user can still move
+   * one into a person. */
+  readonly gated: ReportFace[];
   readonly skipped: SkippedFile[];
   readonly duplicates: DuplicateFile[];
 }
@@ -81,6 +90,10 @@ export const thumbPathOf = (faceId: string): string => `thumbs/${faceId.replace(
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+function qualityOf(q: FaceQuality | undefined): Pick<ReportFace, 'quality'> {
+  return q?.score === undefined ? {} : { quality: { score: round(q.score, 4), reasons: [...(q.reasons ?? [])] } };
+}
+
 export function buildReport(input: ReportInput): PeopleReport {
   const photoPath = new Map(input.photos.map((p) => [p.photoId, p.sourceKey]));
   const toFace = (f: FaceRecord): ReportFace => ({
@@ -89,6 +102,7 @@ export function buildReport(input: ReportInput): PeopleReport {
     box: f.box.map((v) => round(v, 1)) as Box,
     score: round(f.score, 4),
     thumb: thumbPathOf(f.faceId),
+    ...qualityOf(f.quality),
   });
   const faceById = new Map(input.faces.map((f) => [f.faceId, f]));
   const assigned = new Set<string>();
@@ -119,10 +133,10 @@ export function buildReport(input: ReportInput): PeopleReport {
     };
   });
 
-  const unassigned = input.faces
-    .filter((f) => !assigned.has(f.faceId))
-    .map(toFace)
-    .sort((a, b) => byString(a.photo, b.photo) || byString(a.face_id, b.face_id));
+  const byPhoto = (a: ReportFace, b: ReportFace): number => byString(a.photo, b.photo) || byString(a.face_id, b.face_id);
+  const left = input.faces.filter((f) => !assigned.has(f.faceId));
+  const unassigned = left.filter((f) => passesQualityGate(f.quality)).map(toFace).sort(byPhoto);
+  const gated = left.filter((f) => !passesQualityGate(f.quality)).map(toFace).sort(byPhoto);
   const okPhotos = input.photos.filter((p) => p.status !== 'error');
   return {
     version: 1,
@@ -136,9 +150,11 @@ export function buildReport(input: ReportInput): PeopleReport {
       people: people.length,
       unassigned: unassigned.length,
       skipped: input.skipped.length,
+      gated: gated.length,
     },
     people,
     unassigned,
+    gated,
     skipped: [...input.skipped].sort((a, b) => byString(a.file, b.file)),
     duplicates: [...(input.duplicates ?? [])].sort((a, b) => byString(a.file, b.file)),
   };

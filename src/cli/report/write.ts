@@ -67,7 +67,7 @@ export function photoHrefFrom(outDir: string, photosDir: string): (photo: string
 
 /** Makes the missing thumbnails; returns the file names (in `thumbs/`) it wrote. */
 async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Promise<string[]> {
-  const all: ReportFace[] = [...report.people.flatMap((p) => p.faces), ...report.unassigned];
+  const all: ReportFace[] = [...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated];
   const missingByPhoto = new Map<string, ReportFace[]>();
   for (const f of all) {
     if (await fileExists(join(input.outDir, f.thumb))) continue;
@@ -119,7 +119,7 @@ export async function writeReport(input: WriteReportInput): Promise<WrittenRepor
   await mkdir(input.outDir, { recursive: true });
   const report = buildReport(input);
   const made = await ensureThumbs(report, input);
-  const keep = new Set([...report.people.flatMap((p) => p.faces), ...report.unassigned].map((f) => f.thumb.slice('thumbs/'.length)));
+  const keep = new Set([...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated].map((f) => f.thumb.slice('thumbs/'.length)));
   const written = new Set([...(await readThumbManifest(input.outDir)), ...made]);
   const removed = await pruneThumbs(join(input.outDir, 'thumbs'), written, keep);
   for (const name of removed) written.delete(name);

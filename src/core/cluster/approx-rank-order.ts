@@ -1,5 +1,6 @@
 import type { ConstrainedUnionFind } from './constraints.ts';
 import type { KnnGraph } from './knn/types.ts';
+import type { MergeEvidence } from './merge-evidence.ts';
 
 /** Approximate Rank-Order clustering (Otto, Wang & Jain, TPAMI 2018): one pass over top-k lists.
  *
@@ -22,7 +23,7 @@ export interface ApproxRankOrderStats {
   readonly merges: number;
 }
 
-export function approxRankOrderCluster(knn: KnnGraph, uf: ConstrainedUnionFind, params: ApproxRankOrderParams): ApproxRankOrderStats {
+export function approxRankOrderCluster(knn: KnnGraph, uf: ConstrainedUnionFind, params: ApproxRankOrderParams, evidence?: MergeEvidence): ApproxRankOrderStats {
   const { n, k, indices, distances } = knn;
   // mark[x] === stamp  <=>  x is in the list currently stamped.
   const markA = new Int32Array(n).fill(-1);
@@ -76,6 +77,7 @@ export function approxRankOrderCluster(knn: KnnGraph, uf: ConstrainedUnionFind, 
   for (let i = 0; i < order.length; i++) order[i] = i;
   order.sort((x, y) => candD[x] - candD[y] || candA[x] - candA[y] || candB[x] - candB[y]);
   let merges = 0;
-  for (const c of order) if (uf.find(candA[c]) !== uf.find(candB[c]) && uf.union(candA[c], candB[c])) merges++;
+  const union = (a: number, b: number): boolean => (evidence ? evidence.union(a, b) : uf.union(a, b));
+  for (const c of order) if (uf.find(candA[c]) !== uf.find(candB[c]) && union(candA[c], candB[c])) merges++;
   return { candidates: order.length, merges };
 }

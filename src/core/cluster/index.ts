@@ -1,5 +1,8 @@
 import { approxRankOrderCluster } from './approx-rank-order.ts';
 import { createKnnIndex, distanceMatrix, exactKnnRows, knnFromMatrix, knnRecall, type KnnOptions } from './knn/index.ts';
+import { QUALITY_GATE } from '#core/vision/quality.ts';
+import { dissolveIncoherent, splitByQuality } from './gate.ts';
+import { MergeEvidence, refineByAverageLink, type RefineParams } from './merge-evidence.ts';
 import { constrainedUnionFind, prepareFaces } from './prepare.ts';
 import { rankOrderCluster } from './rank-order.ts';
 import { buildResult } from './summary.ts';
@@ -27,6 +30,18 @@ export interface ClusterOptions {
   /** Called at stage boundaries (prepared, knn-index, neighbours, merged, summarised): progress for
    * long benchmark runs. */
   readonly onStage?: (stage: string) => void;
+  /** Faces whose `quality` is below this are not clustered (listed in `gated`); 0 turns the gate
+   * off. Faces without a quality always pass. */
+  readonly qualityGate?: number;
+  /** A merge of two groups of 2+ faces needs their average-link cosine distance within this
+   * (Infinity: off, plain single link). */
+  readonly maxAverageDistance?: number;
+  /** People whose cohesion (mean similarity to the medoid) is below this are dissolved into
+   * unassigned faces (0: off). People holding a user's must-link are kept. */
+  readonly minCohesion?: number;
+  /** Second pass: merge people whose average link is within `maxAverageDistance` (candidates: each
+   * person's `k` nearest people by mean direction); `false` turns it off. */
+  readonly refine?: Partial<RefineParams> | false;
 }
 
 /** Tuned on the dev sets (docs/clustering.md). */
@@ -34,6 +49,11 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   exactMaxFaces: 2000,
   rankOrder: { k: 20, threshold: 4, maxDistance: 0.5, densityGate: false },
   approximate: { k: 10, threshold: 2, maxDistance: 0.5 },
+  /** The engine's quality scale and gate (#core/vision/quality.ts). */
+  qualityGate: QUALITY_GATE,
+  maxAverageDistance: 0.6,
+  minCohesion: 0.4,
+  refine: { k: 5, maxAverageDistance: 0.5 },
 } as const;
 
 export interface ClusterRun {
@@ -54,10 +74,22 @@ export function cluster(faces: readonly ClusterFace[], options: ClusterOptions =
 }
 
 export function clusterWithStats(faces: readonly ClusterFace[], options: ClusterOptions = {}, constraints: ClusterConstraints = {}): ClusterRun {
+  const { kept, gated } = splitByQuality(faces, options.qualityGate ?? DEFAULT_CLUSTER_OPTIONS.qualityGate, constraints);
+  const run = clusterKept(kept, options, constraints);
+  const minCohesion = options.minCohesion ?? DEFAULT_CLUSTER_OPTIONS.minCohesion;
+  const result = dissolveIncoherent(run.result, minCohesion, constraints);
+  return { ...run, result: { ...result, gated } };
+}
+
+function clusterKept(faces: readonly ClusterFace[], options: ClusterOptions, constraints: ClusterConstraints): ClusterRun {
   const stage = options.onStage ?? ((): void => {});
   const prepared = prepareFaces(faces);
   const { matrix, ids } = prepared;
   const uf = constrainedUnionFind(prepared, constraints);
+  const maxAverage = options.maxAverageDistance ?? DEFAULT_CLUSTER_OPTIONS.maxAverageDistance;
+  const evidence = new MergeEvidence(uf, matrix, maxAverage);
+  const refine = options.refine === false ? undefined : { ...DEFAULT_CLUSTER_OPTIONS.refine, ...options.refine };
+  const refined = (): number => (refine ? refineByAverageLink(evidence, matrix.dim, refine, options.knn) : 0);
   stage('prepared');
   const exactMax = options.exactMaxFaces ?? DEFAULT_CLUSTER_OPTIONS.exactMaxFaces;
   const algorithm: ClusterAlgorithm = options.algorithm === undefined || options.algorithm === 'auto' ? (matrix.n <= exactMax ? 'rank-order' : 'approximate-rank-order') : options.algorithm;
@@ -66,28 +98,33 @@ export function clusterWithStats(faces: readonly ClusterFace[], options: Cluster
     const p = { ...DEFAULT_CLUSTER_OPTIONS.rankOrder, ...options.rankOrder };
     const distances = distanceMatrix(matrix);
     const knn = knnFromMatrix(distances, matrix.n, p.k);
-    const stats = rankOrderCluster({ distances, n: matrix.n, knn, uf }, p);
-    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'exact', merges: stats.merges };
+    const stats = rankOrderCluster({ distances, n: matrix.n, knn, uf, evidence }, p);
+    const merges = stats.merges + refined();
+    return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'exact', merges };
   }
   const p = { ...DEFAULT_CLUSTER_OPTIONS.approximate, ...options.approximate };
   const index = createKnnIndex(matrix, options.knn);
   stage('knn-index');
+  let knn;
+  let recall: { knnRecall: number; recallMs: number } | undefined;
   try {
-    const knn = index.neighbours(p.k);
+    knn = index.neighbours(p.k);
     stage('neighbours');
-    let recall: { knnRecall: number; recallMs: number } | undefined;
     if (options.measureKnnRecall && index.method !== 'exact') {
       const t0 = performance.now();
       const count = Math.min(options.measureKnnRecall, matrix.n);
       const rows = Array.from({ length: count }, (_, i) => Math.floor((i * matrix.n) / count));
       recall = { knnRecall: knnRecall(exactKnnRows(matrix, rows, p.k), knn, rows), recallMs: performance.now() - t0 };
     }
-    const stats = approxRankOrderCluster(knn, uf, p);
-    stage('merged');
-    const result = buildResult(matrix, ids, uf.labels());
-    stage('summarised');
-    return { result, algorithm, knnMethod: index.method, merges: stats.merges, ...recall };
   } finally {
+    // Freed before merging: the refine pass builds its own (smaller) index.
     index.dispose();
   }
+  const stats = approxRankOrderCluster(knn, uf, p, evidence);
+  stage('merged');
+  const merges = stats.merges + refined();
+  stage('refined');
+  const result = buildResult(matrix, ids, uf.labels());
+  stage('summarised');
+  return { result, algorithm, knnMethod: index.method, merges, ...recall };
 }

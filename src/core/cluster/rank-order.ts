@@ -1,6 +1,7 @@
 import type { ConstrainedUnionFind } from './constraints.ts';
 import { RowHeaps } from './knn/heap.ts';
 import type { KnnGraph } from './knn/types.ts';
+import type { MergeEvidence } from './merge-evidence.ts';
 
 /** Rank-Order clustering (Zhu, Wen, Sun & Tang, CVPR 2011), cluster level, iterated.
  *
@@ -38,6 +39,8 @@ export interface RankOrderInput {
   readonly knn: KnnGraph;
   /** Holds must-link pre-merges and enforces cannot-links; receives the merges. */
   readonly uf: ConstrainedUnionFind;
+  /** When given, merges of two multi-face clusters need its evidence (see merge-evidence.ts). */
+  readonly evidence?: MergeEvidence;
 }
 
 export interface RankOrderStats {
@@ -146,7 +149,7 @@ export function rankOrderCluster(input: RankOrderInput, params: RankOrderParams)
     let merged = 0;
     for (const c of candidates) {
       if (uf.find(c.a) === uf.find(c.b)) continue;
-      if (uf.union(c.a, c.b)) merged++;
+      if (input.evidence ? input.evidence.union(c.a, c.b) : uf.union(c.a, c.b)) merged++;
     }
     if (merged === 0) break;
     merges += merged;

@@ -5,6 +5,8 @@ export interface ClusterFace {
   readonly photoId: string;
   readonly vector: Float32Array;
   readonly modelId: string;
+  /** Face quality score 0..1 (`FaceQuality.score`); faces below the gate are not clustered. */
+  readonly quality?: number;
 }
 
 export interface ClusterConstraints {
@@ -27,4 +29,6 @@ export interface ClusterResult {
   readonly people: ClusterPerson[];
   /** Faces that merged with nothing. */
   readonly unassigned: string[];
+  /** Faces below the quality gate (never clustered, sorted); absent when nothing was gated. */
+  readonly gated?: string[];
 }

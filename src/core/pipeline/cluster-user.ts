@@ -13,6 +13,8 @@ export interface ClusterUserDeps extends Pick<StoreDeps, 'faces' | 'clock' | 'lo
 export interface ClusterUserOutcome {
   readonly people: PersonRecord[];
   readonly unassigned: string[];
+  /** Faces below the quality gate: not clustered. */
+  readonly gated: string[];
   readonly faces: number;
 }
 
@@ -26,10 +28,15 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
     deps.faces.listPeople(userId),
   ]);
   const known = new Set(faceRecords.map((f) => f.faceId));
+  // Quality scores go along so that the clusterer's quality gate applies (issue 14).
+  const qualityOf = new Map(faceRecords.map((f) => [f.faceId, f.quality?.score]));
   const clusterFaces: ClusterFace[] = vectors
     .filter((v) => known.has(v.faceId))
     .sort((a, b) => (a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0))
-    .map((v) => ({ id: v.faceId, photoId: v.photoId, vector: v.vector, modelId: v.modelId }));
+    .map((v) => {
+      const quality = qualityOf.get(v.faceId);
+      return { id: v.faceId, photoId: v.photoId, vector: v.vector, modelId: v.modelId, ...(quality === undefined ? {} : { quality }) };
+    });
   const embedded = new Set(clusterFaces.map((f) => f.id));
   const result = deps.cluster(clusterFaces, constraintsFromEdits(edits, embedded));
 
@@ -45,6 +52,6 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
     updatedAt: now,
   }));
   await deps.faces.replacePeople(userId, people);
-  deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: result.unassigned.length });
-  return { people, unassigned: result.unassigned, faces: clusterFaces.length };
+  deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: result.unassigned.length, gated: result.gated?.length ?? 0 });
+  return { people, unassigned: result.unassigned, gated: result.gated ?? [], faces: clusterFaces.length };
 }

@@ -3,7 +3,8 @@ import type { Box, FaceVector, FivePoints, RgbImage } from '#core/types.ts';
 import { alignFace } from '#core/vision/align.ts';
 import { decodeImage, type DecodedImage } from '#core/vision/decode.ts';
 import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
-import { faceQuality } from '#core/vision/quality.ts';
+import { dropFalseDetections } from '#core/vision/false-detections.ts';
+import { faceQuality, withEmbeddingNorm } from '#core/vision/quality.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
 import type { AlignmentTemplate, AnalyzedFace, AnalyzedPhoto, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
 
@@ -113,23 +114,23 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     // Crops come from the working copy unless a face is too small there for the template: then
     // one sharper copy is decoded (big photos with small faces only) and every face is aligned on it.
     const detail = await this.detailCopy(bytes, decoded, located.map((f) => f.landmarks));
-    const faces = orderFaces(
+    const faces = orderFaces(dropFalseDetections(
       located.map((f) => {
         const k = detail.scale / decoded.scale;
         const pts = k === 1 ? f.landmarks : (f.landmarks.map((q) => [q[0] * k, q[1] * k]) as FivePoints);
         const { crop } = alignFace(detail.image, pts, this.embedder.template);
         const box = scaleBox(f.box);
         const landmarks = scalePts(f.landmarks);
-        return { box, score: f.score, landmarks, crop, quality: faceQuality(box, landmarks, crop) };
+        return { box, score: f.score, landmarks, crop, quality: faceQuality(box, landmarks, crop, { width: decoded.width, height: decoded.height, detectorScore: f.score }) };
       }),
-    );
+    ));
     const t4 = now();
     timings.align = t4 - t3;
 
     let result: AnalyzedFace[] = faces;
     if (options.embed !== false && faces.length > 0) {
       const vectors = await this.embedder.embed(faces.map((f) => f.crop));
-      result = faces.map((f, i) => ({ ...f, embedding: vectors[i] }));
+      result = faces.map((f, i) => ({ ...f, embedding: vectors[i], quality: withEmbeddingNorm(f.quality, vectors[i]?.norm, f.score) }));
     }
     const t5 = now();
     timings.embed = t5 - t4;

@@ -1,6 +1,13 @@
 /** Vector helpers for identity embeddings. */
 
 /** A new L2-normalised copy (a zero vector stays zero). */
+/** Euclidean length. */
+export function l2Norm(v: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
 export function l2Normalize(v: Float32Array): Float32Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * v[i];

@@ -27,7 +27,7 @@ describe('cluster() is deterministic and checks its input', () => {
   });
 
   it('handles empty and single-face input', () => {
-    expect(cluster([])).toEqual({ people: [], unassigned: [] });
-    expect(cluster(set.faces.slice(0, 1))).toEqual({ people: [], unassigned: [set.faces[0].id] });
+    expect(cluster([])).toEqual({ people: [], unassigned: [], gated: [] });
+    expect(cluster(set.faces.slice(0, 1))).toEqual({ people: [], unassigned: [set.faces[0].id], gated: [] });
   });
 });

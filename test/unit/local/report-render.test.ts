@@ -72,7 +72,7 @@ describeWithData('report writer', () => {
     expect(report.people[0]!.faces[0]!.face_id).toBe(report.people[0]!.cover.face_id);
     expect(report.people[2]!.photos).toContain(`amy/${hostileName}`);
     expect(report.unassigned.map((f) => f.photo)).toEqual(['misc/raj1.png']);
-    expect(report.summary).toEqual({ photos: 13, photos_with_faces: 13, faces: 13, people: 3, unassigned: 1, skipped: 1 });
+    expect(report.summary).toEqual({ photos: 13, photos_with_faces: 13, faces: 13, people: 3, unassigned: 1, skipped: 1, gated: 0 });
     expect(report.people[1]!.faces[0]).toMatchObject({ box: [30, 25, 90, 100], score: 0.99 });
     expect(written.thumbsMade).toBe(13);
   });

@@ -9,7 +9,7 @@ import { dataPath, describeWithData, repoRoot } from '#test/helpers/data.ts';
 import { boxOf, groupAnnotations } from './helpers.ts';
 
 // `rankface detect --json`: one object per image with exactly {file, width, height, faces} (faces:
-// {box: [x, y, w, h], score, landmarks: 5 x [x, y]}) in original pixels; a bad file gets an
+// {box: [x, y, w, h], score, landmarks: 5 x [x, y], quality: {score, reasons}}) in original pixels; a bad file gets an
 // `error` instead of stopping the run.
 describeWithData('rankface detect --json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rankface-detect-'));
@@ -27,9 +27,12 @@ describeWithData('rankface detect --json', () => {
     const [ok, failed] = out as [Record<string, unknown>, Record<string, unknown>];
     expect(Object.keys(ok).sort()).toEqual(['faces', 'file', 'height', 'width']);
     expect(ok).toMatchObject({ file: photo, width: 500, height: 375 });
-    const faces = ok.faces as { box: number[]; score: number; landmarks: number[][] }[];
+    const faces = ok.faces as { box: number[]; score: number; landmarks: number[][]; quality: { score: number; reasons: string[] } }[];
     for (const f of faces) {
-      expect(Object.keys(f).sort()).toEqual(['box', 'landmarks', 'score']);
+      expect(Object.keys(f).sort()).toEqual(['box', 'landmarks', 'quality', 'score']);
+      expect(f.quality.score).toBeGreaterThanOrEqual(0);
+      expect(f.quality.score).toBeLessThanOrEqual(1);
+      expect(Array.isArray(f.quality.reasons)).toBe(true);
       expect(f.box).toHaveLength(4);
       expect(f.landmarks).toHaveLength(5);
       for (const p of f.landmarks) expect(p).toHaveLength(2);

@@ -6,7 +6,7 @@ import { readModelVersion } from '#core/vision/model-info.ts';
 import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
 import type { InferenceSession } from '#core/vision/runtime/types.ts';
 import type { AlignmentTemplate, Embedder } from '#core/vision/types.ts';
-import { l2Normalize } from '#core/vision/vector.ts';
+import { l2Norm, l2Normalize } from '#core/vision/vector.ts';
 
 const SIZE = 112;
 
@@ -28,7 +28,9 @@ export class ArcfaceOnnxEmbedder implements Embedder {
       if (crop.width !== SIZE || crop.height !== SIZE) throw new Error(`${this.modelId}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
       const input = toChwFloat(crop, 127, 128);
       const res = await this.session.run({ input: { data: input, dims: [1, 3, SIZE, SIZE] } });
-      out.push({ modelId: this.modelId, modelVersion: this.modelVersion, vector: l2Normalize(res.output!.data) });
+      const raw = res.output!.data;
+      // The raw length is a quality signal: crops with little identity in them embed short.
+      out.push({ modelId: this.modelId, modelVersion: this.modelVersion, vector: l2Normalize(raw), norm: l2Norm(raw) });
     }
     return out;
   }
