@@ -1,13 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Box } from '#core/types.ts';
 import { iou } from '#core/vision/nms.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData, hasData } from '#test/helpers/data.ts';
 import { boxOf, defaultAnalyzer, groupAnnotations, readBytes } from '../vision/helpers.ts';
 
 // With the false-detection filter in the engine: on every group photo whose face count is exact,
 // no more faces than annotated (no sleeve, hand or logo counted as a face), and every hand-drawn
 // PASCAL box is still found (the filter drops no real face there).
-describe.skipIf(!hasData)('no false faces on annotated group photos', () => {
+describeWithData('no false faces on annotated group photos', () => {
   const annotations = hasData ? groupAnnotations() : {};
   const exact = Object.entries(annotations).flatMap(([file, a]) => {
     const n = Array.isArray(a.faces) ? a.faces.length : typeof a.faces === 'number' ? a.faces : undefined;

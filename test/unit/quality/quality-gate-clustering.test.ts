@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cluster } from '#core/cluster/index.ts';
 import type { ClusterFace } from '#core/cluster/types.ts';
 import { QUALITY_GATE } from '#core/vision/quality.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 
 // The quality gate's effect on clustering, on real photos: in these lfw-df-dev photos the
@@ -18,7 +18,7 @@ const PHOTOS = [
   'Mark_Richt/Mark_Richt_0002.jpg',
 ];
 
-describe.skipIf(!hasData)('quality gate and clustering', () => {
+describeWithData('quality gate and clustering', () => {
   const faces: ClusterFace[] = [];
   /** Face id -> identity folder for each photo's largest face; background faces are absent. */
   const subjectOf = new Map<string, string>();

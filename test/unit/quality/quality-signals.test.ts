@@ -1,15 +1,15 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { QUALITY_GATE } from '#core/vision/quality.ts';
 import type { AnalyzedFace } from '#core/vision/types.ts';
-import { dataPath, hasData } from '#test/helpers/data.ts';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 
 // Each quality signal on real photos through the real engine: a frontal sharp face scores above the
 // gate; a copy cut by the border, a blurred copy, a profile and a non-face (a cap logo the detector
 // took for a face) each drop on their own signal.
-describe.skipIf(!hasData)('face quality signals on real crops', () => {
+describeWithData('face quality signals on real crops', () => {
   const photo = dataPath('lfw-df-dev', 'Billy_Beane', 'Billy_Beane_0001.jpg');
   let analyzer: FaceAnalyzer;
   let subject: AnalyzedFace;
