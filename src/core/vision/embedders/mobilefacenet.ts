@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { FaceVector, RgbImage } from '#core/types.ts';
 import { ARCFACE_112_TEMPLATE } from '#core/vision/align.ts';
 import { readModelVersion } from '#core/vision/model-info.ts';
-import { DEFAULT_THREADS } from '#core/vision/runtime/onnx.ts';
+import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
 import type { TfjsRuntime } from '#core/vision/runtime/tfjs.ts';
-import type { BackendName } from '#core/vision/runtime/types.ts';
+import type { BackendName, InferenceSession } from '#core/vision/runtime/types.ts';
 import { TfliteUnsupportedError } from '#core/vision/tflite/errors.ts';
 import type { TfliteInterpreter } from '#core/vision/tflite/interpreter.ts';
 import { parseTflite, type TfliteModel } from '#core/vision/tflite/schema.ts';
@@ -53,20 +52,16 @@ class TfjsRunner implements BatchRunner {
 
 class OnnxRunner implements BatchRunner {
   readonly backend = 'onnxruntime-node' as const;
-  constructor(private readonly session: ort.InferenceSession) {}
+  constructor(private readonly session: InferenceSession) {}
 
   async run(nhwc: Float32Array, n: number): Promise<Float32Array> {
-    const input = new ort.Tensor('float32', nhwc, [n, SIZE, SIZE, 3]);
-    const res = await this.session.run({ [this.session.inputNames[0]!]: input });
-    const out = res[this.session.outputNames[0]!]!;
-    // Copy: the runtime may reuse its output buffers.
-    const data = new Float32Array(out.data as Float32Array);
-    out.dispose();
-    return data;
+    // The session copies its outputs out of the runtime's buffers.
+    const res = await this.session.run({ [this.session.inputNames[0]!]: { data: nhwc, dims: [n, SIZE, SIZE, 3] } });
+    return res[this.session.outputNames[0]!]!.data;
   }
 
   async dispose(): Promise<void> {
-    await this.session.release();
+    await this.session.dispose();
   }
 }
 
@@ -142,12 +137,8 @@ export async function createMobileFaceNetEmbedder(modelsDir: string, options: Mo
   checkShapes(model);
   const version = await readModelVersion(modelsDir, MOBILEFACENET_ID);
   if ((options.runtime ?? 'onnx') === 'onnx') {
-    const session = await ort.InferenceSession.create(tfliteToOnnx(model), {
-      intraOpNumThreads: options.threads ?? DEFAULT_THREADS,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
+    // The shared factory: same threading and no-spin settings as every other ONNX model.
+    const session = await loadOnnxSession(tfliteToOnnx(model), options.threads === undefined ? {} : { threads: options.threads });
     return new MobileFaceNetEmbedder(new OnnxRunner(session), version, options.batchSize ?? 1);
   }
   // Imported on demand: the ONNX path (and every pool worker using it) never loads TensorFlow.js.

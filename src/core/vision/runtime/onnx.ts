@@ -34,10 +34,12 @@ class OnnxSession implements InferenceSession {
   }
 }
 
-export async function loadOnnxSession(modelPath: string, options: SessionOptions = {}): Promise<InferenceSession> {
+/** The one ONNX Runtime session factory: every model (a file, or an in-memory graph such as the
+ * TFLite-to-ONNX rewrite of mobilefacenet) gets the same threading and no-spin settings. */
+export async function loadOnnxSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
   const threads = options.threads ?? DEFAULT_THREADS;
   const spin = options.spin ?? false;
-  const session = await ort.InferenceSession.create(modelPath, {
+  const settings: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
@@ -45,7 +47,9 @@ export async function loadOnnxSession(modelPath: string, options: SessionOptions
     // No spin-waiting between ops: on a shared or oversubscribed machine (a worker pool, other
     // processes) spinning threads burn the cores the other workers need.
     ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
-  });
+  };
+  // Two calls because ort's overloads (path, bytes) do not accept the union.
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, settings) : await ort.InferenceSession.create(model, settings);
   return new OnnxSession(session);
 }
 
