@@ -7,9 +7,10 @@ import { clusteringMetrics, labelsFromResult } from '#core/metrics/index.ts';
 const n = Number(process.argv[2] ?? 20000);
 const seed = Number(process.argv[3] ?? 1);
 const set = syntheticFaces({ faces: n, seed });
-const configs: [string, ClusterOptions][] = (process.env.CONFIGS ?? 'before,guard,refine50,refine55').split(',').map((name): [string, ClusterOptions] => {
+const configs: [string, ClusterOptions][] = (process.env.CONFIGS ?? 'before,defaults').split(',').map((name): [string, ClusterOptions] => {
   const table: Record<string, ClusterOptions> = {
-    before: { maxAverageDistance: Infinity, refine: false },
+    before: { maxAverageDistance: Infinity, refine: false, minCohesion: 0 },
+    defaults: {},
     guard: { maxAverageDistance: 0.6, refine: false },
     refine45: { maxAverageDistance: 0.6, refine: { maxAverageDistance: 0.45 } },
     refine50: { maxAverageDistance: 0.6, refine: { maxAverageDistance: 0.5 } },
