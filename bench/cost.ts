@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { readEngineConfig } from '#config/engine.ts';
-import { cluster } from '#core/cluster/index.ts';
 import { silentLogger } from '#core/ports/logger.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+import { defaultClusterer } from '#core/pipeline/index.ts';
 import { createClusterHandler } from '../functions/cluster/handler.ts';
 import { createDetectHandler } from '../functions/detect/handler.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
@@ -94,7 +94,7 @@ try {
   const clusterQueue = new MemoryQueue();
   const detect = createDetectHandler({ ...runtime, analyzer, embedQueue });
   const embed = createEmbedHandler({ ...runtime, analyzer });
-  const clusterFn = createClusterHandler({ ...runtime, clusterQueue, cluster: (f, c) => cluster(f, {}, c), modelId: analyzer.embedderId });
+  const clusterFn = createClusterHandler({ ...runtime, clusterQueue, cluster: defaultClusterer, modelId: analyzer.embedderId });
 
   // Photos: LFW (one main face, 250x250) and the group photos (several faces, larger).
   const lfw = readdirSync(join(dataDir, 'lfw-120')).sort().flatMap((d) => readdirSync(join(dataDir, 'lfw-120', d)).sort().map((f) => join(dataDir, 'lfw-120', d, f)));

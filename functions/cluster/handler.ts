@@ -1,11 +1,10 @@
 import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
-import { cluster } from '#core/cluster/index.ts';
 // Direct module imports (not the pipeline index): the index re-exports the crop codec, which pulls
 // in sharp, a native module this function does not ship.
 import { clusterUser } from '#core/pipeline/cluster-user.ts';
-import type { Clusterer } from '#core/pipeline/deps.ts';
+import { defaultClusterer, type Clusterer } from '#core/pipeline/deps.ts';
 import { awsRuntime, lazyHandler, sqsQueue, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 
 export interface ClusterHandlerDeps extends AwsRuntime {
@@ -80,7 +79,7 @@ export const handler = lazyHandler(async () => {
   return createClusterHandler({
     ...runtime,
     clusterQueue: sqsQueue(runtime.config, 'clusterQueueUrl'),
-    cluster: (faces, constraints) => cluster(faces, {}, constraints),
+    cluster: defaultClusterer,
     modelId: readEngineConfig().embedder,
   });
 });

@@ -7,8 +7,8 @@ import type { APIGatewayProxyEvent, ScheduledEvent, SQSRecord } from 'aws-lambda
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { numberFromEnv, portFromEnv } from '#config/env.ts';
-import { cluster } from '#core/cluster/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+import { defaultClusterer } from '#core/pipeline/index.ts';
 import { createApiHandler } from '../../functions/api/handler.ts';
 import { ROUTES } from '../../functions/api/routes.ts';
 import { createClusterHandler } from '../../functions/cluster/handler.ts';
@@ -49,7 +49,7 @@ const embedQueue = new MemoryQueue('embed', () => enqueue(async () => embed({ Re
 const clusterQueue = new MemoryQueue('cluster', () => enqueue(async () => { for (const r of clusterQueue.drain()) await clusterFn({ Records: [r] }); }));
 const detect = createDetectHandler({ ...runtime, analyzer, embedQueue });
 const embed = createEmbedHandler({ ...runtime, analyzer });
-const clusterFn = createClusterHandler({ ...runtime, clusterQueue, cluster: (f, c) => cluster(f, {}, c), modelId: analyzer.embedderId });
+const clusterFn = createClusterHandler({ ...runtime, clusterQueue, cluster: defaultClusterer, modelId: analyzer.embedderId });
 const api = createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds });
 
 aws.onS3Event((e) => {

@@ -4,11 +4,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import { SqliteFaceStore, type FileStamp } from '#adapters/local/sqlite-face-store.ts';
 import { readEngineConfig } from '#config/engine.ts';
-import { cluster } from '#core/cluster/index.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import type { PhotoRecord } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
-import { clusterUser, processPhoto, removePhoto, type Clusterer, type StoreDeps } from '#core/pipeline/index.ts';
+import { clusterUser, defaultClusterer, processPhoto, removePhoto, type StoreDeps } from '#core/pipeline/index.ts';
 import { Progress } from '#cli/progress.ts';
 import type { DuplicateFile, SkippedFile } from '#cli/report/model.ts';
 import { claimOutFolder, OUTPUT_MARKER, OutFolderError, writeOutputMarker } from '#cli/report/out-folder.ts';
@@ -174,9 +173,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(runners);
 }
 
-/** Clustering with the tuned defaults; the user's edits come in as constraints. */
-const clusterFaces: Clusterer = (faces, constraints) => cluster(faces, {}, constraints);
-
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${usage()}\n`);
@@ -327,7 +323,7 @@ export async function run(argv: string[]): Promise<number> {
 
     const analyseSeconds = mark();
     // 7. People, with ids kept from the last run where the faces persist.
-    const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: clusterFaces, modelId });
+    const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId });
 
     const clusterSeconds = mark();
     // 8. Report.

@@ -1,3 +1,4 @@
+import { cluster } from '#core/cluster/index.ts';
 import type { ClusterConstraints, ClusterFace, ClusterResult } from '#core/cluster/types.ts';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 import type { Clock } from '#core/ports/clock.ts';
@@ -16,6 +17,9 @@ export interface PhotoAnalyzer {
 
 /** Clustering as a function, so use-cases stay independent of the algorithm's options. */
 export type Clusterer = (faces: readonly ClusterFace[], constraints: ClusterConstraints) => ClusterResult;
+
+/** The clusterer every shell uses (CLI, Lambda, npm run local, benches, tests): default options. */
+export const defaultClusterer: Clusterer = (faces, constraints) => cluster(faces, {}, constraints);
 
 export interface StoreDeps {
   readonly blobs: BlobStore;

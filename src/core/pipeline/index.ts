@@ -7,4 +7,5 @@ export { assignStablePersonIds } from './stable-ids.ts';
 export { constraintsFromEdits } from './constraints.ts';
 export { cropKeyOf, faceIdOf, newPersonIdOf, sha256Hex } from './keys.ts';
 export { encodeCrop, decodeCrop } from './crops.ts';
+export { defaultClusterer } from './deps.ts';
 export type { PhotoAnalyzer, Clusterer, StoreDeps } from './deps.ts';

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event, ScheduledEve
 import { readEngineConfig } from '#config/engine.ts';
 import { silentLogger } from '#core/ports/logger.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from '#core/vision/analyzer.ts';
-import { cluster } from '#core/cluster/index.ts';
+import { defaultClusterer } from '#core/pipeline/index.ts';
 import { createApiHandler } from '../../../functions/api/handler.ts';
 import { createClusterHandler, type FanOutResult } from '../../../functions/cluster/handler.ts';
 import { createDetectHandler } from '../../../functions/detect/handler.ts';
@@ -48,7 +48,7 @@ export async function startPipeline(name: string): Promise<Pipeline> {
   const clusterQueue = new InProcessQueue('cluster');
   const detectHandler = createDetectHandler({ ...runtime, analyzer, embedQueue });
   const embedHandler = createEmbedHandler({ ...runtime, analyzer });
-  const clusterHandler = createClusterHandler({ ...runtime, clusterQueue, cluster: (f, c) => cluster(f, {}, c), modelId: analyzer.embedderId });
+  const clusterHandler = createClusterHandler({ ...runtime, clusterQueue, cluster: defaultClusterer, modelId: analyzer.embedderId });
   const apiHandler = createApiHandler({ ...runtime, presignSeconds: 300 });
 
   // Against LocalStack the bucket has no notification to this process: synthesise the event the
