@@ -1,12 +1,12 @@
 import type { EngineConfig } from '#core/vision/engine-config.ts';
-import type { Box, FaceVector, FivePoints, RgbImage } from '#core/types.ts';
-import { alignFace } from '#core/vision/align.ts';
-import { decodeImage, type DecodedImage } from '#core/vision/decode.ts';
+import type { Box, FaceVector, FivePoints, Point, RgbImage } from '#core/types.ts';
+import { alignFace, applyAffine, invertAffine, similarityTransform } from '#core/vision/align.ts';
+import { decodeImage, decodeRegion, type DecodedImage, type DecodedRegion, type Region } from '#core/vision/decode.ts';
 import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
 import { dropFalseDetections } from '#core/vision/false-detections.ts';
 import { faceQuality, withEmbeddingNorm } from '#core/vision/quality.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
-import type { AlignmentTemplate, AnalyzedFace, AnalyzedPhoto, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
+import type { AlignmentTemplate, AnalyzedFace, AnalyzedPhoto, DetectEffort, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
 
 export interface AnalyzerOptions {
   /** Intra-op threads per inference: 1 inside a worker pool, default 2. */
@@ -18,8 +18,12 @@ export interface AnalyzerOptions {
   readonly maxSide?: number;
   /** Drop faces whose box is smaller than this (original pixels). */
   readonly minFacePx?: number;
-  /** Align small faces of downscaled photos on a sharper decode (default true). */
+  /** Align small faces of downscaled photos on a sharper decode of their region (default true). */
   readonly sharpAlign?: boolean;
+  /** Detection effort: 'faces' (default) runs the fine pyramid levels only where the coarse pass
+   * says small faces may be; 'pixels' runs every level over the whole photo, for archives where
+   * every tiny background face matters (slower on big photos). */
+  readonly detectEffort?: DetectEffort;
 }
 
 export interface AnalyzeOptions {
@@ -45,6 +49,18 @@ export interface FaceAnalyzer {
 }
 
 export const DEFAULT_MAX_SIDE = 1600;
+
+/** The detector's smallest face on a `DEFAULT_MAX_SIDE` working copy. Working copies decoded larger
+ * (shrink-on-load) scale it, so detection sees the same share of the photo at any size. */
+const REFERENCE_MIN_FACE_PX = 20;
+
+/** Shrink-on-load keeps at least this share of maxSide as the long side: the detector's finest
+ * pyramid level never looks at more than 0.8 of the working copy (20 px faces → 16 network px),
+ * so nothing is lost. */
+const MIN_WORKING_SHARE = 0.8;
+
+/** Beyond ~24 Mpx a sharper read costs more than it gives. */
+const MAX_DETAIL_PIXELS = 24e6;
 
 const now = (): number => performance.now();
 
@@ -86,17 +102,26 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
   private async analyzeNow(bytes: Uint8Array, options: AnalyzeOptions): Promise<AnalyzedPhoto> {
     const timings: Record<string, number> = {};
     const t0 = now();
+    const maxSide = this.options.maxSide ?? DEFAULT_MAX_SIDE;
     const decoded = await decodeImage(bytes, {
       maxBytes: this.config.maxBytes,
       maxPixels: this.config.maxPixels,
-      maxSide: this.options.maxSide ?? DEFAULT_MAX_SIDE,
+      maxSide,
+      // Shrink-on-load only at the default size: a caller asking for a smaller copy gets it.
+      ...(maxSide >= DEFAULT_MAX_SIDE ? { minSide: Math.round(maxSide * MIN_WORKING_SHARE) } : {}),
     });
     const t1 = now();
     timings.decode = t1 - t0;
     const work = decoded.image;
     const toOriginal = 1 / decoded.scale;
 
-    const detections = await this.detector.detect(work);
+    // A copy decoded larger than maxSide (shrink-on-load) keeps the same smallest face relative to the photo.
+    const workLong = Math.max(work.width, work.height);
+    const detectOptions = {
+      ...(workLong > maxSide ? { minFacePx: (REFERENCE_MIN_FACE_PX * workLong) / maxSide } : {}),
+      ...(this.options.detectEffort ? { effort: this.options.detectEffort } : {}),
+    };
+    const detections = await this.detector.detect(work, detectOptions);
     const t2 = now();
     timings.detect = t2 - t1;
 
@@ -112,13 +137,18 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     const scaleBox = (b: Box): Box => [b[0] * toOriginal, b[1] * toOriginal, b[2] * toOriginal, b[3] * toOriginal];
     const scalePts = (p: FivePoints): FivePoints => p.map((q) => [q[0] * toOriginal, q[1] * toOriginal]) as FivePoints;
     // Crops come from the working copy unless a face is too small there for the template: then
-    // one sharper copy is decoded (big photos with small faces only) and every face is aligned on it.
-    const detail = await this.detailCopy(bytes, decoded, located.map((f) => f.landmarks));
+    // only the region of those faces is decoded again, sharper.
+    const detail = await this.detailRegion(bytes, decoded, located.map((f) => f.landmarks));
     const faces = orderFaces(dropFalseDetections(
-      located.map((f) => {
-        const k = detail.scale / decoded.scale;
-        const pts = k === 1 ? f.landmarks : (f.landmarks.map((q) => [q[0] * k, q[1] * k]) as FivePoints);
-        const { crop } = alignFace(detail.image, pts, this.embedder.template);
+      located.map((f, i) => {
+        let source = work;
+        let pts = f.landmarks;
+        if (detail?.faces.has(i)) {
+          const k = detail.region.scale / decoded.scale;
+          source = detail.region.image;
+          pts = f.landmarks.map((q) => [q[0] * k - detail.region.x, q[1] * k - detail.region.y]) as FivePoints;
+        }
+        const { crop } = alignFace(source, pts, this.embedder.template);
         const box = scaleBox(f.box);
         const landmarks = scalePts(f.landmarks);
         return { box, score: f.score, landmarks, crop, quality: faceQuality(box, landmarks, crop, { width: decoded.width, height: decoded.height, detectorScore: f.score }) };
@@ -138,23 +168,41 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     return { width: decoded.width, height: decoded.height, faces: result, timings };
   }
 
-  /** The image to align on: the working copy, or a sharper decode when the smallest face's eye
-   * distance in the working copy is under the template's and the original has more pixels. */
-  private async detailCopy(bytes: Uint8Array, decoded: DecodedImage, landmarks: readonly FivePoints[]): Promise<Pick<DecodedImage, 'image' | 'scale'>> {
-    if (decoded.scale >= 1 || landmarks.length === 0 || this.options.sharpAlign === false) return decoded;
-    const [a, b] = this.embedder.template.points;
+  /** A sharper read of the faces that are smaller in the working copy than the template wants
+   * (eye distance under the template's, and at least 1.25x sharper available): one decode of the
+   * rectangle around all of them, at the scale the smallest needs. Undefined when no face needs it. */
+  private async detailRegion(bytes: Uint8Array, decoded: DecodedImage, landmarks: readonly FivePoints[]): Promise<{ region: DecodedRegion; faces: Set<number> } | undefined> {
+    if (decoded.scale >= 1 || landmarks.length === 0 || this.options.sharpAlign === false) return undefined;
+    const template = this.embedder.template;
+    const [a, b] = template.points;
     const templateIod = Math.hypot(a![0] - b![0], a![1] - b![1]);
-    let wanted = decoded.scale;
-    for (const p of landmarks) {
+    const cap = Math.min(1, Math.sqrt(MAX_DETAIL_PIXELS / (decoded.width * decoded.height)));
+    let scale = decoded.scale;
+    const faces = new Set<number>();
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    landmarks.forEach((p, i) => {
       const iodWork = Math.hypot(p[0][0] - p[1][0], p[0][1] - p[1][1]);
-      if (iodWork <= 0 || iodWork >= templateIod) continue;
-      wanted = Math.max(wanted, Math.min(1, (decoded.scale * templateIod) / iodWork));
-    }
-    // Cap the sharper copy's size: beyond ~24 Mpx decoding costs more than it gives.
-    const longSide = Math.max(decoded.width, decoded.height);
-    const maxSide = Math.min(Math.round(longSide * wanted), Math.round(Math.sqrt(24e6 * (longSide / Math.min(decoded.width, decoded.height)))));
-    if (maxSide < longSide * decoded.scale * 1.25) return decoded;
-    return decodeImage(bytes, { maxBytes: this.config.maxBytes, maxPixels: this.config.maxPixels, maxSide });
+      if (iodWork <= 0 || iodWork >= templateIod) return;
+      const wanted = Math.min(cap, (decoded.scale * templateIod) / iodWork);
+      if (wanted < decoded.scale * 1.25) return;
+      faces.add(i);
+      scale = Math.max(scale, wanted);
+      // The template square mapped back into the photo (original pixels), plus a margin for the
+      // anti-aliasing filter.
+      const inv = invertAffine(similarityTransform(p, template.points));
+      const corners: Point[] = [[0, 0], [template.size, 0], [0, template.size], [template.size, template.size]];
+      for (const c of corners) {
+        const [x, y] = applyAffine(inv, c);
+        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+      }
+    });
+    if (faces.size === 0) return undefined;
+    const margin = 4 / decoded.scale;
+    const left = Math.max(0, x0 / decoded.scale - margin), top = Math.max(0, y0 / decoded.scale - margin);
+    const area: Region = { x: left, y: top, width: Math.min(decoded.width, x1 / decoded.scale + margin) - left, height: Math.min(decoded.height, y1 / decoded.scale + margin) - top };
+    if (area.width <= 1 || area.height <= 1) return undefined;
+    const region = await decodeRegion(bytes, { maxBytes: this.config.maxBytes, maxPixels: this.config.maxPixels }, decoded, area, scale);
+    return { region, faces };
   }
 
   embedCrops(crops: readonly RgbImage[]): Promise<FaceVector[]> {

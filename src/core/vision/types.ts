@@ -8,10 +8,21 @@ export interface Detection {
   readonly landmarks?: FivePoints;
 }
 
+/** Per-call detection settings (a detector may ignore what it cannot honour). */
+export interface DetectOptions {
+  /** Smallest face to find, shorter side in pixels of the image given; default: the detector's own. */
+  readonly minFacePx?: number;
+  /** 'faces' (default): fine pyramid levels only where the coarse pass says small faces may be;
+   * 'pixels': every level over the whole image ("find every tiny face" archives). */
+  readonly effort?: DetectEffort;
+}
+
+export type DetectEffort = 'faces' | 'pixels';
+
 export interface Detector {
   /** Model id from models/manifest.json. */
   readonly id: string;
-  detect(image: RgbImage): Promise<Detection[]>;
+  detect(image: RgbImage, options?: DetectOptions): Promise<Detection[]>;
   dispose?(): Promise<void>;
 }
 
