@@ -18,6 +18,7 @@ import { CROP_PREFIX, ENV, UPLOAD_PREFIX } from '../src/config/aws.ts';
 import { ROUTES } from '../functions/api/routes.ts';
 import { functionProps } from './bundling.ts';
 import { DETECT_NOTIFICATIONS } from './notifications.ts';
+import { WebSite } from './web.ts';
 
 const ML = { nodeModules: ['sharp', 'onnxruntime-node'], models: true } as const;
 
@@ -26,7 +27,9 @@ const ML = { nodeModules: ['sharp', 'onnxruntime-node'], models: true } as const
 export class RankfaceStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const corsOrigins = (this.node.tryGetContext('uploadCorsOrigins') as string[] | undefined) ?? ['*'];
+    // Browsers reach the API and the upload URLs only from the web app's origin (context overrides).
+    const site = new WebSite(this, 'Web');
+    const corsOrigins = (this.node.tryGetContext('uploadCorsOrigins') as string[] | undefined) ?? [site.origin];
     const scheduleMinutes = Number(this.node.tryGetContext('clusterScheduleMinutes') ?? 5);
 
     // ---- storage ---------------------------------------------------------------------------
@@ -152,6 +155,8 @@ export class RankfaceStack extends Stack {
       const resource = api.root.resourceForPath(route.resource);
       resource.addMethod(route.method, integration, { authorizer, authorizationType: apigw.AuthorizationType.COGNITO });
     }
+
+    site.deployApp({ api, userPool, routes: ROUTES.map((r) => `${r.method} ${r.resource}`), domainPrefix: (this.node.tryGetContext('webDomainPrefix') as string | undefined) ?? `rankface-${this.account}` });
 
     // ---- outputs ---------------------------------------------------------------------------------
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });

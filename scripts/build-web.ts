@@ -3,10 +3,10 @@
  * `npm run build:web`, and on demand by `rankface serve` when the sources are newer than the build.
  * `config.json` is not part of the build: each host provides its own. */
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// From #config (two levels below the root, as dist/cli/ is): right in the sources and in the prebuilt CLI.
+import { repoRoot } from '#config/engine.ts';
 export const WEB_SRC = join(repoRoot, 'web');
 export const WEB_DIST = join(repoRoot, 'dist', 'web');
 

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasData } from '#test/helpers/data.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithData } from '#test/helpers/data.ts';
 import { makeBbtFolder, runCluster } from './cluster-helpers.ts';
-import { apiGet, hasChromium, imageWidths, launchBrowser, screenshotPath, startServe, watchedPage, type ApiFace, type ApiPerson, type Served } from './web-helpers.ts';
+import { apiGet, chromiumRequirement, imageWidths, launchBrowser, screenshotPath, startServe, watchedPage, type ApiFace, type ApiPerson, type Served } from './web-helpers.ts';
 
 /** `rankface serve` on real photos: the web app's grid shows every person the API has (cover crops
  * load), and opening a person shows all its faces, with no page errors.
  * Screenshots: test-artifacts/web-grid.png, web-person.png. */
 
-describe.runIf(hasData && hasChromium)('rankface serve: browse people in a browser', () => {
+describeWithData('rankface serve: browse people in a browser', () => {
   let root = '';
   let served: Served;
   let browser: Browser;
@@ -61,4 +61,4 @@ describe.runIf(hasData && hasChromium)('rankface serve: browse people in a brows
     await page.screenshot({ path: screenshotPath('web-person.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
-});
+}, chromiumRequirement);

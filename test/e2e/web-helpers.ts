@@ -8,7 +8,7 @@ import { repoRoot } from '#test/helpers/data.ts';
  * headless (as the report test), a page that records every error. */
 
 export const CHROMIUM = process.env.RANKFACE_CHROMIUM ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
+export const chromiumRequirement = { met: existsSync(CHROMIUM), what: `chromium at ${CHROMIUM}` };
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -54,7 +54,11 @@ export async function watchedPage(browser: Browser): Promise<{ page: Page; probl
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
-  page.on('requestfailed', (req) => problems.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  // A request cut short by the test's own navigation (reload) is aborted, not failed.
+  page.on('requestfailed', (req) => {
+    const why = req.failure()?.errorText ?? '';
+    if (why !== 'net::ERR_ABORTED') problems.push(`failed: ${req.url()} ${why}`);
+  });
   return { page, problems };
 }
 

@@ -97,7 +97,7 @@ export function FaceGrid({ faces, label, selected, onToggle, onKey, badge }: Pro
           onToggle(f.faceId, e.shiftKey || e.ctrlKey || e.metaKey);
         }}
       >
-        {f.cropUrl ? <img src={f.cropUrl} alt="" width={112} height={112} loading="lazy" decoding="async" /> : <span class="no-crop">no crop</span>}
+        {f.cropUrl ? <img src={f.cropUrl} alt="" width={112} height={112} decoding="async" /> : <span class="no-crop">no crop</span>}
         {badge?.(f)}
       </div>,
     );
