@@ -8,8 +8,8 @@ import type { VectorMatrix } from './knn/types.ts';
  * weak faces percolate into a giant "person" at a million faces. Such a merge needs evidence across
  * the two groups: their average-link cosine distance (1 - mean similarity over all cross pairs)
  * within the limit. The mean over all |A|x|B| pairs is exact and O(d): it is the dot product of the
- * groups' vector sums divided by |A||B|. A single face joining a group (the normal growth step) is
- * not checked here. */
+ * groups' vector sums divided by |A||B|. A single face joining a group is checked the same way (its
+ * mean distance to the members); only two single faces pairing up is left to the algorithm. */
 export class MergeEvidence {
   /** Vector sum of every group of 2+ faces, by union-find root. */
   private readonly sums = new Map<number, Float32Array>();
@@ -64,7 +64,9 @@ export class MergeEvidence {
   union(a: number, b: number, limit = this.maxAverageDistance): boolean {
     const ra = this.uf.find(a), rb = this.uf.find(b);
     if (ra === rb) return false;
-    if (this.sizeOf(ra) >= 2 && this.sizeOf(rb) >= 2 && this.averageDistance(ra, rb) > limit) {
+    // Checked whenever a group is involved: a single face joining a group must agree with the group
+    // on average too, or a look-alike's faces trickle in one at a time over one bridge.
+    if (this.sizeOf(ra) + this.sizeOf(rb) > 2 && this.averageDistance(ra, rb) > limit) {
       this.refused++;
       return false;
     }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { cluster, type ClusterOptions } from '#core/cluster/index.ts';
+import type { ClusterFace } from '#core/cluster/types.ts';
+import { seededRandom } from '#core/random.ts';
+
+// Look-alikes: a man's 9 photos and a look-alike's 3, two tight groups whose centres are far apart
+// (cosine 0.3), bridged by one close pair (a photo of each that happen to look alike). Single link
+// merges all 12 on that pair; with the average-link guard the two groups stay apart.
+const DIM = 64;
+
+function unit(v: Float32Array): Float32Array {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+function lookAlikes(): { faces: ClusterFace[]; identity: Map<string, string> } {
+  const rand = seededRandom(7);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const a = new Float32Array(DIM), b = new Float32Array(DIM);
+  a[0] = 1;
+  b[0] = 0.3;
+  b[1] = Math.sqrt(1 - 0.09);
+  const face = (centre: Float32Array, noise: number): Float32Array => unit(centre.map((x) => x + (gauss() * noise) / Math.sqrt(DIM)));
+  const faces: ClusterFace[] = [];
+  const identity = new Map<string, string>();
+  const add = (id: string, who: string, vector: Float32Array): void => {
+    faces.push({ id, photoId: id, vector, modelId: 'test' });
+    identity.set(id, who);
+  };
+  for (let i = 0; i < 8; i++) add(`a${i}`, 'a', face(a, 0.45));
+  for (let i = 0; i < 2; i++) add(`b${i}`, 'b', face(b, 0.45));
+  // The bridge: one photo of each, a quarter of the way towards the other man (the pair is closer
+  // than either is to the other man's photos).
+  const mid = unit(a.map((x, d) => 0.75 * x + 0.25 * b[d]!));
+  const midB = unit(b.map((x, d) => 0.75 * x + 0.25 * a[d]!));
+  add('a8', 'a', face(mid, 0.1));
+  add('b2', 'b', face(midB, 0.1));
+  return { faces, identity };
+}
+
+describe('merge evidence across two groups', () => {
+  const { faces, identity } = lookAlikes();
+  /** People holding 2+ faces of each of the two men. */
+  const mixed = (options: ClusterOptions): number =>
+    cluster(faces, options).people.filter((p) => ['a', 'b'].every((who) => p.faceIds.filter((id) => identity.get(id) === who).length >= 2)).length;
+
+  it('single link merges the two men on one close pair', () => {
+    expect(mixed({ maxAverageDistance: Infinity, refine: false, minCohesion: 0 })).toBe(1);
+  });
+
+  it('the average-link guard keeps them apart (defaults)', () => {
+    expect(mixed({})).toBe(0);
+    const people = cluster(faces).people;
+    expect(people.some((p) => p.faceIds.filter((id) => identity.get(id) === 'a').length >= 7)).toBe(true);
+  });
+});
