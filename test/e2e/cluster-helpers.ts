@@ -30,11 +30,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runCluster(photosDir: string, outDir: string, extra: string[] = []): Promise<CliRun> {
+export async function runCluster(photosDir: string, outDir: string, extra: string[] = [], env: Record<string, string> = {}, timeout = 240_000): Promise<CliRun> {
   const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json', ...extra], {
     cwd: repoRoot,
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 240_000,
+    timeout,
+    env: { ...process.env, ...env },
   });
   return { summary: JSON.parse(stdout) as ClusterSummary, stderr };
 }
@@ -85,4 +86,23 @@ export function predictedOf(report: PeopleReport): Map<string, string> {
   for (const p of report.people) for (const f of p.faces) predicted.set(f.face_id, p.id);
   for (const f of report.unassigned) predicted.set(f.face_id, `single:${f.face_id}`);
   return predicted;
+}
+
+export interface CliExit {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `rankface cluster` and returns its exit status instead of throwing on a non-zero one. */
+export async function runClusterExit(photosDir: string, outDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<CliExit> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json', ...extra], {
+      cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 240_000, env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }

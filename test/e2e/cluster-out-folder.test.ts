@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { dataPath, hasData, repoRoot } from '#test/helpers/data.ts';
-import { runCluster } from './cluster-helpers.ts';
+import { afterAll, expect, it } from 'vitest';
+import { dataPath, describeWithData } from '#test/helpers/data.ts';
+import { runCluster, runClusterExit } from './cluster-helpers.ts';
 
 /** Issue 13, item 1: `--out` never destroys user files. rankface writes only into a new, empty or
  * marked output folder, never deletes a file it did not write, and never analyses its own output. */
-
-interface Exit {
-  readonly code: number;
-  readonly stderr: string;
-}
-
-function runClusterExit(photosDir: string, outDir: string): Promise<Exit> {
-  return new Promise((done) => {
-    execFile(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json'], { cwd: repoRoot, timeout: 240_000 }, (err, _stdout, stderr) => {
-      done({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stderr });
-    });
-  });
-}
 
 /** Every file under `dir` with its bytes, for before/after comparisons. */
 function snapshot(dir: string): Map<string, string> {
@@ -31,7 +17,7 @@ function snapshot(dir: string): Map<string, string> {
   return files;
 }
 
-describe.runIf(hasData)('rankface cluster --out never destroys user files', () => {
+describeWithData('rankface cluster --out never destroys user files', () => {
   const root = mkdtempSync(join(tmpdir(), 'rankface-e2e-out-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const photos = join(root, 'photos');

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { RankfaceError } from '#core/errors.ts';
 
@@ -11,7 +11,7 @@ import { RankfaceError } from '#core/errors.ts';
 /** Present in every folder rankface writes its output to. */
 export const OUTPUT_MARKER = '.rankface-output.json';
 
-export type OutFolderErrorCode = 'out-is-photos' | 'out-not-empty' | 'out-not-folder' | 'out-unwritable';
+export type OutFolderErrorCode = 'out-is-photos' | 'out-not-empty' | 'out-not-folder' | 'out-unwritable' | 'out-locked';
 
 export class OutFolderError extends RankfaceError {
   constructor(
@@ -87,4 +87,38 @@ export async function writeOutputMarker(outDir: string, photosDir: string): Prom
   } catch (err) {
     throw new OutFolderError('out-unwritable', `cannot write to --out ${outDir}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+const LOCK_FILE = '.rankface.lock';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One writer per output folder: a second `rankface cluster` on the same folder is refused (it
+ * would analyse everything again, racing the first). A lock left by a process that is gone is
+ * taken over. Returns the release function. */
+export async function lockOutFolder(outDir: string): Promise<() => Promise<void>> {
+  const file = join(outDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new OutFolderError('out-unwritable', `cannot write to --out ${outDir}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
+      throw new OutFolderError('out-locked', `another rankface (pid ${pid}) is writing to --out ${outDir}; wait for it to finish, or use another --out`);
+    }
+    await rm(file, { force: true }); // stale: its process is gone
+  }
+  throw new OutFolderError('out-locked', `could not lock --out ${outDir}; is another rankface starting there?`);
 }

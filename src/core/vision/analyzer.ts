@@ -5,6 +5,7 @@ import { decodeImage, decodeRegion, type DecodedImage, type DecodedRegion, type 
 import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
 import { dropFalseDetections } from '#core/vision/false-detections.ts';
 import { faceQuality, withEmbeddingNorm } from '#core/vision/quality.ts';
+import { verifyModelFiles } from '#core/vision/model-info.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
 import type { AlignmentTemplate, AnalyzedFace, AnalyzedPhoto, DetectEffort, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
 
@@ -219,6 +220,8 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
  * model, all on `options.threads` threads per inference. */
 export async function createFaceAnalyzer(config: EngineConfig, options: AnalyzerOptions = {}): Promise<FaceAnalyzer> {
   const cfg = { modelsDir: config.modelsDir, ...(options.threads === undefined ? {} : { threads: options.threads }) };
+  // Damaged weights load and give wrong vectors: check their hashes first (once per process).
+  await verifyModelFiles(config.modelsDir, [config.detector, options.landmarks ?? DEFAULT_LANDMARKS, config.embedder]);
   const [detector, landmarks, embedder] = await Promise.all([
     createDetector(config.detector, cfg),
     createLandmarkLocator(options.landmarks ?? DEFAULT_LANDMARKS, cfg),

@@ -3,7 +3,8 @@ import { RankfaceError } from '#core/errors.ts';
 import type { RgbImage } from '#core/types.ts';
 
 /** Why a photo could not be read. Stable codes: the pipeline records them on the photo. */
-export type ImageDecodeErrorCode = 'empty' | 'unsupported' | 'corrupt' | 'too-large';
+export const IMAGE_DECODE_ERROR_CODES = ['empty', 'unsupported', 'corrupt', 'too-large'] as const;
+export type ImageDecodeErrorCode = (typeof IMAGE_DECODE_ERROR_CODES)[number];
 
 export class ImageDecodeError extends RankfaceError {
   constructor(override readonly code: ImageDecodeErrorCode, message: string, options?: ErrorOptions) {
