@@ -1,8 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '#adapters/local/fs-photo-source.ts';
 import { readEngineConfig } from '#config/engine.ts';
+import { RankfaceError } from '#core/errors.ts';
+import { PhotoSourceError } from '#core/ports/photo-source.ts';
 import type { Box, FivePoints } from '#core/types.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from '#core/vision/analyzer.ts';
+import { verifyModelFiles } from '#core/vision/model-info.ts';
 import { createAnalyzerPool } from '#core/vision/pool.ts';
+import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
 
 /** `rankface detect <image...> [--json]`: faces per image, in original pixels. The JSON keys
  * (file, width, height, faces[].box/score/landmarks, error) are read by other tools: keep them. */
@@ -32,7 +36,9 @@ function usage(): string {
 }
 
 function errorOf(err: unknown): { code: string; message: string } {
-  const e = err as { code?: unknown; message?: unknown };
+  // A file that cannot be opened keeps Node's code (enoent, eacces...), as before.
+  const cause = err instanceof PhotoSourceError && err.code === 'unreadable' ? (err.cause as { code?: unknown } | undefined) : undefined;
+  const e = (typeof cause?.code === 'string' ? cause : err) as { code?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : 'internal';
   // Node's file errors (ENOENT, EISDIR...) keep their code, lower-cased for one vocabulary.
   return { code: code.startsWith('E') && code === code.toUpperCase() ? code.toLowerCase() : code, message: typeof e?.message === 'string' ? e.message : String(err) };
@@ -60,13 +66,25 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`${usage()}\n`);
     return 2;
   }
-  // Many images: a worker pool over all cores; a few: one in-process analyzer (no pool start-up).
-  const config = readEngineConfig();
-  const analyzer: FaceAnalyzer = files.length >= POOL_FROM ? await createAnalyzerPool(config) : await createFaceAnalyzer(config);
+  let analyzer: FaceAnalyzer;
+  let maxBytes: number;
+  try {
+    // Many images: a worker pool over all cores; a few: one in-process analyzer (no pool start-up).
+    const config = readEngineConfig();
+    maxBytes = config.maxBytes;
+    // Damaged or missing models: one line with the fix, before any worker starts.
+    await verifyModelFiles(config.modelsDir, [config.detector, DEFAULT_LANDMARKS, config.embedder]);
+    analyzer = files.length >= POOL_FROM ? await createAnalyzerPool(config) : await createFaceAnalyzer(config);
+  } catch (err) {
+    if (!(err instanceof RankfaceError)) throw err;
+    process.stderr.write(`rankface detect: ${err.message}\n`);
+    return 2;
+  }
   const detectOne = async (file: string): Promise<DetectResultJson> => {
     try {
-      const bytes = await readFile(file);
-      const photo = await analyzer.analyze(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { embed: false });
+      // Regular files only, size checked before reading: a FIFO or /dev/zero cannot hang the run.
+      const bytes = await readRegularFile(file, maxBytes);
+      const photo = await analyzer.analyze(bytes, { embed: false });
       return {
         file,
         width: photo.width,
