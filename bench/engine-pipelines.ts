@@ -17,7 +17,7 @@ import { initTfjs } from '#core/vision/runtime/tfjs.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
 import type { Embedder } from '#core/vision/types.ts';
 import { l2Normalize } from '#core/vision/vector.ts';
-import { type VerificationResult, verificationMetrics } from '#core/vision/verification.ts';
+import { type VerificationMetrics, verificationMetrics } from '#core/metrics/verification.ts';
 import { dataPath } from '#test/helpers/data.ts';
 
 export const PIPELINES = ['default', 'mtcnn-dlib', 'faceapi'] as const;
@@ -35,7 +35,7 @@ export interface SetResult {
   /** Group photos: annotated faces (sum), when the set has annotations. */
   readonly annotatedFaces?: number;
   /** Labelled sets: verification metrics per embedder label. */
-  readonly verification: Record<string, VerificationResult & { readonly msPerFace: number | null; readonly faces: number }>;
+  readonly verification: Record<string, VerificationMetrics & { readonly msPerFace: number | null; readonly faces: number }>;
 }
 
 export interface PipelineResult {

@@ -92,7 +92,7 @@ function qualityTable(): string {
       const s = r.sets[set];
       if (!s) continue;
       for (const [name, m] of Object.entries(s.verification)) {
-        lines.push(`| ${name} | ${set} | ${m.faces} | ${s.missed.length} of ${s.images} | ${m.auc.toFixed(4)} | ${m.tarAtFar.toFixed(4)} | ${m.samePairs} / ${m.differentPairs} | ${m.msPerFace === null ? '–' : f1(m.msPerFace)} |`);
+        lines.push(`| ${name} | ${set} | ${m.faces} | ${s.missed.length} of ${s.images} | ${m.auc.toFixed(4)} | ${m.tar_at_far.toFixed(4)} | ${m.same_pairs} / ${m.different_pairs} | ${m.msPerFace === null ? '–' : f1(m.msPerFace)} |`);
       }
     }
   }

@@ -1,5 +1,7 @@
 /** Verification from embeddings alone: every same-identity pair against every different-identity
- * pair, scored by cosine similarity (dot product of unit vectors). */
+ * pair, scored by cosine similarity (dot product of unit vectors). The one verification-metrics
+ * module (engine tests, benches and `rankface eval` alike); the snake_case fields are those of
+ * `rankface eval --json`. */
 
 export interface VerificationMetrics {
   readonly auc: number;
@@ -36,9 +38,15 @@ export function verificationMetrics(vectors: readonly Float32Array[], labels: re
   return verificationFromScores(same, diff, far);
 }
 
-export function verificationFromScores(same: Float64Array | Float32Array, diff: Float64Array | Float32Array, far = 1e-3): VerificationMetrics {
-  same.sort();
-  diff.sort();
+/** Pair scores: typed arrays are sorted in place (the impostor scores of a large set are hundreds of
+ * MB: no copy); plain arrays are copied. */
+export type PairScores = Float64Array | Float32Array | readonly number[];
+
+const sortedScores = (scores: PairScores): Float64Array | Float32Array => (Array.isArray(scores) ? Float64Array.from(scores) : (scores as Float64Array | Float32Array)).sort();
+
+export function verificationFromScores(sameScores: PairScores, diffScores: PairScores, far = 1e-3): VerificationMetrics {
+  const same = sortedScores(sameScores);
+  const diff = sortedScores(diffScores);
   // AUC = P(same > diff) + 0.5 P(tie), by merging the two sorted lists.
   let auc = 0;
   if (same.length > 0 && diff.length > 0) {

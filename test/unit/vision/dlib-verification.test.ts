@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { readEngineConfig } from '#config/engine.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
-import { verificationMetrics } from '#core/vision/verification.ts';
+import { verificationMetrics } from '#core/metrics/verification.ts';
 import { describeWithData } from '#test/helpers/data.ts';
 import { labelledFiles, readBytes } from './helpers.ts';
 
@@ -36,7 +36,7 @@ describeWithData('dlib-resnet128 verification on an lfw-120 subset', () => {
       await analyzer.dispose();
     }
     const m = verificationMetrics(vectors, labels);
-    expect(m.samePairs).toBe(20);
+    expect(m.same_pairs).toBe(20);
     expect(m.auc).toBeGreaterThan(0.98);
     // Every same-person pair is closer than 95% of the different-person pairs (dlib's vectors sit
     // in a narrow cone: different people still score ~0.8 cosine, so compare ranks, not values).

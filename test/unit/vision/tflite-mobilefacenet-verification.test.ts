@@ -4,7 +4,7 @@ import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { createMobileFaceNetEmbedder, type MobileFaceNetEmbedder } from '#core/vision/embedders/mobilefacenet.ts';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
-import { verificationMetrics } from '#core/vision/verification.ts';
+import { verificationMetrics } from '#core/metrics/verification.ts';
 import { describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
@@ -52,7 +52,7 @@ describeWithData('mobilefacenet (TFLite) verification on an lfw-120 subset', () 
       expect(Math.hypot(...v.vector)).toBeCloseTo(1, 4);
     }
     const m = verificationMetrics(vectors.map((v) => v.vector), labels);
-    expect(m.samePairs).toBeGreaterThan(30);
+    expect(m.same_pairs).toBeGreaterThan(30);
     expect(m.auc).toBeGreaterThan(0.95);
   });
 });

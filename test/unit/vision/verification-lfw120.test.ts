@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { indexOfFaceNearestCentre } from '#core/vision/select.ts';
-import { verificationMetrics } from '#core/vision/verification.ts';
+import { verificationMetrics } from '#core/metrics/verification.ts';
 import { describeWithData } from '#test/helpers/data.ts';
 import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 
@@ -29,8 +29,8 @@ describeWithData('verification on lfw-120', () => {
     }
     const m = verificationMetrics(vectors, labels, 1e-3);
     expect(missed).toBeLessThanOrEqual(1);
-    expect(m.samePairs).toBeGreaterThan(300);
+    expect(m.same_pairs).toBeGreaterThan(300);
     expect(m.auc).toBeGreaterThan(0.99);
-    expect(m.tarAtFar).toBeGreaterThan(0.95);
+    expect(m.tar_at_far).toBeGreaterThan(0.95);
   });
 });
