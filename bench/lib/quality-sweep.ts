@@ -108,7 +108,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const configs: [string, ClusterOptions][] = [
     ['before: no gate, single link, no refine', { qualityGate: 0, maxAverageDistance: Infinity, minCohesion: 0, refine: false }],
     ...[0.25, 0.4, 0.5].map((g): [string, ClusterOptions] => [`gate ${g}`, { qualityGate: g, maxAverageDistance: Infinity, minCohesion: 0, refine: false }]),
-    ...[0.5, 0.6].map((d): [string, ClusterOptions] => [`gate 0.4, guard avg <= ${d}`, { qualityGate: 0.4, maxAverageDistance: d, refine: false }]),
+    ...[0.45, 0.5, 0.55, 0.6].map((d): [string, ClusterOptions] => [`gate 0.4, guard avg <= ${d}`, { qualityGate: 0.4, maxAverageDistance: d, refine: false }]),
     ...[0.45, 0.5, 0.55].map((d): [string, ClusterOptions] => [`gate 0.4, guard 0.6, refine avg <= ${d}`, { qualityGate: 0.4, maxAverageDistance: 0.6, refine: { maxAverageDistance: d } }]),
     ...[0.45, 0.5].map((c): [string, ClusterOptions] => [`defaults + cohesion >= ${c}`, { minCohesion: c }]),
     ['defaults', {}],
