@@ -126,7 +126,7 @@ async function syncPhotos(args: Args, config: EngineConfig, deps: StoreDeps & { 
       openAnalyzer: () => openPool(config, args),
       progress: {
         start: (todo, unchanged) => {
-          say(`rankface: ${todo} photo${todo === 1 ? '' : 's'} to analyse (${unchanged} unchanged), starting the face engine…`);
+          say(`rankface: ${todo} photo${todo === 1 ? '' : 's'} to analyse (${unchanged} unchanged)`);
           progress = new Progress({ label: 'analysing', total: todo });
         },
         tick: (file) => progress?.tick(file),

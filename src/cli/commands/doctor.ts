@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readEngineConfig, repoRoot } from '#config/engine.ts';
-import { knownDetectors, knownEmbedders, knownLandmarkModels } from '#core/vision/registry.ts';
+import { DEFAULT_LANDMARKS, knownDetectors, knownEmbedders, knownLandmarkModels } from '#core/vision/registry.ts';
 
 /** `rankface doctor [--json]`: which inference backends load here, whether every model in the
  * manifest is present with the right hashes, and versions. Exit 1 if the default pipeline cannot
@@ -72,6 +72,12 @@ async function checkModel(modelsDir: string, m: ManifestModel, registered: Set<s
       problems.push(`${f.to}: sha256 ${sha.slice(0, 12)}… expected ${f.sha256.slice(0, 12)}…`);
     }
   }
+  // The engine reads model.json (the model's version) at load: without it the model cannot run.
+  if (!existsSync(join(modelsDir, m.id, 'model.json'))) {
+    present = false;
+    hashOk = false;
+    problems.push('missing model.json');
+  }
   return { id: m.id, role: m.role, format: m.format, package: m.package, present, hashOk, problems, registered: registered.has(m.id) };
 }
 
@@ -83,7 +89,7 @@ export async function run(args: string[]): Promise<number> {
   const manifest = manifestPath ? (JSON.parse(await readFile(manifestPath, 'utf8')) as { models: ManifestModel[] }) : { models: [] };
   const models = await Promise.all(manifest.models.map((m) => checkModel(config.modelsDir, m, registered)));
   const backendReports = await backends();
-  const needed = [config.detector, config.embedder];
+  const needed = [config.detector, DEFAULT_LANDMARKS, config.embedder];
   const ready = needed.every((id) => models.find((m) => m.id === id)?.hashOk) && backendReports.find((b) => b.name === 'onnxruntime-node')?.available === true;
   const report = {
     node: process.version,
@@ -107,7 +113,7 @@ export async function run(args: string[]): Promise<number> {
       const state = m.hashOk ? 'ok  ' : m.present ? 'BAD ' : 'miss';
       w(`  ${state} ${m.id.padEnd(24)} ${m.role.padEnd(9)} ${m.format.padEnd(6)} ${m.package}${m.registered ? '' : '  (not wired into the engine)'}${m.problems.length ? `  ${m.problems.join('; ')}` : ''}`);
     }
-    w(`default pipeline: ${config.detector} → ${config.embedder}: ${ready ? 'ready' : 'NOT ready (run `npm run models`)'}`);
+    w(`default pipeline: ${config.detector} + ${DEFAULT_LANDMARKS} → ${config.embedder}: ${ready ? 'ready' : 'NOT ready (run `npm run models`)'}`);
   }
   return ready ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { RankfaceError } from '#core/errors.ts';
 import type { FaceRecord, PhotoRecord } from '#core/ports/face-store.ts';
 import type { AnalyzedPhoto } from '#core/vision/types.ts';
 import { encodeCrop } from './crops.ts';
@@ -92,6 +93,7 @@ export async function processPhoto(input: PhotoInput, deps: DetectDeps): Promise
   let photo: AnalyzedPhoto;
   try {
     photo = await deps.analyzer.analyze(input.bytes, { embed: true });
+    for (const face of photo.faces) if (face.embedding) assertFiniteVector(face.embedding.vector);
   } catch (err) {
     return recordFailure(input, err, deps);
   }
@@ -113,3 +115,11 @@ export async function storeAnalyzedPhoto(input: PhotoInput, photo: AnalyzedPhoto
 }
 
 export { recordFailure as recordPhotoFailure };
+
+/** A vector with NaN or infinite values (damaged weights) would poison every distance it takes
+ * part in: it is refused, never stored. */
+export function assertFiniteVector(vector: Float32Array): void {
+  for (const v of vector) {
+    if (!Number.isFinite(v)) throw new RankfaceError('bad-vector', 'the embedder produced a non-finite vector (damaged model?); run `npm run models`');
+  }
+}

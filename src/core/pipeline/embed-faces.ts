@@ -1,4 +1,5 @@
 import { decodeCrop } from './crops.ts';
+import { assertFiniteVector } from './detect-photo.ts';
 import type { PhotoAnalyzer, StoreDeps } from './deps.ts';
 
 export interface EmbedDeps extends StoreDeps {
@@ -21,6 +22,7 @@ export async function embedPhotoFaces(userId: string, photoId: string, deps: Emb
     withCrops.push({ face, crop: await decodeCrop(bytes) });
   }
   const vectors = await deps.analyzer.embedCrops(withCrops.map((c) => c.crop));
+  for (const v of vectors) assertFiniteVector(v.vector);
   await deps.faces.putVectors(
     withCrops.map(({ face }, i) => ({
       userId,

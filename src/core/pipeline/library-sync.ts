@@ -99,8 +99,10 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(runners);
 }
 
-async function analyse(todo: readonly { id: string; file: SourceFile }[], userId: string, deps: LibrarySyncDeps, skipped: SkippedSourceFile[]): Promise<LibrarySyncResult['engine']> {
+async function analyse(todo: readonly { id: string; file: SourceFile }[], reused: number, userId: string, deps: LibrarySyncDeps, skipped: SkippedSourceFile[]): Promise<LibrarySyncResult['engine']> {
+  // Progress starts once the engine is up: a model that fails to load leaves no progress line.
   const pool = await deps.openAnalyzer();
+  deps.progress?.start(todo.length, reused);
   try {
     await forEachLimited(todo, pool.size + 2, async ({ id, file }) => {
       let bytes: Uint8Array;
@@ -149,10 +151,7 @@ export async function syncLibrary(options: LibrarySyncOptions, deps: LibrarySync
   const scanned = performance.now();
 
   let engine: LibrarySyncResult['engine'];
-  if (plan.todo.length > 0) {
-    deps.progress?.start(plan.todo.length, plan.reused);
-    engine = await analyse(plan.todo, userId, deps, skipped);
-  }
+  if (plan.todo.length > 0) engine = await analyse(plan.todo, plan.reused, userId, deps, skipped);
   return {
     skipped,
     duplicates,
