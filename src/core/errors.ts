@@ -12,8 +12,3 @@ export class RankfaceError extends Error {
     this.name = new.target.name;
   }
 }
-
-/** True for errors rankface raised on purpose (as opposed to bugs and foreign failures). */
-export function isRankfaceError(err: unknown): err is RankfaceError {
-  return err instanceof RankfaceError;
-}

@@ -4,10 +4,6 @@ import type { RgbImage } from '#core/types.ts';
 /** Small pixel operations on interleaved RGB buffers, in TypeScript so the hot path needs neither
  * OpenCV nor a round trip through sharp's async pipeline. */
 
-export function rgbImage(width: number, height: number, data?: Uint8Array): RgbImage {
-  return { width, height, data: data ?? new Uint8Array(width * height * 3) };
-}
-
 /** Resize with area averaging when shrinking (no aliasing on big downscales) and bilinear
  * interpolation when enlarging. Separable: columns of each row first (into floats), then rows. */
 export function resizeRgb(src: RgbImage, dstW: number, dstH: number): RgbImage {

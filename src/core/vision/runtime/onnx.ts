@@ -52,8 +52,3 @@ export async function loadOnnxSession(model: string | Uint8Array, options: Sessi
   const session = typeof model === 'string' ? await ort.InferenceSession.create(model, settings) : await ort.InferenceSession.create(model, settings);
   return new OnnxSession(session);
 }
-
-/** Version of the installed onnxruntime-node (for `rankface doctor`). */
-export function onnxRuntimeVersion(): string {
-  return ort.env.versions.common ?? 'unknown';
-}

@@ -31,6 +31,3 @@ export interface SessionOptions {
    * here: 5-10x slower wall time under load, 3.5x more CPU per photo). */
   readonly spin?: boolean;
 }
-
-/** Opens a model file (or model folder, for tfjs) and returns a session. */
-export type SessionLoader = (modelPath: string, options?: SessionOptions) => Promise<InferenceSession>;

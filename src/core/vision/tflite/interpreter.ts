@@ -546,6 +546,3 @@ function padKernel(ctx: OpContext, value: number): Kernel {
   const x = input(ctx, 0);
   return (read) => [tf.pad(x(read), pairs, value)];
 }
-
-/** Op names this interpreter can run. */
-export const supportedOps = (): string[] => Object.keys(KERNELS).sort();
