@@ -16,6 +16,8 @@ import { buildWeb, WEB_DIST, webBuildIsStale } from '../../../scripts/build-web.
  * output folder. Loopback only unless told otherwise; Ctrl-C stops it. */
 
 interface Args {
+  /** A photos folder to cluster (or bring up to date) first, as `rankface cluster` does. */
+  readonly photosDir?: string;
   readonly outDir: string;
   readonly port: number;
   readonly host: string;
@@ -23,9 +25,10 @@ interface Args {
 
 function usage(): string {
   return [
-    'usage: rankface serve [--out <dir>] [--port <n>] [--host <address>]',
+    'usage: rankface serve [<photos-dir>] [--out <dir>] [--port <n>] [--host <address>]',
     '',
     '  Browse and correct the people of a `rankface cluster` output folder in a browser.',
+    '  <photos-dir>    cluster this folder first (only new or changed photos are analysed)',
     '  --out <dir>     the output folder (default ./rankface-out)',
     '  --port <n>      port (default 8686; 0 picks a free one)',
     '  --host <addr>   address to bind (default 127.0.0.1: this machine only)',
@@ -36,18 +39,20 @@ function parseArgs(args: string[]): Args | string {
   let outDir = 'rankface-out';
   let port = 8686;
   let host = '127.0.0.1';
+  let photosDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.includes('=') ? args[i]!.split(/=(.*)/s, 2) : [args[i]!, undefined];
+    const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? args[i]!.split(/=(.*)/s, 2) : [args[i]!, undefined];
     const value = (): string | undefined => inline ?? args[++i];
     if (flag === '--out' || flag === '-o') outDir = value() ?? '';
     else if (flag === '--port' || flag === '-p') port = Number(value());
     else if (flag === '--host') host = value() ?? '';
+    else if (!flag.startsWith('-') && photosDir === undefined) photosDir = flag;
     else return `unexpected argument '${args[i]}'`;
   }
   if (!outDir) return '--out needs a folder';
   if (!Number.isInteger(port) || port < 0 || port > 65535) return '--port needs a port number (0-65535)';
   if (!host) return '--host needs an address';
-  return { outDir: resolve(outDir), port, host };
+  return { outDir: resolve(outDir), port, host, ...(photosDir ? { photosDir: resolve(photosDir) } : {}) };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -59,6 +64,11 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof args === 'string') {
     process.stderr.write(`rankface serve: ${args}\n${usage()}\n`);
     return 2;
+  }
+  if (args.photosDir) {
+    const { run: cluster } = await import('#cli/commands/cluster.ts');
+    const code = await cluster([args.photosDir, '--out', args.outDir]);
+    if (code !== 0) return code;
   }
   const dbFile = join(args.outDir, 'rankface.db');
   if (!existsSync(dbFile)) {
