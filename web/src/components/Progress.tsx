@@ -22,7 +22,8 @@ export function Progress({ pollMs }: { pollMs: number }) {
         // Progress is a nicety: a failed poll leaves the banner as it was.
       }
     };
-    void poll();
+    // The first poll waits for the first screen: the view's own requests go first.
+    timer = setTimeout(() => void poll(), 800);
     return () => {
       stopped = true;
       clearTimeout(timer);
