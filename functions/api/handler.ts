@@ -6,6 +6,7 @@ import { RankfaceError } from '#core/errors.ts';
 import type { Clock } from '#core/ports/clock.ts';
 import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
 import type { Logger } from '#core/ports/logger.ts';
+import { listLooseFaces } from '#core/pipeline/loose-faces.ts';
 import { awsRuntime, lazyHandler, OWNER_METADATA, USER_ID } from '../shared/runtime.ts';
 import { routeKeyOf, type RouteKey } from './routes.ts';
 
@@ -158,6 +159,12 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
         photo: { photoId, status: photo.status, error: photo.error ?? null, width: photo.width, height: photo.height },
         faces: await Promise.all(list.map(async (f) => ({ ...(await faceView(f)), personId: personOf.get(f.faceId) ?? null }))),
       });
+    },
+    // Faces in no person (?state=unassigned, the default, or gated): the web app's loose-face views.
+    'GET /faces': async (userId, e) => {
+      const state = e.queryStringParameters?.state ?? 'unassigned';
+      if (state !== 'unassigned' && state !== 'gated') throw new HttpError(400, 'state must be unassigned or gated');
+      return json(200, { faces: await Promise.all((await listLooseFaces(userId, state, faces)).map(faceView)) });
     },
     'POST /faces/{faceId}/move': async (userId, e) => {
       const faceId = param(e, 'faceId');

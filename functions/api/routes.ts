@@ -9,6 +9,7 @@ export const ROUTES = [
   { method: 'POST', resource: '/people/{personId}/merge' },
   { method: 'GET', resource: '/photos' },
   { method: 'GET', resource: '/photos/{photoId}/faces' },
+  { method: 'GET', resource: '/faces' },
   { method: 'POST', resource: '/faces/{faceId}/move' },
   { method: 'POST', resource: '/faces/{faceId}/not-person' },
   { method: 'POST', resource: '/uploads' },

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithData } from '#test/helpers/data.ts';
-import { makeBbtFolder, runCluster } from './cluster-helpers.ts';
+import { makeBbtFolder, readPeople, runCluster } from './cluster-helpers.ts';
 import { apiGet, chromiumRequirement, imageWidths, launchBrowser, screenshotPath, startServe, watchedPage, type ApiFace, type ApiPerson, type Served } from './web-helpers.ts';
 
 /** `rankface serve` on real photos: the web app's grid shows every person the API has (cover crops
- * load), and opening a person shows all its faces, with no page errors.
- * Screenshots: test-artifacts/web-grid.png, web-person.png. */
+ * load), opening a person shows all its faces, and the unassigned and low-quality views list the
+ * faces people.json lists, with no page errors.
+ * Screenshots: test-artifacts/web-grid.png, web-person.png, web-unassigned.png. */
 
 describeWithData('rankface serve: browse people in a browser', () => {
   let root = '';
@@ -59,6 +60,18 @@ describeWithData('rankface serve: browse people in a browser', () => {
     expect(widths.filter((w) => w === 0)).toEqual([]);
     await expect(page.getByRole('textbox', { name: 'Name', exact: true }).count()).resolves.toBe(1);
     await page.screenshot({ path: screenshotPath('web-person.png'), fullPage: true });
+
+    // The unassigned and low-quality views list exactly people.json's `unassigned` and `gated` faces.
+    const report = readPeople(join(root, 'out'));
+    for (const [hash, list] of [['#/unassigned', report.unassigned], ['#/low-quality', report.gated]] as const) {
+      await page.goto(`${served.url}${hash}`);
+      await page.locator('#loose-title').waitFor();
+      await page.locator('.face-grid, main p:not([role])').first().waitFor();
+      const shown = await page.locator('.face-grid [data-face-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-face-id')));
+      expect(new Set(shown)).toEqual(new Set(list.map((f) => f.face_id)));
+    }
+    await page.goto(`${served.url}#/unassigned`);
+    await page.screenshot({ path: screenshotPath('web-unassigned.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
 }, chromiumRequirement);

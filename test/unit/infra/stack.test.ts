@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../../functions/api/routes.ts';
 import { RankfaceStack } from '../../../infra/stack.ts';
 
 // What the stack promises, read from the synthesised template (bundling skipped: assets are stubs).
@@ -56,7 +57,7 @@ describe('RankfaceStack template', () => {
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: Match.stringLikeRegexp('^rate\\(') });
     t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
-    expect(methods.length).toBe(9);
+    expect(methods.length).toBe(ROUTES.length); // one method per API route
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
   });
 
