@@ -6,6 +6,7 @@ import { RankfaceError } from '#core/errors.ts';
 import type { Clock } from '#core/ports/clock.ts';
 import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
 import type { Logger } from '#core/ports/logger.ts';
+import { cropKeyOf } from '#core/pipeline/keys.ts';
 import { listLooseFaces } from '#core/pipeline/loose-faces.ts';
 import { awsRuntime, lazyHandler, OWNER_METADATA, USER_ID } from '../shared/runtime.ts';
 import { routeKeyOf, type RouteKey } from './routes.ts';
@@ -103,7 +104,9 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
       const includeHidden = e.queryStringParameters?.hidden === 'include';
       const people = (await faces.listPeople(userId)).filter((p) => includeHidden || !p.hidden);
       people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
-      return json(200, { people: people.map(personView) });
+      // coverUrl (added field): the grid shows each person's cover crop without a request per person.
+      const withCover = async (p: PersonRecord) => ({ ...personView(p), coverUrl: await blobs.presignGet(cropKeyOf(userId, p.coverFaceId), deps.presignSeconds) });
+      return json(200, { people: await Promise.all(people.map(withCover)) });
     },
     'PATCH /people/{personId}': async (userId, e) => {
       const person = await personOrThrow(userId, param(e, 'personId'));

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dataPath, describeWithData, repoRoot } from '#test/helpers/data.ts';
 import { ROUTES } from '../../functions/api/routes.ts';
 import { buildWeb, WEB_DIST, webBuildIsStale } from '../../scripts/build-web.ts';
-import { chromiumRequirement, launchBrowser, screenshotPath, watchedPage } from './web-helpers.ts';
+import { chromiumRequirement, imageWidths, launchBrowser, screenshotPath, watchedPage } from './web-helpers.ts';
 
 /** The same web app against `npm run local`'s API (emulated S3 + DynamoDB, the real handlers), with
  * the `x-user` header standing in for the Cognito identity: photos uploaded through the API become
  * people the grid shows, and a rename in the `Name` box is what the API then returns.
- * Screenshot: test-artifacts/web-local-aws.png. */
+ * Screenshots: test-artifacts/web-local-aws-grid.png, web-local-aws.png. */
 
 const USER = 'webtester';
 const API_PORT = 18000 + (process.pid % 1000);
@@ -86,6 +86,11 @@ describeWithData('web app against npm run local', () => {
     await cards.first().waitFor();
     people = (await call<{ people: Person[] }>('GET', '/people')).people;
     await expect(cards.count()).resolves.toBe(people.length);
+    await page.waitForFunction(() => Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ complete: boolean }> } }).document.querySelectorAll('.people-grid img.cover')).every((i) => i.complete));
+    const covers = await imageWidths(page, '.people-grid img.cover');
+    expect(covers).toHaveLength(people.length);
+    expect(covers.filter((w) => w === 0)).toEqual([]);
+    await page.screenshot({ path: screenshotPath('web-local-aws-grid.png'), fullPage: true });
     const first = people[0]!;
     await page.locator(`.people-grid [data-person-id="${first.personId}"] a`).click();
     await page.locator('.face-grid [data-face-id]').first().waitFor();

@@ -5,7 +5,6 @@ import type { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import type { PersonRecord, UserEdit } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
-import { cropKeyOf } from '#core/pipeline/keys.ts';
 import { createApiHandler } from '../../../functions/api/handler.ts';
 import { ROUTES } from '../../../functions/api/routes.ts';
 import type { ApiRouter } from './types.ts';
@@ -52,13 +51,6 @@ function resourceOf(method: string, path: string): { resource: string; params: R
   return undefined;
 }
 
-/** The grid shows each person's cover crop: `coverUrl` is an added field (the cloud handler gains it
- * with the shared router). */
-function withCoverUrls(body: string, userId: string, urlOfBlob: (key: string) => string): string {
-  const parsed = JSON.parse(body) as { people: { coverFaceId: string }[] };
-  return JSON.stringify({ people: parsed.people.map((p) => ({ ...p, coverUrl: urlOfBlob(cropKeyOf(userId, p.coverFaceId)) })) });
-}
-
 export function createInterimRouter(store: SqliteFaceStore, urlOfBlob: (key: string) => string): ApiRouter {
   const blobs = { presignGet: async (key: string) => urlOfBlob(key), presignPut: async () => { throw new Error('uploads are cloud-only'); } };
   const handler = createApiHandler({
@@ -79,7 +71,6 @@ export function createInterimRouter(store: SqliteFaceStore, urlOfBlob: (key: str
       requestContext: { authorizer: { claims: { sub: req.userId } } },
     } as unknown as APIGatewayProxyEvent;
     const out = await handler(event);
-    const body = out.statusCode === 200 && matched.resource === '/people' ? withCoverUrls(out.body, req.userId, urlOfBlob) : out.body;
-    return { status: out.statusCode, headers: (out.headers ?? {}) as Record<string, string>, body };
+    return { status: out.statusCode, headers: (out.headers ?? {}) as Record<string, string>, body: out.body };
   };
 }
