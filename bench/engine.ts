@@ -1,4 +1,6 @@
 /** `npm run bench:engine [-- --limit N] [--only default,mtcnn-dlib,faceapi] [--write] [--report]`
+ * `npm run bench:engine -- --phone [--phone-limit N]`: only the phone-photos table (bench/engine-phone.ts),
+ * written into docs/benchmarks.md between its markers.
  *
  * Face engine benchmark: per-stage times, photos/s, faces/s and peak RSS of our default pipeline,
  * of MTCNN + dlib, and of @vladmandic/face-api's own pipeline on the same photos (lfw-df-dev and the
@@ -14,6 +16,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '#test/helpers/data.ts';
+import { phoneSection, phoneTables, runPhoneBench } from './engine-phone.ts';
 import { benchmarkPlan, createRunner, PIPELINES, peakRss, type PipelineName, type PipelineResult, type Runner, runInterleaved } from './engine-pipelines.ts';
 
 const args = process.argv.slice(2);
@@ -30,6 +33,21 @@ const rssWorker = flag('--rss-worker') as PipelineName | undefined;
 if (rssWorker) {
   // Child: peak RSS of one pipeline on its own.
   writeFileSync(rssFile(rssWorker), JSON.stringify({ peakRssMb: await peakRss(rssWorker) }));
+  process.exit(0);
+}
+
+if (args.includes('--phone')) {
+  const started = new Date();
+  const result = await runPhoneBench(Number(flag('--phone-limit') ?? Infinity));
+  const tables = phoneTables(result);
+  process.stdout.write(`\n${tables}\n`);
+  const docPath = join(repoRoot, 'docs', 'benchmarks.md');
+  const section = phoneSection(result, tables, started);
+  const doc = readFileSync(docPath, 'utf8');
+  const [open, close] = ['<!-- phone-photos:start -->', '<!-- phone-photos:end -->'];
+  const a = doc.indexOf(open), b = doc.indexOf(close);
+  writeFileSync(docPath, a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + close.length) : `${doc.trimEnd()}\n\n${section}\n`);
+  process.stderr.write('wrote the phone-photos section of docs/benchmarks.md\n');
   process.exit(0);
 }
 
