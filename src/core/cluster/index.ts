@@ -51,7 +51,7 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   approximate: { k: 10, threshold: 2, maxDistance: 0.5 },
   /** The engine's quality scale and gate (#core/vision/quality.ts). */
   qualityGate: QUALITY_GATE,
-  maxAverageDistance: 0.6,
+  maxAverageDistance: 0.65,
   minCohesion: 0.4,
   refine: { k: 5, maxAverageDistance: 0.5 },
 } as const;

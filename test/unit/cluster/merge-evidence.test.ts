@@ -4,7 +4,7 @@ import type { ClusterFace } from '#core/cluster/types.ts';
 import { seededRandom } from '#core/random.ts';
 
 // Look-alikes: a man's 9 photos and a look-alike's 3, two tight groups whose centres are far apart
-// (cosine 0.3), bridged by one close pair (a photo of each that happen to look alike). Single link
+// (cosine 0.2), bridged by one close pair (a photo of each that happen to look alike). Single link
 // merges all 12 on that pair; with the average-link guard the two groups stay apart.
 const DIM = 64;
 
@@ -18,8 +18,8 @@ function lookAlikes(): { faces: ClusterFace[]; identity: Map<string, string> } {
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const a = new Float32Array(DIM), b = new Float32Array(DIM);
   a[0] = 1;
-  b[0] = 0.3;
-  b[1] = Math.sqrt(1 - 0.09);
+  b[0] = 0.2;
+  b[1] = Math.sqrt(1 - 0.04);
   const face = (centre: Float32Array, noise: number): Float32Array => unit(centre.map((x) => x + (gauss() * noise) / Math.sqrt(DIM)));
   const faces: ClusterFace[] = [];
   const identity = new Map<string, string>();
