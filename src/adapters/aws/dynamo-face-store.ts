@@ -15,6 +15,7 @@ import type { Clock } from '#core/ports/clock.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import type { FaceRecord, FaceStore, PersonRecord, PhotoRecord, PhotoStatus, UserEdit, VectorRecord } from '#core/ports/face-store.ts';
 import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
+import { DEFAULT_VECTOR_CODEC, decodeVector, encodeVector, type VectorCodec } from '#adapters/shared/vector-codec.ts';
 import { PENDING_INDEX, PENDING_SHARDS } from './table-schema.ts';
 
 type Item = Record<string, AttributeValue>;
@@ -41,21 +42,27 @@ const bytesOf = (item: Item, name: string): Uint8Array => {
   return v;
 };
 
-/** Bit-exact float32 as binary. On read the bytes are copied: SDK buffers may be unaligned views. */
-const vectorToBytes = (v: Float32Array): Uint8Array => new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-function bytesToVector(bytes: Uint8Array, dim: number): Float32Array {
-  if (bytes.byteLength !== dim * 4) throw new Error(`stored vector has ${bytes.byteLength} bytes, expected ${dim * 4}`);
-  const out = new Float32Array(dim);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
-
 /** Person face lists are gzipped: a person can hold thousands of faces and items cap at 400 KB. */
 const packIds = (ids: readonly string[]): Uint8Array => new Uint8Array(gzipSync(Buffer.from(ids.join('\n'), 'utf8')));
 const unpackIds = (bytes: Uint8Array): string[] => {
   const text = gunzipSync(bytes).toString('utf8');
   return text === '' ? [] : text.split('\n');
 };
+
+/** Parallel read segments of a user's vectors. */
+export const VECTOR_READ_SEGMENTS = 16;
+
+/** Contiguous, inclusive sort-key ranges that together cover every key starting with `prefix`,
+ * split on the first character of the face id (photo ids are hex digests, so the segments are
+ * even). A boundary is `prefix` + one character, which no key equals (face ids hold a '#'), so
+ * no item falls in two ranges. */
+export function vectorKeyRanges(prefix: string, segments = VECTOR_READ_SEGMENTS): [string, string][] {
+  const cuts = '0123456789abcdef'.slice(1, segments).split('').map((c) => prefix + c);
+  // The end: `prefix` with its last character incremented sorts after every key that starts with it.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const bounds = [prefix, ...cuts, end];
+  return bounds.slice(0, -1).map((lo, i) => [lo, bounds[i + 1]!]);
+}
 
 const shardOf = (userId: string): string => `PENDING#${createHash('sha256').update(userId).digest()[0]! % PENDING_SHARDS}`;
 
@@ -123,6 +130,8 @@ export class DynamoFaceStore implements FaceStore {
     private readonly db: DynamoDBClient,
     readonly table: string,
     private readonly clock: Clock = systemClock,
+    /** int8 by default: one write unit per vector instead of three (see the codec module). */
+    private readonly vectorCodec: VectorCodec = DEFAULT_VECTOR_CODEC,
   ) {}
 
   // ---- low-level helpers -------------------------------------------------------------------
@@ -137,6 +146,25 @@ export class DynamoFaceStore implements FaceStore {
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
           ExpressionAttributeValues: { ':pk': S(pk(userId)), ':sk': S(skPrefix) },
           ...(projection ? { ProjectionExpression: projection } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Every item with `lo <= SK <= hi`, paging. */
+  private async queryBetween(userId: string, lo: string, hi: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': S(pk(userId)), ':lo': S(lo), ':hi': S(hi) },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
@@ -239,18 +267,22 @@ export class DynamoFaceStore implements FaceStore {
           Item: {
             PK: S(pk(v.userId)), SK: S(vectorSk(v.modelId, v.faceId)), type: S('vector'),
             userId: S(v.userId), faceId: S(v.faceId), photoId: S(v.photoId), modelId: S(v.modelId), modelVersion: S(v.modelVersion),
-            dim: N(v.vector.length), vector: { B: vectorToBytes(v.vector) },
+            dim: N(v.vector.length), vector: { B: encodeVector(v.vector, this.vectorCodec) },
           },
         },
       })),
     );
   }
 
+  /** Reads the vectors in VECTOR_READ_SEGMENTS key ranges at once instead of one 1 MB page after
+   * another: a 1M-face library is ~700 pages, which one sequential Query chain reads in minutes. */
   async listVectors(userId: string, modelId: string): Promise<VectorRecord[]> {
-    return (await this.query(userId, `VEC#${modelId}#`)).map((i) => ({
+    const prefix = `VEC#${modelId}#`;
+    const segments = await Promise.all(vectorKeyRanges(prefix).map(([lo, hi]) => this.queryBetween(userId, lo, hi)));
+    return segments.flat().map((i) => ({
       userId: str(i, 'userId'), faceId: str(i, 'faceId'), photoId: str(i, 'photoId'),
       modelId: str(i, 'modelId'), modelVersion: str(i, 'modelVersion'),
-      vector: bytesToVector(bytesOf(i, 'vector'), num(i, 'dim')),
+      vector: decodeVector(bytesOf(i, 'vector'), num(i, 'dim')),
     }));
   }
 
@@ -399,7 +431,7 @@ export class DynamoFaceStore implements FaceStore {
         new UpdateItemCommand({
           TableName: this.table,
           Key,
-          UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil',
+          UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil, clusterFailures, clusterError, clusterGaveUpAt',
           ConditionExpression: 'version = :v',
           ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
           ExpressionAttributeValues: { ':v': N(version) },
@@ -411,6 +443,64 @@ export class DynamoFaceStore implements FaceStore {
       await this.releaseClustering(userId);
       return false;
     }
+  }
+
+  /** How many vectors of `modelId` the user has, counted in the same parallel key ranges as
+   * listVectors (a COUNT query returns no items, but is billed as the read). */
+  async countVectors(userId: string, modelId: string): Promise<number> {
+    const counts = await Promise.all(vectorKeyRanges(`VEC#${modelId}#`).map(async ([lo, hi]) => {
+      let n = 0;
+      let start: Item | undefined;
+      do {
+        const res = await this.db.send(new QueryCommand({
+          TableName: this.table, Select: 'COUNT',
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': S(pk(userId)), ':lo': S(lo), ':hi': S(hi) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }));
+        n += res.Count ?? 0;
+        start = res.LastEvaluatedKey;
+      } while (start);
+      return n;
+    }));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Record a failed clustering run: the lease becomes a back-off (`backoffMs` doubled per earlier
+   * failure), so the schedule does not retry at once. After `maxFailures` the user leaves the
+   * pending index (no more paid retries) and keeps `clusterGaveUpAt` for operators; the next change
+   * to the user's faces flags it again. Returns the failure count and whether it gave up. */
+  async failClustering(userId: string, error: string, backoffMs: number, maxFailures: number): Promise<{ failures: number; gaveUp: boolean }> {
+    const Key = { PK: S(pk(userId)), SK: S(META) };
+    const res = await this.db.send(new UpdateItemCommand({
+      TableName: this.table, Key, ReturnValues: 'ALL_NEW',
+      UpdateExpression: 'SET clusterError = :e ADD clusterFailures :one',
+      ExpressionAttributeValues: { ':e': S(error.slice(0, 1000)), ':one': N(1) },
+    }));
+    const failures = num(res.Attributes ?? {}, 'clusterFailures');
+    const now = this.clock.now();
+    if (failures >= maxFailures) {
+      await this.db.send(new UpdateItemCommand({
+        TableName: this.table, Key,
+        UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil, clusterFailures SET clusterGaveUpAt = :now',
+        ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
+        ExpressionAttributeValues: { ':now': N(now) },
+      }));
+      return { failures, gaveUp: true };
+    }
+    await this.db.send(new UpdateItemCommand({
+      TableName: this.table, Key, UpdateExpression: 'SET claimedUntil = :until',
+      ExpressionAttributeValues: { ':until': N(now + backoffMs * 2 ** (failures - 1)) },
+    }));
+    return { failures, gaveUp: false };
+  }
+
+  /** Extend the lease while a long run (a Fargate task) holds the user. */
+  async extendClustering(userId: string, leaseMs: number): Promise<void> {
+    await this.db.send(new UpdateItemCommand({
+      TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) },
+      UpdateExpression: 'SET claimedUntil = :until', ExpressionAttributeValues: { ':until': N(this.clock.now() + leaseMs) },
+    }));
   }
 
   /** Drop the lease (after a failed run) and keep the flag. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FaceRecord, FaceStore, PersonRecord, PhotoRecord, PhotoStatus, UserEdit, VectorRecord } from '#core/ports/face-store.ts';
 import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
+import { decodeVector, encodeVector, type VectorCodec } from '#adapters/shared/vector-codec.ts';
 
 /** What the local scan remembers about a file so that an unchanged file is not hashed again. */
 export interface FileStamp {
@@ -62,17 +63,6 @@ interface PersonRow {
   user_id: string; person_id: string; name: string | null; hidden: number | null; face_ids: string; cover_face_id: string; cohesion: number; updated_at: number;
 }
 
-/** Vectors are stored as their raw little-endian float32 bytes: bit-exact, 2 KB for 512 dims. */
-const vectorToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-
-function blobToVector(blob: Buffer, dim: number): Float32Array {
-  if (blob.byteLength !== dim * 4) throw new Error(`stored vector has ${blob.byteLength} bytes, expected ${dim * 4}`);
-  // Copy: the driver's buffer may not be 4-byte aligned and may be reused.
-  const out = new Float32Array(dim);
-  new Uint8Array(out.buffer).set(blob);
-  return out;
-}
-
 function photoFromRow(r: PhotoRow): PhotoRecord {
   return {
     userId: r.user_id,
@@ -121,7 +111,12 @@ const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export class SqliteFaceStore implements FaceStore {
   private readonly db: Database.Database;
 
-  constructor(readonly file: string) {
+  /** Vectors default to bit-exact float32 here: local disk costs nothing per byte, and `rankface
+   * eval` numbers stay exactly those of the model. */
+  constructor(
+    readonly file: string,
+    private readonly vectorCodec: VectorCodec = 'f32',
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -199,7 +194,7 @@ export class SqliteFaceStore implements FaceStore {
       `INSERT OR REPLACE INTO vectors (user_id, face_id, model_id, model_version, photo_id, dim, vector) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      for (const v of vectors) upsert.run(v.userId, v.faceId, v.modelId, v.modelVersion, v.photoId, v.vector.length, vectorToBlob(v.vector));
+      for (const v of vectors) upsert.run(v.userId, v.faceId, v.modelId, v.modelVersion, v.photoId, v.vector.length, encodeVector(v.vector, this.vectorCodec));
     })();
   }
 
@@ -211,7 +206,7 @@ export class SqliteFaceStore implements FaceStore {
       photoId: r.photo_id,
       modelId: r.model_id,
       modelVersion: r.model_version,
-      vector: blobToVector(r.vector, r.dim),
+      vector: decodeVector(r.vector, r.dim),
     }));
   }
 
