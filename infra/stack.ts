@@ -19,6 +19,8 @@ import { ROUTES } from '../functions/api/routes.ts';
 import { functionProps } from './bundling.ts';
 import { DETECT_NOTIFICATIONS } from './notifications.ts';
 import { WebSite } from './web.ts';
+import { FUNCTION_MEMORY_MB } from './function-sizes.ts';
+import { LargeUserClustering } from './large-users.ts';
 
 const ML = { nodeModules: ['sharp', 'onnxruntime-node'], models: true } as const;
 
@@ -95,10 +97,10 @@ export class RankfaceStack extends Stack {
     const common = { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName };
     const mlEnv = { RANKFACE_MODELS: '/var/task/models' };
 
-    const detectFn = new NodejsFunction(this, 'DetectFn', functionProps('functions/detect/handler.ts', ML, 2048, detectTimeout, { ...common, ...mlEnv, [ENV.embedQueueUrl]: embedQueue.queueUrl }));
-    const embedFn = new NodejsFunction(this, 'EmbedFn', functionProps('functions/embed/handler.ts', ML, 2048, embedTimeout, { ...common, ...mlEnv }));
-    const clusterFn = new NodejsFunction(this, 'ClusterFn', functionProps('functions/cluster/handler.ts', { nodeModules: ['usearch'], models: false }, 3008, clusterTimeout, { ...common, [ENV.clusterQueueUrl]: clusterQueue.queueUrl, [ENV.clusterLeaseSeconds]: String(clusterTimeout.toSeconds() * 2) }));
-    const apiFn = new NodejsFunction(this, 'ApiFn', functionProps('functions/api/handler.ts', { nodeModules: [], models: false }, 512, Duration.seconds(15), { ...common }));
+    const detectFn = new NodejsFunction(this, 'DetectFn', functionProps('functions/detect/handler.ts', ML, FUNCTION_MEMORY_MB.detect, detectTimeout, { ...common, ...mlEnv, [ENV.embedQueueUrl]: embedQueue.queueUrl }));
+    const embedFn = new NodejsFunction(this, 'EmbedFn', functionProps('functions/embed/handler.ts', ML, FUNCTION_MEMORY_MB.embed, embedTimeout, { ...common, ...mlEnv }));
+    const clusterFn = new NodejsFunction(this, 'ClusterFn', functionProps('functions/cluster/handler.ts', { nodeModules: ['usearch'], models: false }, FUNCTION_MEMORY_MB.cluster, clusterTimeout, { ...common, [ENV.clusterQueueUrl]: clusterQueue.queueUrl, [ENV.clusterLeaseSeconds]: String(clusterTimeout.toSeconds() * 2) }));
+    const apiFn = new NodejsFunction(this, 'ApiFn', functionProps('functions/api/handler.ts', { nodeModules: [], models: false }, FUNCTION_MEMORY_MB.api, Duration.seconds(15), { ...common }));
 
     detectFn.addEventSource(new SqsEventSource(detectQueue, { batchSize: 5, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
     embedFn.addEventSource(new SqsEventSource(embedQueue, { batchSize: 10, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
@@ -131,6 +133,7 @@ export class RankfaceStack extends Stack {
     tableAccess(clusterFn, true);
     clusterFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${PENDING_INDEX.indexName}`] }));
     clusterQueue.grantSendMessages(clusterFn);
+    new LargeUserClustering(this, 'LargeUsers', { table, clusterFn, environment: common });
 
     s3Objects(apiFn, ['s3:GetObject'], CROP_PREFIX); // presigned crop URLs act with the function's rights
     s3Objects(apiFn, ['s3:PutObject'], UPLOAD_PREFIX); // presigned uploads, key built from the caller's sub

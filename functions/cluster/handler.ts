@@ -3,9 +3,10 @@ import { readEngineConfig } from '#config/engine.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 // Direct module imports (not the pipeline index): the index re-exports the crop codec, which pulls
 // in sharp, a native module this function does not ship.
-import { clusterUser } from '#core/pipeline/cluster-user.ts';
 import { defaultClusterer, type Clusterer } from '#core/pipeline/deps.ts';
 import { awsRuntime, lazyHandler, sqsQueue, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+import { fargateStarter, readFargateTaskConfig, type LargeUserRoute } from './large-users.ts';
+import { runClusterJob } from './run-job.ts';
 
 export interface ClusterHandlerDeps extends AwsRuntime {
   /** Per-user clustering jobs: the schedule enqueues, the same function consumes one per batch, so
@@ -14,6 +15,8 @@ export interface ClusterHandlerDeps extends AwsRuntime {
   readonly cluster: Clusterer;
   /** Embedder whose vectors are clustered. */
   readonly modelId: string;
+  /** Users above a size go to a Fargate task (infra/large-users.ts); absent: everyone on Lambda. */
+  readonly largeUsers?: LargeUserRoute;
 }
 
 export interface ClusterJob {
@@ -55,13 +58,9 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: Schedule
         continue;
       }
       try {
-        // Read the flag's version first: changes that land during the run bump it, and then the
-        // flag survives for the next schedule.
-        const version = await faces.clusteringVersion(userId);
-        if (version === undefined) continue; // already done by an earlier delivery
-        await clusterUser(userId, { faces, clock: deps.clock, logger, cluster: deps.cluster, modelId: deps.modelId });
-        const cleared = await faces.finishClustering(userId, version);
-        if (!cleared) logger.info('user changed while clustering; stays flagged', { userId });
+        // A failed run backs off inside (never an SQS retry loop); only an infrastructure failure
+        // while recording it lands here.
+        await runClusterJob(userId, { faces, clock: deps.clock, logger, cluster: deps.cluster, modelId: deps.modelId, ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}) });
       } catch (err) {
         logger.error('clustering failed', { userId, messageId: m.messageId, error: (err as Error).message });
         await faces.releaseClustering(userId).catch(() => undefined);
@@ -74,9 +73,14 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: Schedule
   return async (event) => (isScheduled(event) ? fanOut() : work(event));
 }
 
+/** Lease a Fargate task holds a user for: its own time limit (infra/large-users.ts) plus margin. */
+const TASK_LEASE_MS = 4 * 60 * 60 * 1000;
+
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('cluster');
+  const task = readFargateTaskConfig();
   return createClusterHandler({
+    ...(task ? { largeUsers: { faceLimit: task.faceLimit, start: fargateStarter(task), leaseMs: TASK_LEASE_MS } } : {}),
     ...runtime,
     clusterQueue: sqsQueue(runtime.config, 'clusterQueueUrl'),
     cluster: defaultClusterer,
