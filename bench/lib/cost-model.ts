@@ -1,0 +1,200 @@
+/** Turns the cost benchmark's measurements into dollars per 1M photos. Every assumption that is
+ * not a measurement is a named constant here and is printed under the table. */
+import { powerLaw, type ClusterPoint } from './cost-cluster.ts';
+import type { StageMeasure } from './cost-measure.ts';
+import { MB_PER_VCPU, PLATFORM_LOG_BYTES_PER_INVOCATION, PRICE } from './cost-prices.ts';
+
+export interface PipelineMeasures {
+  readonly photos: number;
+  readonly faces: number;
+  readonly codec: string;
+  readonly uploadBytes: number;
+  readonly detectInvocations: number;
+  readonly embedInvocations: number;
+  readonly embedMessages: number;
+  readonly coldStart: StageMeasure;
+  readonly detect: StageMeasure;
+  readonly embed: StageMeasure;
+  readonly fanOut: StageMeasure;
+  readonly clusterPoints: readonly ClusterPoint[];
+}
+
+export type MemoryMb = Readonly<Record<'detect' | 'embed' | 'cluster' | 'clusterFanOut' | 'api', number>>;
+
+// ---- assumptions (not measured here) ------------------------------------------------------------
+/** Share of detect/embed invocations that start a new environment (init billed since Aug 2025). */
+export const COLD_START_RATE = 0.02;
+/** Round-trip latency a Lambda waits per request inside AWS (billed as duration, no CPU). */
+const LATENCY_S = { ddb: 0.008, s3Get: 0.02, s3Put: 0.04, sqsSend: 0.015 };
+/** Library model: a user's library of LIBRARY photos arrives in runs of BATCH photos; each run
+ * re-clusters the whole library so far (what the scheduled cluster does today). */
+export const LIBRARY = 1000;
+export const BATCH = 100;
+/** Monthly volume the fixed costs (schedule, queue polling) are spread over. */
+export const PHOTOS_PER_MONTH = 1e6;
+const SCHEDULE_RUNS_PER_MONTH = (30 * 24 * 60) / 5;
+/** Lambda's SQS poller: ~5 long polls (20 s) in flight per queue while idle, 3 queues. */
+const IDLE_POLL_REQUESTS_PER_MONTH = 3 * 5 * 3 * 60 * 24 * 30;
+/** The API call that presigns each upload: REST API request + a 512 MB function for ~40 ms. */
+const API_MS_PER_UPLOAD = 40;
+/** Users above this many faces are clustered on Fargate (docs/scale.md): 2 vCPU, 8 GB. */
+export const LAMBDA_CLUSTER_FACE_LIMIT = 150_000;
+const FARGATE = { vcpu: 2, gb: 8 };
+
+const vcpuShare = (mb: number): number => Math.min(1, mb / MB_PER_VCPU);
+const ioSeconds = (m: StageMeasure, sqsSends = 0): number =>
+  m.ddbRequests * LATENCY_S.ddb + m.s3Get * LATENCY_S.s3Get + m.s3Put * LATENCY_S.s3Put + sqsSends * LATENCY_S.sqsSend;
+/** Billed seconds: the CPU work at the function's vCPU share, plus the waits on other services. */
+export const billedSeconds = (cpuMs: number, io: number, mb: number): number => cpuMs / 1000 / vcpuShare(mb) + io;
+const lambdaUsd = (seconds: number, mb: number, invocations: number): number => seconds * (mb / 1024) * PRICE.lambdaGbSecondX86 + invocations * PRICE.lambdaRequest;
+const ddbUsd = (m: { wru: number; rru: number }): number => m.wru * PRICE.ddbWriteUnit + m.rru * PRICE.ddbReadUnit;
+const s3Usd = (m: { s3Put: number; s3Get: number }): number => m.s3Put * PRICE.s3Put + m.s3Get * PRICE.s3Get;
+const logsUsd = (bytes: number): number => (bytes / 1e9) * (PRICE.logsIngestGb + PRICE.logsStorageGbMonth);
+
+export interface CostRow {
+  readonly stage: string;
+  readonly lambda: number;
+  readonly ddb: number;
+  readonly s3: number;
+  readonly sqs: number;
+  readonly other: number;
+  readonly note: string;
+}
+const total = (r: CostRow): number => r.lambda + r.ddb + r.s3 + r.sqs + r.other;
+
+/** One measured stage over all its photos (dollars for `m.photos` photos, not yet per 1M). */
+function stageRow(stage: 'detect' | 'embed', m: PipelineMeasures, mem: MemoryMb): CostRow {
+  const s = m[stage];
+  const invocations = stage === 'detect' ? m.detectInvocations : m.embedInvocations;
+  const messages = stage === 'detect' ? m.photos : m.embedMessages;
+  const batch = stage === 'detect' ? 5 : 10;
+  const sends = stage === 'detect' ? m.embedMessages : 0;
+  const seconds = billedSeconds(s.cpuMs, ioSeconds(s, sends), mem[stage]);
+  const cold = COLD_START_RATE * invocations * billedSeconds(m.coldStart.cpuMs, 0, mem[stage]);
+  return {
+    stage, lambda: lambdaUsd(seconds + cold, mem[stage], invocations), ddb: ddbUsd(s), s3: s3Usd(s),
+    // One send per message (S3 or detect), one receive and one delete-batch per delivered batch.
+    sqs: (messages + (2 * messages) / batch) * PRICE.sqsRequest,
+    other: logsUsd(s.logBytes + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION),
+    note: `${(s.cpuMs / m.photos).toFixed(0)} ms CPU/photo, ${(seconds / m.photos * 1000).toFixed(0)} ms billed at ${mem[stage]} MB, peak RSS ${s.peakRssMb.toFixed(0)} MB`,
+  };
+}
+
+function uploadRow(m: PipelineMeasures, mem: MemoryMb): CostRow {
+  const api = lambdaUsd((m.photos * API_MS_PER_UPLOAD) / 1000, mem.api, m.photos);
+  return {
+    stage: 'upload (presign API + PUT)', lambda: api, ddb: 0, s3: m.photos * PRICE.s3Put, sqs: 0,
+    other: m.photos * PRICE.apiGatewayRestRequest + logsUsd(m.photos * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300)),
+    note: `REST API request + ${API_MS_PER_UPLOAD} ms at ${mem.api} MB (assumed) + the S3 PUT`,
+  };
+}
+
+/** One month of the derived data: crops in S3, items in DynamoDB (WRU × 1 KB: an upper bound). */
+function storageRow(m: PipelineMeasures): CostRow {
+  const cropGb = m.detect.s3PutBytes / 1e9;
+  const itemGb = ((m.detect.wru + m.embed.wru) * 1024) / 1e9;
+  return {
+    stage: 'storage, 1 month (crops, items)', lambda: 0, ddb: itemGb * PRICE.ddbStorageGbMonth, s3: cropGb * PRICE.s3StorageGbMonth, sqs: 0, other: 0,
+    note: `crops ${(m.detect.s3PutBytes / m.photos / 1024).toFixed(1)} KB/photo; originals (${(m.uploadBytes / m.photos / 1e6).toFixed(1)} MB/photo here) are the user's library, priced apart`,
+  };
+}
+
+/** Fixed monthly costs (schedule fan-out, idle queue polling), for `m.photos` of PHOTOS_PER_MONTH. */
+function fixedRow(m: PipelineMeasures, mem: MemoryMb): CostRow {
+  const share = m.photos / PHOTOS_PER_MONTH;
+  const fanOut = SCHEDULE_RUNS_PER_MONTH * billedSeconds(m.fanOut.cpuMs, ioSeconds(m.fanOut), mem.clusterFanOut);
+  return {
+    stage: 'schedule fan-out + queue polling', lambda: share * lambdaUsd(fanOut, mem.clusterFanOut, SCHEDULE_RUNS_PER_MONTH), ddb: share * SCHEDULE_RUNS_PER_MONTH * ddbUsd(m.fanOut),
+    s3: 0, sqs: share * IDLE_POLL_REQUESTS_PER_MONTH * PRICE.sqsRequest, other: share * logsUsd(SCHEDULE_RUNS_PER_MONTH * (PLATFORM_LOG_BYTES_PER_INVOCATION + m.fanOut.logBytes)),
+    note: `every 5 min (${SCHEDULE_RUNS_PER_MONTH}/month) + Lambda's idle SQS long polls, spread over ${PHOTOS_PER_MONTH.toExponential(0)} photos/month`,
+  };
+}
+
+export interface ClusterModel {
+  readonly cpuMs: (faces: number) => number;
+  readonly runUsd: (faces: number) => number;
+  readonly rssMb: (faces: number) => number;
+  readonly exponent: number;
+}
+
+export function clusterModel(points: readonly ClusterPoint[], mem: MemoryMb): ClusterModel {
+  const fit = (y: (p: ClusterPoint) => number) => powerLaw(points.map((p) => ({ n: p.faces, y: y(p) })));
+  const cpu = fit((p) => p.cpuMs);
+  const rru = fit((p) => p.rru);
+  const wru = fit((p) => p.wru);
+  const requests = fit((p) => p.ddbRequests);
+  const rss = fit((p) => p.peakRssMb);
+  const runUsd = (n: number): number => {
+    const ddb = rru.at(n) * PRICE.ddbReadUnit + wru.at(n) * PRICE.ddbWriteUnit;
+    const io = requests.at(n) * LATENCY_S.ddb;
+    if (n > LAMBDA_CLUSTER_FACE_LIMIT) {
+      const hours = (cpu.at(n) / 1000 + io) / 3600; // no multi-core speed-up assumed
+      return hours * (FARGATE.vcpu * PRICE.fargateVcpuHour + FARGATE.gb * PRICE.fargateGbHour) + ddb;
+    }
+    return lambdaUsd(billedSeconds(cpu.at(n), io, mem.cluster), mem.cluster, 1) + ddb + 3 * PRICE.sqsRequest + logsUsd(PLATFORM_LOG_BYTES_PER_INVOCATION + 400);
+  };
+  return { cpuMs: cpu.at, runUsd, rssMb: rss.at, exponent: cpu.b };
+}
+
+function clusterRow(m: PipelineMeasures, model: ClusterModel): CostRow {
+  const fpp = m.faces / m.photos;
+  let usd = 0;
+  for (let k = 1; k <= LIBRARY / BATCH; k++) usd += model.runUsd(k * BATCH * fpp);
+  return {
+    stage: 'cluster', lambda: (usd / LIBRARY) * m.photos, ddb: 0, s3: 0, sqs: 0, other: 0,
+    note: `${LIBRARY / BATCH} runs per ${LIBRARY}-photo library (${BATCH} photos per run), each over the library so far; fitted CPU ∝ faces^${model.exponent.toFixed(2)}`,
+  };
+}
+
+export interface PricedPipeline {
+  readonly rows: CostRow[];
+  readonly perMillion: number;
+  readonly nightly100k: { faces: number; usd: number; route: string; cpuSeconds: number; rssMb: number };
+  readonly json: Record<string, unknown>;
+}
+
+export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipeline {
+  const model = clusterModel(m.clusterPoints, mem);
+  const rows = [stageRow('detect', m, mem), stageRow('embed', m, mem), uploadRow(m, mem), clusterRow(m, model), storageRow(m), fixedRow(m, mem)];
+  const perMillion = (rows.reduce((s, r) => s + total(r), 0) / m.photos) * 1e6;
+  const faces = Math.round(100_000 * (m.faces / m.photos));
+  const nightly100k = { faces, usd: model.runUsd(faces), route: faces > LAMBDA_CLUSTER_FACE_LIMIT ? 'Fargate' : 'Lambda', cpuSeconds: model.cpuMs(faces) / 1000, rssMb: model.rssMb(faces) };
+  const perM = (x: number): number => Number(((x / m.photos) * 1e6).toFixed(2));
+  const json = {
+    usd_per_million_photos: Number(perMillion.toFixed(2)),
+    stages: Object.fromEntries(rows.map((r) => [r.stage, { total: perM(total(r)), lambda: perM(r.lambda), dynamodb: perM(r.ddb), s3: perM(r.s3), sqs: perM(r.sqs), other: perM(r.other) }])),
+    photos: m.photos, faces: m.faces, vector_codec: m.codec, memory_mb: mem,
+    nightly_recluster_100k_photos: { ...nightly100k, usd: Number(nightly100k.usd.toFixed(4)) },
+    cluster_points: m.clusterPoints.map((p) => ({ faces: p.faces, cpu_ms: Math.round(p.cpuMs), wall_ms: Math.round(p.wallMs), rru: p.rru, wru: p.wru, peak_rss_mb: Math.round(p.peakRssMb) })),
+    cold_start_cpu_ms: Math.round(m.coldStart.cpuMs), cold_start_rate: COLD_START_RATE,
+  };
+  return { rows, perMillion, nightly100k, json };
+}
+
+export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, mem: MemoryMb): string {
+  const usd = (x: number): string => `$${((x / m.photos) * 1e6).toFixed(2)}`;
+  const n = priced.nightly100k;
+  return [
+    `rankface serverless cost per 1M photos, measured on ${m.photos} 12 MP photos (${m.faces} faces, ${(m.faces / m.photos).toFixed(2)} per photo) against local emulators; vectors ${m.codec}`,
+    '',
+    '| stage | Lambda | DynamoDB | S3 | SQS | logs, API, other | total per 1M photos | measured |',
+    '|---|---|---|---|---|---|---|---|',
+    ...priced.rows.map((r) => `| ${r.stage} | ${usd(r.lambda)} | ${usd(r.ddb)} | ${usd(r.s3)} | ${usd(r.sqs)} | ${usd(r.other)} | ${usd(total(r))} | ${r.note} |`),
+    `| **all** | | | | | | **$${priced.perMillion.toFixed(2)}** | |`,
+    '',
+    '| cluster run (measured) | faces | CPU ms | wall ms | RRU | WRU | peak RSS MB |',
+    '|---|---|---|---|---|---|---|',
+    ...m.clusterPoints.map((p) => `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`),
+    '',
+    `Nightly re-cluster of a 100K-photo user (${n.faces} faces at this mix): $${n.usd.toFixed(4)} per run on ${n.route} (fitted: ${n.cpuSeconds.toFixed(0)} s CPU, ~${n.rssMb.toFixed(0)} MB RSS); $${(n.usd * 30).toFixed(2)} per month.`,
+    '',
+    'Assumptions (measured values are in the table; these are not):',
+    `- Lambda x86_64 $${PRICE.lambdaGbSecondX86}/GB-s, memory ${JSON.stringify(mem)} MB (infra/function-sizes.ts). Billed time = measured CPU time of the handler / vCPU share (1 vCPU at ${MB_PER_VCPU} MB; ONNX threads assumed to gain nothing on one vCPU) + ${LATENCY_S.ddb * 1000} ms per DynamoDB request, ${LATENCY_S.s3Get * 1000}/${LATENCY_S.s3Put * 1000} ms per S3 GET/PUT, ${LATENCY_S.sqsSend * 1000} ms per SQS send. CPU time, not this shared machine's wall time (which varies with other load): both are in the JSON.`,
+    `- arm64 ($${PRICE.lambdaGbSecondArm}/GB-s, 20% less) is not priced: it cannot be measured on this x86_64 machine (no arm64 CPU or emulator), and ONNX Runtime's x86 and arm kernels differ in speed.`,
+    `- Cold starts: ${COLD_START_RATE * 100}% of detect/embed invocations, each billed the measured model-load CPU (${m.coldStart.cpuMs.toFixed(0)} ms).`,
+    `- Batches as the stack delivers them (detect 5, embed 10 messages); SQS: one send per message, one receive + one delete per batch, plus idle long polling.`,
+    `- DynamoDB on-demand $0.625/1M WRU, $0.125/1M RRU, units as DynamoDB Local reports them; S3 $0.005/1k PUT, $0.0004/1k GET; CloudWatch Logs $0.50/GB ingested + $0.03/GB-month: the handlers' own log lines (measured bytes) + ${PLATFORM_LOG_BYTES_PER_INVOCATION} bytes of platform lines per invocation.`,
+    `- Upload: one REST API request ($3.50/1M) per photo; browsing the API is user activity, not per-photo cost, and is not included. Originals' storage ($${PRICE.s3StorageGbMonth}/GB-month) is the user's library, not the pipeline's: ${usd((m.uploadBytes / 1e9) * PRICE.s3StorageGbMonth)} per month per 1M photos of this size.`,
+    `- Clustering: libraries of ${LIBRARY} photos arriving ${BATCH} per run, each run re-clustering the library so far, priced from a power law fitted to the measured runs above (synthetic 512-D faces in DynamoDB Local); users above ${LAMBDA_CLUSTER_FACE_LIMIT} faces on Fargate (${FARGATE.vcpu} vCPU, ${FARGATE.gb} GB).`,
+  ].join('\n');
+}
