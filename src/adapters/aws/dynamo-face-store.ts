@@ -6,14 +6,29 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
+  type TransactWriteItem,
   type AttributeValue,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '#core/ports/clock.ts';
 import { systemClock } from '#core/ports/clock.ts';
-import type { FaceRecord, FaceStore, PersonRecord, PhotoRecord, PhotoStatus, UserEdit, VectorRecord } from '#core/ports/face-store.ts';
+import {
+  EditConflictError,
+  type FaceEditRecord,
+  type FaceRecord,
+  type FaceStore,
+  type PeopleChange,
+  type PersonAlias,
+  type PersonRecord,
+  type PhotoRecord,
+  type PhotoStatus,
+  type UserEdit,
+  type VectorRecord,
+} from '#core/ports/face-store.ts';
 import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
 import { DEFAULT_VECTOR_CODEC, decodeVector, encodeVector, type VectorCodec } from '#adapters/shared/vector-codec.ts';
 import { PENDING_INDEX, PENDING_SHARDS } from './table-schema.ts';
@@ -27,6 +42,8 @@ const photoSk = (photoId: string): string => `PHOTO#${photoId}`;
 const faceSk = (faceId: string): string => `FACE#${faceId}`;
 const vectorSk = (modelId: string, faceId: string): string => `VEC#${modelId}#${faceId}`;
 const personSk = (personId: string): string => `PERSON#${personId}`;
+const faceEditSk = (faceId: string): string => `FEDIT#${faceId}`;
+const aliasSk = (personId: string): string => `ALIAS#${personId}`;
 
 const S = (v: string): AttributeValue => ({ S: v });
 const N = (v: number): AttributeValue => ({ N: String(v) });
@@ -98,8 +115,21 @@ function faceFromItem(i: Item): FaceRecord {
     ...(i.cropKey?.S !== undefined ? { cropKey: i.cropKey.S } : {}),
   };
 }
+/** Confirmed faces are usually all of the person's faces (after a name or a merge): kept as a flag
+ * then, so a large person's item does not carry its face list twice. */
+function confirmedAttributes(p: PersonRecord): Item {
+  const c = p.confirmedFaceIds;
+  if (c === undefined) return {};
+  const all = c.length === p.faceIds.length && new Set(c).size === c.length && c.every((f) => p.faceIds.includes(f));
+  return all ? { confirmedAll: { BOOL: true } } : { confirmedFaceIds: { B: packIds(c) } };
+}
+function confirmedFromItem(i: Item, faceIds: readonly string[]): Pick<PersonRecord, 'confirmedFaceIds'> {
+  if (i.confirmedAll?.BOOL) return { confirmedFaceIds: [...faceIds] };
+  return i.confirmedFaceIds?.B ? { confirmedFaceIds: unpackIds(i.confirmedFaceIds.B) } : {};
+}
 function personItem(p: PersonRecord): Item {
   return {
+    ...confirmedAttributes(p), version: N(p.version ?? 0),
     PK: S(pk(p.userId)), SK: S(personSk(p.personId)), type: S('person'),
     userId: S(p.userId), personId: S(p.personId),
     ...(p.name !== undefined ? { name: S(p.name) } : {}),
@@ -109,12 +139,36 @@ function personItem(p: PersonRecord): Item {
   };
 }
 function personFromItem(i: Item): PersonRecord {
+  const faceIds = unpackIds(bytesOf(i, 'faceIds'));
   return {
     userId: str(i, 'userId'), personId: str(i, 'personId'),
     ...(i.name?.S !== undefined ? { name: i.name.S } : {}),
     ...(i.hidden?.BOOL !== undefined ? { hidden: i.hidden.BOOL } : {}),
-    faceIds: unpackIds(bytesOf(i, 'faceIds')), coverFaceId: str(i, 'coverFaceId'), cohesion: num(i, 'cohesion'), updatedAt: num(i, 'updatedAt'),
+    faceIds, coverFaceId: str(i, 'coverFaceId'), cohesion: num(i, 'cohesion'), updatedAt: num(i, 'updatedAt'),
+    ...confirmedFromItem(i, faceIds), version: i.version?.N !== undefined ? num(i, 'version') : 0,
   };
+}
+function faceEditItem(e: FaceEditRecord): Item {
+  return {
+    PK: S(pk(e.userId)), SK: S(faceEditSk(e.faceId)), type: S('face-edit'), userId: S(e.userId), faceId: S(e.faceId),
+    ...(e.confirmedPersonId !== undefined ? { confirmedPersonId: S(e.confirmedPersonId) } : {}),
+    rejectedPersonIds: S(JSON.stringify(e.rejectedPersonIds)), version: N(e.version ?? 0), updatedAt: N(e.updatedAt),
+  };
+}
+function faceEditFromItem(i: Item): FaceEditRecord {
+  return {
+    userId: str(i, 'userId'), faceId: str(i, 'faceId'),
+    ...(i.confirmedPersonId?.S !== undefined ? { confirmedPersonId: i.confirmedPersonId.S } : {}),
+    rejectedPersonIds: JSON.parse(str(i, 'rejectedPersonIds')) as string[], version: num(i, 'version'), updatedAt: num(i, 'updatedAt'),
+  };
+}
+
+/** Condition for a versioned put: the stored version is the one read (absent counts as 0), or the
+ * item must not exist yet. */
+function versionGuard(expected: number | undefined): Pick<TransactWriteItem['Put'] & object, 'ConditionExpression' | 'ExpressionAttributeValues'> {
+  if (expected === undefined) return { ConditionExpression: 'attribute_not_exists(SK)' };
+  if (expected === 0) return { ConditionExpression: 'attribute_exists(SK) AND (attribute_not_exists(version) OR version = :v)', ExpressionAttributeValues: { ':v': N(0) } };
+  return { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expected) } };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -345,6 +399,56 @@ export class DynamoFaceStore implements FaceStore {
     const now = this.clock.now();
     const items = new Map(edits.map((e) => this.editItem(userId, e, now)).map((i) => [i.SK!.S!, i]));
     await this.batchWrite([...items.values()].map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  async getFace(userId: string, faceId: string): Promise<FaceRecord | undefined> {
+    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(faceSk(faceId)) }, ConsistentRead: true }));
+    return res.Item ? faceFromItem(res.Item) : undefined;
+  }
+
+  /** Reads the user's person items (membership lives in them; see docs/people.md for the planned
+   * per-face membership items that make this a key lookup). */
+  async personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined> {
+    return (await this.listPeople(userId)).find((p) => p.faceIds.includes(faceId));
+  }
+
+  async getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined> {
+    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(faceEditSk(faceId)) }, ConsistentRead: true }));
+    return res.Item ? faceEditFromItem(res.Item) : undefined;
+  }
+
+  async listFaceEdits(userId: string): Promise<FaceEditRecord[]> {
+    return (await this.query(userId, 'FEDIT#')).map(faceEditFromItem);
+  }
+
+  async listAliases(userId: string): Promise<PersonAlias[]> {
+    return (await this.query(userId, 'ALIAS#')).map((i) => ({ userId, personId: str(i, 'personId'), intoPersonId: str(i, 'intoPersonId'), updatedAt: num(i, 'updatedAt') }));
+  }
+
+  /** One TransactWriteItems: every write conditional on the version it read, all or nothing. A
+   * failed condition becomes EditConflictError (the use-case re-reads and retries). */
+  async commitPeopleChange(userId: string, change: PeopleChange): Promise<void> {
+    const Key = (sk: string): Item => ({ PK: S(pk(userId)), SK: S(sk) });
+    const items: TransactWriteItem[] = [
+      ...(change.putPeople ?? []).map(({ person, expectedVersion }) => {
+        if (person.userId !== userId) throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
+        return { Put: { TableName: this.table, Item: personItem(person), ...versionGuard(expectedVersion) } };
+      }),
+      ...(change.deletePeople ?? []).map((d) => ({ Delete: { TableName: this.table, Key: Key(personSk(d.personId)), ...versionGuard(d.expectedVersion) } })),
+      ...(change.putFaceEdits ?? []).map(({ edit, expectedVersion }) => ({ Put: { TableName: this.table, Item: faceEditItem({ ...edit, userId }), ...versionGuard(expectedVersion) } })),
+      ...(change.putAliases ?? []).map((a) => ({
+        Put: { TableName: this.table, Item: { ...Key(aliasSk(a.personId)), type: S('alias'), personId: S(a.personId), intoPersonId: S(a.intoPersonId), updatedAt: N(a.updatedAt) } },
+      })),
+    ];
+    if (items.length === 0) return;
+    try {
+      await this.db.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) throw new EditConflictError();
+      if (err instanceof TransactionCanceledException && /TransactionConflict|ConditionalCheckFailed/.test(err.message)) throw new EditConflictError();
+      throw err;
+    }
   }
 
   async listEdits(userId: string): Promise<UserEdit[]> {

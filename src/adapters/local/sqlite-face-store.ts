@@ -1,7 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { FaceRecord, FaceStore, PersonRecord, PhotoRecord, PhotoStatus, UserEdit, VectorRecord } from '#core/ports/face-store.ts';
+import {
+  EditConflictError,
+  type FaceEditRecord,
+  type FaceRecord,
+  type FaceStore,
+  type PeopleChange,
+  type PersonAlias,
+  type PersonRecord,
+  type PhotoRecord,
+  type PhotoStatus,
+  type UserEdit,
+  type VectorRecord,
+} from '#core/ports/face-store.ts';
 import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
 import { decodeVector, encodeVector, type VectorCodec } from '#adapters/shared/vector-codec.ts';
 
@@ -13,7 +25,7 @@ export interface FileStamp {
   readonly contentHash: string;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS photos (
@@ -37,12 +49,22 @@ CREATE INDEX IF NOT EXISTS vectors_by_photo ON vectors (user_id, photo_id);
 CREATE TABLE IF NOT EXISTS people (
   user_id TEXT NOT NULL, person_id TEXT NOT NULL, name TEXT, hidden INTEGER,
   face_ids TEXT NOT NULL, cover_face_id TEXT NOT NULL, cohesion REAL NOT NULL, updated_at INTEGER NOT NULL,
+  confirmed_face_ids TEXT, version INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (user_id, person_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS edits (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, edit TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS edits_by_user ON edits (user_id, seq);
+CREATE TABLE IF NOT EXISTS face_edits (
+  user_id TEXT NOT NULL, face_id TEXT NOT NULL, confirmed_person_id TEXT, rejected_person_ids TEXT NOT NULL,
+  version INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, face_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS person_aliases (
+  user_id TEXT NOT NULL, person_id TEXT NOT NULL, into_person_id TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, person_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_stamps (
   user_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, content_hash TEXT NOT NULL,
   PRIMARY KEY (user_id, path)
@@ -61,7 +83,17 @@ interface VectorRow {
 }
 interface PersonRow {
   user_id: string; person_id: string; name: string | null; hidden: number | null; face_ids: string; cover_face_id: string; cohesion: number; updated_at: number;
+  confirmed_face_ids: string | null; version: number;
 }
+interface FaceEditRow {
+  user_id: string; face_id: string; confirmed_person_id: string | null; rejected_person_ids: string; version: number; updated_at: number;
+}
+
+/** Schema 1 → 2: people gain confirmed faces and a version (the new tables are created by SCHEMA). */
+const MIGRATE_1_TO_2 = `
+ALTER TABLE people ADD COLUMN confirmed_face_ids TEXT;
+ALTER TABLE people ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+`;
 
 function photoFromRow(r: PhotoRow): PhotoRecord {
   return {
@@ -101,8 +133,27 @@ function personFromRow(r: PersonRow): PersonRecord {
     coverFaceId: r.cover_face_id,
     cohesion: r.cohesion,
     updatedAt: r.updated_at,
+    ...(r.confirmed_face_ids !== null ? { confirmedFaceIds: JSON.parse(r.confirmed_face_ids) as string[] } : {}),
+    version: r.version,
   };
 }
+
+function faceEditFromRow(r: FaceEditRow): FaceEditRecord {
+  return {
+    userId: r.user_id,
+    faceId: r.face_id,
+    ...(r.confirmed_person_id !== null ? { confirmedPersonId: r.confirmed_person_id } : {}),
+    rejectedPersonIds: JSON.parse(r.rejected_person_ids) as string[],
+    version: r.version,
+    updatedAt: r.updated_at,
+  };
+}
+
+const PERSON_COLUMNS = 'user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at, confirmed_face_ids, version';
+const personValues = (p: PersonRecord): (string | number | null)[] => [
+  p.userId, p.personId, p.name ?? null, p.hidden === undefined ? null : p.hidden ? 1 : 0, JSON.stringify(p.faceIds), p.coverFaceId, p.cohesion,
+  p.updatedAt, p.confirmedFaceIds ? JSON.stringify(p.confirmedFaceIds) : null, p.version ?? 0,
+];
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -124,6 +175,7 @@ export class SqliteFaceStore implements FaceStore {
     this.db.pragma('foreign_keys = ON');
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new Error(`${file} was written by a newer rankface (schema ${version}); this one reads up to ${SCHEMA_VERSION}`);
+    if (version === 1) this.db.exec(MIGRATE_1_TO_2);
     this.db.exec(SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
@@ -219,14 +271,12 @@ export class SqliteFaceStore implements FaceStore {
   }
 
   async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
-    const insert = this.db.prepare(
-      `INSERT INTO people (user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insert = this.db.prepare(`INSERT INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM people WHERE user_id = ?').run(userId);
       for (const p of people) {
         if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
-        insert.run(userId, p.personId, p.name ?? null, p.hidden === undefined ? null : p.hidden ? 1 : 0, JSON.stringify(p.faceIds), p.coverFaceId, p.cohesion, p.updatedAt);
+        insert.run(...personValues(p));
       }
     })();
   }
@@ -234,6 +284,67 @@ export class SqliteFaceStore implements FaceStore {
   async listPeople(userId: string): Promise<PersonRecord[]> {
     const people = (this.db.prepare('SELECT * FROM people WHERE user_id = ?').all(userId) as PersonRow[]).map(personFromRow);
     return people.sort((a, b) => b.faceIds.length - a.faceIds.length || byId(a.personId, b.personId));
+  }
+
+  async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM people WHERE user_id = ? AND person_id = ?').get(userId, personId) as PersonRow | undefined;
+    return row ? personFromRow(row) : undefined;
+  }
+
+  async getFace(userId: string, faceId: string): Promise<FaceRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND face_id = ?').get(userId, faceId) as FaceRow | undefined;
+    return row ? faceFromRow(row) : undefined;
+  }
+
+  /** Face lists are JSON arrays of quoted ids: a LIKE on the quoted id finds the holder without
+   * decoding every person (ids never contain quotes or LIKE wildcards other than '_', escaped). */
+  async personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined> {
+    const pattern = `%${JSON.stringify(faceId).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = this.db.prepare(`SELECT * FROM people WHERE user_id = ? AND face_ids LIKE ? ESCAPE '\\'`).all(userId, pattern) as PersonRow[];
+    return rows.map(personFromRow).find((p) => p.faceIds.includes(faceId));
+  }
+
+  async getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM face_edits WHERE user_id = ? AND face_id = ?').get(userId, faceId) as FaceEditRow | undefined;
+    return row ? faceEditFromRow(row) : undefined;
+  }
+
+  async listFaceEdits(userId: string): Promise<FaceEditRecord[]> {
+    return (this.db.prepare('SELECT * FROM face_edits WHERE user_id = ? ORDER BY face_id').all(userId) as FaceEditRow[]).map(faceEditFromRow);
+  }
+
+  async listAliases(userId: string): Promise<PersonAlias[]> {
+    const rows = this.db.prepare('SELECT person_id, into_person_id, updated_at FROM person_aliases WHERE user_id = ? ORDER BY person_id').all(userId) as
+      { person_id: string; into_person_id: string; updated_at: number }[];
+    return rows.map((r) => ({ userId, personId: r.person_id, intoPersonId: r.into_person_id, updatedAt: r.updated_at }));
+  }
+
+  /** One SQLite transaction: every version guard is checked before anything is written. */
+  async commitPeopleChange(userId: string, change: PeopleChange): Promise<void> {
+    const personVersion = this.db.prepare('SELECT version FROM people WHERE user_id = ? AND person_id = ?');
+    const editVersion = this.db.prepare('SELECT version FROM face_edits WHERE user_id = ? AND face_id = ?');
+    const check = (row: unknown, expected: number | undefined, what: string): void => {
+      const actual = (row as { version: number } | undefined)?.version;
+      if (actual !== expected) throw new EditConflictError(`${what} is at version ${actual ?? 'none'}, expected ${expected ?? 'none'}`);
+    };
+    this.db.transaction(() => {
+      for (const { person, expectedVersion } of change.putPeople ?? []) {
+        if (person.userId !== userId) throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
+        check(personVersion.get(userId, person.personId), expectedVersion, `person ${person.personId}`);
+      }
+      for (const d of change.deletePeople ?? []) check(personVersion.get(userId, d.personId), d.expectedVersion, `person ${d.personId}`);
+      for (const { edit, expectedVersion } of change.putFaceEdits ?? []) check(editVersion.get(userId, edit.faceId), expectedVersion, `face ${edit.faceId}`);
+      const putPerson = this.db.prepare(`INSERT OR REPLACE INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const { person } of change.putPeople ?? []) putPerson.run(...personValues(person));
+      const del = this.db.prepare('DELETE FROM people WHERE user_id = ? AND person_id = ?');
+      for (const d of change.deletePeople ?? []) del.run(userId, d.personId);
+      const putEdit = this.db.prepare(
+        'INSERT OR REPLACE INTO face_edits (user_id, face_id, confirmed_person_id, rejected_person_ids, version, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const { edit: e } of change.putFaceEdits ?? []) putEdit.run(userId, e.faceId, e.confirmedPersonId ?? null, JSON.stringify(e.rejectedPersonIds), e.version ?? 0, e.updatedAt);
+      const putAlias = this.db.prepare('INSERT OR REPLACE INTO person_aliases (user_id, person_id, into_person_id, updated_at) VALUES (?, ?, ?, ?)');
+      for (const a of change.putAliases ?? []) putAlias.run(userId, a.personId, a.intoPersonId, a.updatedAt);
+    })();
   }
 
   /** Appends an edit. A retry of the latest edit (same content) is not appended twice; the same edit

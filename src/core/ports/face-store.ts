@@ -1,3 +1,4 @@
+import { RankfaceError } from '#core/errors.ts';
 import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
 
 /** Processing state of one photo; errors are recorded, never thrown past a batch. */
@@ -50,6 +51,63 @@ export interface PersonRecord {
   readonly coverFaceId: string;
   readonly cohesion: number;
   readonly updatedAt: number;
+  /** Faces the user confirmed in this person (by naming or merging it): they never leave it in a
+   * later run. Faces confirmed one by one (a move) are in their `FaceEditRecord` instead. */
+  readonly confirmedFaceIds?: readonly string[];
+  /** Optimistic-concurrency version: every edit writes version + 1 on the condition that the stored
+   * version is still the one it read (absent = 0). */
+  readonly version?: number;
+}
+
+/** The user's word on one face (person-level edit state, one item per face, never a pair list). */
+export interface FaceEditRecord {
+  readonly userId: string;
+  readonly faceId: string;
+  /** Moved here by the user: the face stays in this person (or the person it was merged into). */
+  readonly confirmedPersonId?: string;
+  /** "Not this person": the face never returns to any of these people (or those they merged into). */
+  readonly rejectedPersonIds: readonly string[];
+  readonly version?: number;
+  readonly updatedAt: number;
+}
+
+/** A person merged away by the user: edits that name it follow it into `intoPersonId`. */
+export interface PersonAlias {
+  readonly userId: string;
+  readonly personId: string;
+  readonly intoPersonId: string;
+  readonly updatedAt: number;
+}
+
+/** One user edit's writes, applied atomically: all or nothing, and nothing if any record changed
+ * since it was read (versions). O(1) records per edit whatever the size of the people involved. */
+export interface PeopleChange {
+  /** People to write; `expectedVersion` undefined means "must not exist yet". */
+  readonly putPeople?: readonly { readonly person: PersonRecord; readonly expectedVersion: number | undefined }[];
+  readonly deletePeople?: readonly { readonly personId: string; readonly expectedVersion: number }[];
+  readonly putFaceEdits?: readonly { readonly edit: FaceEditRecord; readonly expectedVersion: number | undefined }[];
+  readonly putAliases?: readonly PersonAlias[];
+}
+
+/** Thrown by `commitPeopleChange` when a guarded record changed since it was read: re-read and retry. */
+export class EditConflictError extends RankfaceError {
+  constructor(message = 'a person or face changed since it was read') {
+    super('edit-conflict', message);
+  }
+}
+
+/** Person and edit state: what the people use-cases need beyond faces (both stores implement it). */
+export interface PeopleStore {
+  getPerson(userId: string, personId: string): Promise<PersonRecord | undefined>;
+  listPeople(userId: string): Promise<PersonRecord[]>;
+  getFace(userId: string, faceId: string): Promise<FaceRecord | undefined>;
+  /** The person that holds a face, if any. */
+  personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined>;
+  getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined>;
+  listFaceEdits(userId: string): Promise<FaceEditRecord[]>;
+  listAliases(userId: string): Promise<PersonAlias[]>;
+  /** Apply one edit's writes atomically; throws EditConflictError if a version guard fails. */
+  commitPeopleChange(userId: string, change: PeopleChange): Promise<void>;
 }
 
 /** A user's correction, kept forever and replayed as a clustering constraint. */
@@ -61,7 +119,7 @@ export type UserEdit =
 
 /** Persistence of photos, faces, vectors, people and edits, always scoped by user. Adapters:
  * SQLite (local CLI) and DynamoDB (cloud). Every write is idempotent. */
-export interface FaceStore {
+export interface FaceStore extends PeopleStore {
   putPhoto(photo: PhotoRecord): Promise<void>;
   getPhoto(userId: string, photoId: string): Promise<PhotoRecord | undefined>;
   listPhotos(userId: string): Promise<PhotoRecord[]>;
@@ -75,7 +133,6 @@ export interface FaceStore {
   deletePhoto(userId: string, photoId: string): Promise<void>;
   /** Replace the user's people with a new clustering result. */
   replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void>;
-  listPeople(userId: string): Promise<PersonRecord[]>;
   addEdit(userId: string, edit: UserEdit): Promise<void>;
   listEdits(userId: string): Promise<UserEdit[]>;
 }

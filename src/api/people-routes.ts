@@ -1,0 +1,113 @@
+import { RankfaceError } from '#core/errors.ts';
+import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
+import { MAX_NAME_LENGTH, mergePeople, moveFace, rejectFace, renamePerson, setPersonHidden, type PeopleEditDeps } from '#core/pipeline/people-edits.ts';
+import { explainFace } from '#core/pipeline/why-face.ts';
+import { cropKeyOf } from '#core/pipeline/keys.ts';
+import type { ApiDeps, RouteContext, RouteHandler } from './router.ts';
+
+/** An HTTP status with a message for the client (validation failures, unknown ids). */
+/** Stable codes for the statuses the API raises on purpose (the response body keeps `error`). */
+const HTTP_CODES: Readonly<Record<number, string>> = { 400: 'bad-request', 401: 'unauthenticated', 404: 'not-found' };
+
+export class HttpError extends RankfaceError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(HTTP_CODES[status] ?? `http-${status}`, message);
+  }
+}
+
+export const personView = (p: PersonRecord) => ({
+  personId: p.personId,
+  name: p.name ?? null,
+  hidden: p.hidden ?? false,
+  faceCount: p.faceIds.length,
+  coverFaceId: p.coverFaceId,
+  cohesion: p.cohesion,
+  updatedAt: p.updatedAt,
+});
+
+export const faceViewOf = (deps: Pick<ApiDeps, 'cropUrl'>) => async (f: FaceRecord) => ({
+  faceId: f.faceId,
+  photoId: f.photoId,
+  box: f.box,
+  score: f.score,
+  quality: f.quality,
+  cropUrl: f.cropKey ? await deps.cropUrl(f.cropKey) : null,
+});
+
+const param = (ctx: RouteContext, name: string): string => {
+  const v = ctx.params[name];
+  if (!v) throw new HttpError(400, `missing path parameter ${name}`);
+  return v;
+};
+
+function nameOf(body: Record<string, unknown>): string | null | undefined {
+  const name = body.name;
+  if (name === undefined || name === null) return name;
+  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH) throw new HttpError(400, `name must be a string of at most ${MAX_NAME_LENGTH} characters, or null`);
+  return name;
+}
+
+/** People routes: listing, the edits (one core use-case each) and `why`. */
+export function peopleRoutes(deps: ApiDeps): Record<
+  'GET /people' | 'PATCH /people/{personId}' | 'GET /people/{personId}/faces' | 'POST /people/{personId}/merge' | 'POST /faces/{faceId}/move' | 'POST /faces/{faceId}/not-person' | 'GET /faces/{faceId}/why',
+  RouteHandler
+> {
+  const { faces } = deps;
+  const edits: PeopleEditDeps = { people: faces, clock: deps.clock, ...(deps.onEdited ? { onEdited: deps.onEdited } : {}) };
+  const faceView = faceViewOf(deps);
+  const personOrThrow = async (userId: string, personId: string): Promise<PersonRecord> => {
+    const p = await faces.getPerson(userId, personId);
+    if (!p) throw new HttpError(404, 'no such person');
+    return p;
+  };
+  return {
+    'GET /people': async ({ userId, query }) => {
+      const includeHidden = query.hidden === 'include';
+      const people = (await faces.listPeople(userId)).filter((p) => includeHidden || !p.hidden);
+      people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
+      // coverUrl (added field): the grid shows each person's cover crop without a request per person.
+      const withCover = async (p: PersonRecord) => ({ ...personView(p), coverUrl: await deps.cropUrl(cropKeyOf(userId, p.coverFaceId)) });
+      return { status: 200, body: { people: await Promise.all(people.map(withCover)) } };
+    },
+    'PATCH /people/{personId}': async (ctx) => {
+      const personId = param(ctx, 'personId');
+      const body = ctx.body();
+      const name = nameOf(body);
+      if (body.hidden !== undefined && typeof body.hidden !== 'boolean') throw new HttpError(400, 'hidden must be a boolean');
+      let person = await personOrThrow(ctx.userId, personId);
+      if (typeof body.hidden === 'boolean') person = await setPersonHidden(ctx.userId, personId, body.hidden, edits);
+      // A name another person has merges into that person: the answer is the person that remains.
+      if (name !== undefined) person = await renamePerson(ctx.userId, personId, name, edits);
+      return { status: 200, body: { person: personView(person) } };
+    },
+    'GET /people/{personId}/faces': async (ctx) => {
+      const person = await personOrThrow(ctx.userId, param(ctx, 'personId'));
+      const members = new Set(person.faceIds);
+      const all = (await faces.listFaces(ctx.userId)).filter((f) => members.has(f.faceId));
+      return { status: 200, body: { person: personView(person), faces: await Promise.all(all.map(faceView)) } };
+    },
+    'POST /people/{personId}/merge': async (ctx) => {
+      const intoId = param(ctx, 'personId');
+      const otherId = ctx.body().otherPersonId;
+      if (typeof otherId !== 'string' || otherId === intoId) throw new HttpError(400, 'otherPersonId must name another person');
+      await personOrThrow(ctx.userId, intoId);
+      const merged = await mergePeople(ctx.userId, otherId, intoId, edits);
+      return { status: 200, body: { person: personView(merged) } };
+    },
+    'POST /faces/{faceId}/move': async (ctx) => {
+      const toId = ctx.body().toPersonId;
+      if (typeof toId !== 'string') throw new HttpError(400, 'toPersonId is required');
+      const moved = await moveFace(ctx.userId, param(ctx, 'faceId'), toId, edits);
+      return { status: 200, body: { person: personView(moved) } };
+    },
+    'POST /faces/{faceId}/not-person': async (ctx) => ({ status: 200, body: await rejectFace(ctx.userId, param(ctx, 'faceId'), edits) }),
+    'GET /faces/{faceId}/why': async (ctx) => {
+      if (!deps.modelId) throw new HttpError(501, 'why needs the embedder model id');
+      const answer = await explainFace(ctx.userId, param(ctx, 'faceId'), { faces, modelId: deps.modelId, ...(deps.pSame ? { pSame: deps.pSame } : {}) });
+      return { status: 200, body: { why: answer } };
+    },
+  };
+}

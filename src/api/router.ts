@@ -1,0 +1,112 @@
+import type { Clock } from '#core/ports/clock.ts';
+import type { FaceStore } from '#core/ports/face-store.ts';
+import type { Logger } from '#core/ports/logger.ts';
+import { PeopleEditError } from '#core/pipeline/people-edits.ts';
+import { matchRoute, type RouteKey } from './routes.ts';
+import { HttpError, peopleRoutes } from './people-routes.ts';
+import { photoRoutes } from './photo-routes.ts';
+
+/** The REST API as a function of a plain request: validation → core use-case → HTTP mapping. The
+ * Lambda handler (API Gateway events) and the local servers (`npm run local`, `rankface serve`) are
+ * adapters around it, so every rule runs the same way everywhere. */
+
+export interface ApiRequest {
+  readonly method: string;
+  /** Path after the API root, segments percent-encoded (`/faces/abc%23001/why`). */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>> | null;
+  /** Raw body text (JSON), or null. */
+  readonly body?: string | null;
+  /** The authenticated caller (Cognito `sub` in the cloud, the local user locally); never read from
+   * the path, query or body. */
+  readonly userId: string | undefined;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export interface UploadTicket {
+  readonly key: string;
+  readonly url: string;
+  readonly method: 'PUT';
+  readonly headers: Record<string, string>;
+  readonly expiresIn: number;
+}
+
+export interface ApiDeps {
+  readonly faces: FaceStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** `access-control-allow-origin` of every response: the stack's configured origin, never a guess. */
+  readonly corsOrigin: string;
+  /** URL a client can fetch a face crop from (presigned on AWS, a local path in `rankface serve`). */
+  readonly cropUrl: (cropKey: string) => Promise<string | null>;
+  /** Upload URLs (presigned PUT on AWS); absent where uploads are not offered (local folder). */
+  readonly createUpload?: (userId: string, fileName: string, contentType: string) => Promise<UploadTicket>;
+  /** After every edit (the cloud flags the user for clustering). */
+  readonly onEdited?: (userId: string) => Promise<void>;
+  /** Embedder whose vectors `why` compares, and its similarity → P(same) calibration. */
+  readonly modelId?: string;
+  readonly pSame?: (similarity: number) => number;
+}
+
+export interface RouteContext {
+  readonly userId: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  body(): Record<string, unknown>;
+}
+
+export type RouteHandler = (ctx: RouteContext) => Promise<{ status: number; body: unknown }>;
+
+/** Caller ids are Cognito subs (UUIDs) or the local user: a safe alphabet, checked before any key. */
+const CALLER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function parseBody(raw: string | null | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, 'body must be a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+function statusOf(err: unknown): { status: number; message: string } | undefined {
+  if (err instanceof HttpError) return { status: err.status, message: err.message };
+  if (err instanceof PeopleEditError) return { status: err.code === 'not-found' ? 404 : 400, message: err.message };
+  if (err instanceof URIError) return { status: 400, message: 'malformed percent-encoding in the path' };
+  return undefined;
+}
+
+export function createApiRouter(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
+  const routes: Record<RouteKey, RouteHandler> = { ...peopleRoutes(deps), ...photoRoutes(deps) };
+  const respond = (status: number, body: unknown): ApiResponse => ({
+    status,
+    headers: { 'content-type': 'application/json', 'access-control-allow-origin': deps.corsOrigin },
+    body: JSON.stringify(body),
+  });
+  return async (req) => {
+    let routeKey = `${req.method} ${req.path}`;
+    try {
+      if (typeof req.userId !== 'string' || !CALLER_ID.test(req.userId)) throw new HttpError(401, 'no authenticated caller');
+      const matched = matchRoute(req.method, req.path);
+      if (!matched) throw new HttpError(404, `no route ${req.method} ${req.path}`);
+      routeKey = matched.key;
+      let body: Record<string, unknown> | undefined;
+      const ctx: RouteContext = { userId: req.userId, params: matched.params, query: req.query ?? {}, body: () => (body ??= parseBody(req.body)) };
+      const out = await routes[matched.key](ctx);
+      return respond(out.status, out.body);
+    } catch (err) {
+      const known = statusOf(err);
+      if (known) return respond(known.status, { error: known.message });
+      deps.logger.error('api error', { route: routeKey, error: (err as Error).message });
+      return respond(500, { error: 'internal error' });
+    }
+  };
+}
