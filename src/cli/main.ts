@@ -9,8 +9,18 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Com
   eval: { summary: 'eval <labelled-dir> [--json]                verification + clustering metrics on folder-per-identity data', load: () => import('./commands/eval.ts') },
   serve: { summary: 'serve [--out dir] [--port n] [--host addr]  browse and correct people in a browser (web app + REST API)', load: () => import('./commands/serve.ts') },
   bench: { summary: 'bench cluster --faces N [--json]            clustering scale benchmark on synthetic faces', load: () => import('./commands/bench.ts') },
+  name: { summary: 'name <person-id> <name> [--out dir]          name a person (edits apply at once, see docs/people.md)', load: () => editCommand('name') },
+  merge: { summary: 'merge <person-id> <into-person-id>          merge a person into another', load: () => editCommand('merge') },
+  move: { summary: 'move <face-id> <person-id>                  move a face into a person, for good', load: () => editCommand('move') },
+  not: { summary: 'not <face-id>                               not this person: the face leaves and never returns', load: () => editCommand('not') },
+  hide: { summary: 'hide <person-id>                            hide a person', load: () => editCommand('hide') },
+  unhide: { summary: 'unhide <person-id>                          show a hidden person again', load: () => editCommand('unhide') },
+  why: { summary: 'why <face-id> [--json]                      why a face is in its person', load: () => editCommand('why') },
+  people: { summary: 'people [--json]                             the people of people.json', load: () => editCommand('people') },
   doctor: { summary: 'doctor                                      backends, models and versions', load: () => import('./commands/doctor.ts') },
 };
+
+const editCommand = async (name: string): Promise<{ run: CommandRun }> => (await import('./commands/edits.ts')).commandOf(name);
 
 function usage(): string {
   return ['usage: rankface <command> [options]', '', ...Object.values(commands).map((c) => `  rankface ${c.summary}`)].join('\n');

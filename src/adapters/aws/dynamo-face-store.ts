@@ -145,7 +145,7 @@ function personFromItem(i: Item): PersonRecord {
     ...(i.name?.S !== undefined ? { name: i.name.S } : {}),
     ...(i.hidden?.BOOL !== undefined ? { hidden: i.hidden.BOOL } : {}),
     faceIds, coverFaceId: str(i, 'coverFaceId'), cohesion: num(i, 'cohesion'), updatedAt: num(i, 'updatedAt'),
-    ...confirmedFromItem(i, faceIds), version: i.version?.N !== undefined ? num(i, 'version') : 0,
+    ...confirmedFromItem(i, faceIds), ...(i.version?.N !== undefined && i.version.N !== '0' ? { version: num(i, 'version') } : {}),
   };
 }
 function faceEditItem(e: FaceEditRecord): Item {

@@ -134,7 +134,8 @@ function personFromRow(r: PersonRow): PersonRecord {
     cohesion: r.cohesion,
     updatedAt: r.updated_at,
     ...(r.confirmed_face_ids !== null ? { confirmedFaceIds: JSON.parse(r.confirmed_face_ids) as string[] } : {}),
-    version: r.version,
+    // Version 0 is "never edited": left out, so a record round-trips as written.
+    ...(r.version !== 0 ? { version: r.version } : {}),
   };
 }
 

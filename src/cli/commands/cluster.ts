@@ -6,6 +6,7 @@ import { readEngineConfig } from '#config/engine.ts';
 import { RankfaceError } from '#core/errors.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import { silentLogger } from '#core/ports/logger.ts';
+import type { ChurnReport } from '#core/pipeline/churn.ts';
 import { clusterUser, defaultClusterer, type StoreDeps } from '#core/pipeline/index.ts';
 import { syncLibrary, type LibrarySyncResult, type PooledAnalyzer } from '#core/pipeline/library-sync.ts';
 import type { EngineConfig } from '#core/vision/engine-config.ts';
@@ -48,6 +49,8 @@ export interface ClusterSummary {
   report: string;
   people_json: string;
   engine: { detector: string; embedder: string; workers: number };
+  /** What this run changed in people (docs/people.md); confirmed_changed is always 0. */
+  churn: ChurnReport;
   /** Seconds per stage. */
   timings: { scan: number; analyse: number; cluster: number; report: number };
 }
@@ -145,6 +148,8 @@ function printSummary(summary: ClusterSummary, args: Args, say: (line: string) =
   say(`rankface: ${summary.photos} photos, ${summary.faces} faces → ${summary.people} people, ${summary.unassigned} unassigned, ${summary.gated} low quality` +
     (summary.skipped.length > 0 ? `, ${summary.skipped.length} skipped` : '') + ` (${summary.seconds.toFixed(1)} s)`);
   say(`  new ${summary.new_photos} · unchanged ${summary.reused_photos} · removed ${summary.removed_photos}`);
+  const c = summary.churn;
+  say(`  churn: ${c.faces_changed} faces changed person (${c.confirmed_changed} confirmed) · people +${c.people_created} −${c.people_removed} · ${c.new_faces_joined_known} new faces joined known people`);
   for (const s of summary.skipped.slice(0, 10)) say(`  skipped ${s.file}: ${s.code}: ${s.reason}`);
   if (summary.skipped.length > 10) say(`  … and ${summary.skipped.length - 10} more (see the report)`);
   say(`  report: ${summary.report}`);
@@ -163,7 +168,7 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
 
   const clusterStarted = performance.now();
   // People, with ids kept from the last run where the faces persist.
-  await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId });
+  const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId });
   const reportStarted = performance.now();
   const [faces, people, vectors] = await Promise.all([store.listFaces(LOCAL_USER), store.listPeople(LOCAL_USER), store.listVectors(LOCAL_USER, modelId)]);
   const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
@@ -190,6 +195,7 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
     duplicates, photos_with_faces: r.summary.photos_with_faces,
     out: args.outDir, report: join(args.outDir, 'index.html'), people_json: join(args.outDir, 'people.json'),
     engine,
+    churn: clustered.churn,
     timings: { scan: sync.timings.scan, analyse: sync.timings.analyse, cluster: Number(((reportStarted - clusterStarted) / 1000).toFixed(3)), report: secondsSince(reportStarted) },
   };
 }

@@ -25,6 +25,8 @@ export interface ReportPerson {
   /** Display name: the user's name for the person, else "Person <rank>". */
   readonly label: string;
   readonly name: string | null;
+  /** Hidden by the user (\`rankface hide\`): still listed, so ids stay valid; views may leave it out. */
+  readonly hidden: boolean;
   readonly face_count: number;
   readonly photo_count: number;
   /** Mean similarity of the faces to the cover face: higher is a tighter group. */
@@ -124,6 +126,7 @@ export function buildReport(input: ReportInput): PeopleReport {
       id: p.personId,
       label: p.name ?? `Person ${rank + 1}`,
       name: p.name ?? null,
+      hidden: p.hidden ?? false,
       face_count: faces.length,
       photo_count: photos.length,
       cohesion: round(p.cohesion, 4),

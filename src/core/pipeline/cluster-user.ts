@@ -1,7 +1,9 @@
 import type { ClusterFace } from '#core/cluster/types.ts';
 import type { PersonRecord } from '#core/ports/face-store.ts';
+import { churnOf, type ChurnReport } from './churn.ts';
 import { constraintsFromEdits } from './constraints.ts';
 import type { Clusterer, StoreDeps } from './deps.ts';
+import { placeConfirmed, planReplay, type PlacedPerson, type ReplayPlan } from './replay-edits.ts';
 import { assignStablePersonIds } from './stable-ids.ts';
 
 export interface ClusterUserDeps extends Pick<StoreDeps, 'faces' | 'clock' | 'logger'> {
@@ -16,16 +18,35 @@ export interface ClusterUserOutcome {
   /** Faces below the quality gate: not clustered. */
   readonly gated: string[];
   readonly faces: number;
+  /** What this run changed (docs/people.md): confirmed_changed is 0 by construction. */
+  readonly churn: ChurnReport;
 }
 
-/** Re-cluster one user's faces into people: their vectors, with their edits as constraints, keeping
- * person ids (and names, hidden flags) of the people that persist. Same input, same output. */
+/** An edit must never cost the user a person: a person the user touched (named, confirmed, edited)
+ * whose faces all fell out of every person keeps them (those not rejected from it). */
+function keepEditedPeople(groups: PlacedPerson[], previous: readonly PersonRecord[], plan: ReplayPlan, loose: Set<string>): void {
+  const present = new Set(groups.map((g) => g.personId));
+  for (const p of previous) {
+    const edited = (p.version ?? 0) > 0 || p.name !== undefined || (p.confirmedFaceIds?.length ?? 0) > 0;
+    if (!edited || present.has(p.personId)) continue;
+    const faceIds = p.faceIds.filter((f) => loose.has(f) && !(plan.rejected.get(f)?.has(p.personId) ?? false)).sort();
+    if (faceIds.length === 0) continue;
+    for (const f of faceIds) loose.delete(f);
+    groups.push({ personId: p.personId, faceIds, medoidFaceId: faceIds.includes(p.coverFaceId) ? p.coverFaceId : faceIds[0]!, cohesion: p.cohesion });
+  }
+}
+
+/** Re-cluster one user's faces into people: their vectors, with the user's edits replayed (confirmed
+ * faces stay, rejected faces stay out, named people never merge), keeping person ids, names and
+ * hidden flags of the people that persist. Same input, same output. */
 export async function clusterUser(userId: string, deps: ClusterUserDeps): Promise<ClusterUserOutcome> {
-  const [vectors, faceRecords, edits, previous] = await Promise.all([
+  const [vectors, faceRecords, edits, previous, faceEdits, aliases] = await Promise.all([
     deps.faces.listVectors(userId, deps.modelId),
     deps.faces.listFaces(userId),
     deps.faces.listEdits(userId),
     deps.faces.listPeople(userId),
+    deps.faces.listFaceEdits(userId),
+    deps.faces.listAliases(userId),
   ]);
   const known = new Set(faceRecords.map((f) => f.faceId));
   // Quality scores go along so that the clusterer's quality gate applies (issue 14).
@@ -38,20 +59,45 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
       return { id: v.faceId, photoId: v.photoId, vector: v.vector, modelId: v.modelId, ...(quality === undefined ? {} : { quality }) };
     });
   const embedded = new Set(clusterFaces.map((f) => f.id));
-  const result = deps.cluster(clusterFaces, constraintsFromEdits(edits, embedded));
+  const plan = planReplay({ previous, faceEdits, aliases }, embedded);
+  const legacy = constraintsFromEdits(edits, embedded);
+  const result = deps.cluster(clusterFaces, {
+    mustLink: [...(legacy.mustLink ?? []), ...(plan.constraints.mustLink ?? [])],
+    cannotLink: [...(legacy.cannotLink ?? []), ...(plan.constraints.cannotLink ?? [])],
+  });
+  // Ids by overlap with the previous people (confirmed faces count: new photos of a named person
+  // join it), then every confirmed face placed in its person and every rejected face taken out.
+  const identified = assignStablePersonIds(result.people, previous).map((p) => ({ personId: p.personId, faceIds: p.faceIds, medoidFaceId: p.medoidFaceId, cohesion: p.cohesion }));
+  const placed = placeConfirmed(identified, result.unassigned, plan);
+  const loose = new Set(placed.unassigned);
+  const groups = placed.people;
+  keepEditedPeople(groups, previous, plan, loose);
 
   const now = deps.clock.now();
-  const people: PersonRecord[] = assignStablePersonIds(result.people, previous).map((p) => ({
-    userId,
-    personId: p.personId,
-    ...(p.previous?.name !== undefined ? { name: p.previous.name } : {}),
-    ...(p.previous?.hidden !== undefined ? { hidden: p.previous.hidden } : {}),
-    faceIds: p.faceIds,
-    coverFaceId: p.medoidFaceId,
-    cohesion: p.cohesion,
-    updatedAt: now,
-  }));
+  const previousById = new Map(previous.map((p) => [p.personId, p]));
+  const people: PersonRecord[] = groups.map((g) => {
+    const prev = previousById.get(g.personId);
+    const members = new Set(g.faceIds);
+    const confirmedFaceIds = prev?.confirmedFaceIds?.filter((f) => members.has(f));
+    return {
+      userId,
+      personId: g.personId,
+      ...(prev?.name !== undefined ? { name: prev.name } : {}),
+      ...(prev?.hidden !== undefined ? { hidden: prev.hidden } : {}),
+      faceIds: [...g.faceIds].sort(),
+      coverFaceId: g.medoidFaceId,
+      cohesion: g.cohesion,
+      updatedAt: now,
+      ...(confirmedFaceIds && confirmedFaceIds.length > 0 ? { confirmedFaceIds } : {}),
+      // A run is a write too: an edit that read the person before it retries on the new version.
+      version: (prev?.version ?? 0) + 1,
+    };
+  });
+  people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
   await deps.faces.replacePeople(userId, people);
-  deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: result.unassigned.length, gated: result.gated?.length ?? 0 });
-  return { people, unassigned: result.unassigned, gated: result.gated ?? [], faces: clusterFaces.length };
+  const churn = churnOf(previous, people, new Set(plan.confirmed.keys()), embedded);
+  // A face the user confirmed is in its person even below the quality gate (the user's word wins).
+  const gated = (result.gated ?? []).filter((f) => !plan.confirmed.has(f));
+  deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: loose.size, gated: gated.length, churn });
+  return { people, unassigned: [...loose].sort(), gated, faces: clusterFaces.length, churn };
 }
