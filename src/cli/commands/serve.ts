@@ -5,7 +5,8 @@ import { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
 import { LOCAL_USER } from '#cli/commands/cluster.ts';
 import { blobUrlOf, createRequestHandler } from '#cli/serve/http.ts';
-import { createInterimRouter } from '#cli/serve/interim-api.ts';
+import { createLocalRouter } from '#cli/serve/local-api.ts';
+import { readEngineConfig } from '#config/engine.ts';
 import { readFaceMap } from '#cli/serve/map.ts';
 import { rewriteOutputs } from '#cli/serve/outputs.ts';
 import { ROUTES } from '../../../functions/api/routes.ts';
@@ -85,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     createRequestHandler({
       webDir: WEB_DIST,
       userId: LOCAL_USER,
-      router: createInterimRouter(store, blobUrlOf),
+      router: createLocalRouter(store, blobUrlOf, readEngineConfig().embedder),
       blobs,
       map: () => readFaceMap(args.outDir, LOCAL_USER, store),
       afterEdit: () => rewriteOutputs(args.outDir, LOCAL_USER, store, blobs),
