@@ -6,6 +6,7 @@ import type { S3Event, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import { ENV } from '#config/aws.ts';
+import { LARGE_USER_ENV } from '../../functions/cluster/large-users.ts';
 import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { deleteSucceeded, receiveBatch, sendBodies } from '../../scripts/emulators/event-source.ts';
 import { startLocalAws, type LocalAws } from '../../scripts/emulators/local-aws.ts';
@@ -50,6 +51,13 @@ describeWithData('built Lambda bundles', () => {
       [ENV.table]: aws.table,
       [ENV.embedQueueUrl]: aws.sqs.queues.embed.url,
       [ENV.clusterQueueUrl]: aws.sqs.queues.cluster.url,
+      // The Fargate route for large users (infra/large-users.ts): no ECS emulator runs here, and the
+      // test's user is far below the face limit, so these only have to be present, never called.
+      [LARGE_USER_ENV.cluster]: 'arn:aws:ecs:us-east-1:000000000000:cluster/none',
+      [LARGE_USER_ENV.taskDefinition]: 'arn:aws:ecs:us-east-1:000000000000:task-definition/none:1',
+      [LARGE_USER_ENV.container]: 'cluster',
+      [LARGE_USER_ENV.subnets]: 'subnet-00000000',
+      [LARGE_USER_ENV.securityGroup]: 'sg-00000000',
     };
     const v = refs[name];
     if (v === undefined) throw new Error(`the bundle test does not know what ${name} refers to: add it to resolveRef`);

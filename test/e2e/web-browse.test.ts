@@ -55,7 +55,8 @@ describeWithData('rankface serve: browse people in a browser', () => {
     const tiles = page.locator('.face-grid [data-face-id]');
     await tiles.first().waitFor();
     await expect(tiles.count()).resolves.toBe(faces.length);
-    await page.waitForFunction(`Array.from(document.querySelectorAll('.face-grid img')).every((i) => i.complete)`);
+    // A function, not a string: the app's CSP (script-src 'self') forbids evaluating strings.
+    await page.waitForFunction(() => Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ complete: boolean }> } }).document.querySelectorAll('.face-grid img')).every((i) => i.complete));
     const widths = await imageWidths(page, '.face-grid img');
     expect(widths.filter((w) => w === 0)).toEqual([]);
     await expect(page.getByRole('textbox', { name: 'Name', exact: true }).count()).resolves.toBe(1);

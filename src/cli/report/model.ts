@@ -1,6 +1,6 @@
 import type { FaceRecord, PersonRecord, PhotoRecord } from '#core/ports/face-store.ts';
 import type { Box, FaceQuality } from '#core/types.ts';
-import { passesQualityGate } from '#core/vision/quality.ts';
+import { passesQualityGate } from '#core/quality-gate.ts';
 
 /** The people report as data: written as `people.json` and rendered as `index.html`. Keys are
  * snake_case and stable (other tools read them). Paths of photos are relative to the scanned folder,

@@ -1,6 +1,6 @@
 import { approxRankOrderCluster } from './approx-rank-order.ts';
 import { createKnnIndex, distanceMatrix, exactKnnRows, knnFromMatrix, knnRecall, type KnnOptions } from './knn/index.ts';
-import { QUALITY_GATE } from '#core/vision/quality.ts';
+import { QUALITY_GATE } from '#core/quality-gate.ts';
 import { dissolveIncoherent, splitByQuality } from './gate.ts';
 import { MergeEvidence, refineByAverageLink, type RefineParams } from './merge-evidence.ts';
 import { constrainedUnionFind, prepareFaces } from './prepare.ts';

@@ -1,5 +1,5 @@
 import type { FaceRecord, FaceStore } from '#core/ports/face-store.ts';
-import { passesQualityGate } from '#core/vision/quality.ts';
+import { passesQualityGate } from '#core/quality-gate.ts';
 
 /** Faces in no person, for the web app's "Unassigned" and "Low quality" views and `GET /faces`:
  * `unassigned` = passed the quality gate but joined nobody; `gated` = below the gate (never

@@ -1,6 +1,8 @@
 import type { Box, FaceQuality, FivePoints, Point, RgbImage } from '#core/types.ts';
 import { ARCFACE_112_TEMPLATE, applyAffine, invertAffine, similarityTransform } from '#core/vision/align.ts';
 import { toGrey } from '#core/vision/image-ops.ts';
+// The gate itself lives in #core/quality-gate.ts (no image code): re-exported for the engine's callers.
+export { passesQualityGate, QUALITY_GATE } from '#core/quality-gate.ts';
 
 /** Variance of the 4-neighbour Laplacian of the grey image: blur lowers it. */
 export function laplacianVariance(image: RgbImage): number {
@@ -116,8 +118,6 @@ export const QUALITY_THRESHOLDS = {
 type Range = { readonly bad: number; readonly good: number };
 export type QualityThresholds = { readonly [K in keyof typeof QUALITY_THRESHOLDS]: Range };
 
-/** Faces whose quality score is below this are not clustered (kept, listed as gated). */
-export const QUALITY_GATE = 0.4;
 
 export interface QualityContext {
   /** Photo size in the same frame as box and landmarks. */
@@ -170,9 +170,4 @@ export function withEmbeddingNorm(q: FaceQuality, norm: number | undefined, dete
   if (norm === undefined || q.score === undefined) return q;
   const measured: FaceQuality = { ...q, embeddingNorm: norm };
   return { ...measured, ...scoreQuality(measured, detectorScore) };
-}
-
-/** The gate: faces stored before quality was scored have no score and pass. */
-export function passesQualityGate(q: Pick<FaceQuality, 'score'> | undefined, gate = QUALITY_GATE): boolean {
-  return q?.score === undefined || q.score >= gate;
 }
