@@ -8,7 +8,7 @@
  * photos besides the 4 group photos), RANKFACE_BENCH_CLUSTER_SIZES (default 1000,4000,16000),
  * RANKFACE_BENCH_CODEC (f32 to price the old float32 vectors). */
 import { join } from 'node:path';
-import type { ScheduledEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
@@ -16,8 +16,7 @@ import type { VectorCodec } from '#adapters/shared/vector-codec.ts';
 import { createDynamoClient } from '#adapters/aws/clients.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
-import { defaultClusterer } from '#core/pipeline/deps.ts';
-import { createClusterHandler } from '../functions/cluster/handler.ts';
+import { createSchedulerHandler } from '../functions/scheduler/handler.ts';
 import { createDetectHandler } from '../functions/detect/handler.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
 import { awsRuntime } from '../functions/shared/runtime.ts';
@@ -73,7 +72,7 @@ async function measurePipeline(aws: Awaited<ReturnType<typeof startLocalAws>>): 
   const clusterQueue = new CountingQueue();
   const detect = createDetectHandler({ ...runtime('detect'), analyzer: analyzer!, embedQueue });
   const embed = createEmbedHandler({ ...runtime('embed'), analyzer: analyzer! });
-  const clusterFn = createClusterHandler({ ...runtime('cluster'), clusterQueue, cluster: defaultClusterer, modelId: analyzer!.embedderId });
+  const scheduler = createSchedulerHandler({ ...runtime('cluster'), clusterQueue });
 
   // Batch sizes as the stack's event sources deliver them (detect 5, embed 10).
   const records = events.drain();
@@ -81,8 +80,7 @@ async function measurePipeline(aws: Awaited<ReturnType<typeof startLocalAws>>): 
   const embedJobs = embedQueue.drain();
   const embedM = await measureStage(counter, async () => { for (const b of inBatches(embedJobs, 10)) await embed({ Records: b }); });
   const nFaces = (await faces.listFaces('bench-user')).length;
-  const scheduled: ScheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', id: 'b', account: '0', time: '', region: 'us-east-1', resources: [], detail: {}, version: '0' } as ScheduledEvent;
-  const fanOutM = await measureStage(counter, () => clusterFn(scheduled));
+  const fanOutM = await measureStage(counter, () => scheduler());
   const clusterPoints = await measureClusterSizes(faces, counter, clusterSizes, analyzer!.embedderId);
   await analyzer!.dispose();
   return {

@@ -1,7 +1,9 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
 import { OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,15 +25,48 @@ const copyModels = (out: string): string[] => [
   ...SHIPPED_MODELS.map((m) => `cp -R "${repoRoot}/models/${m}" "${out}/models/${m}"`),
 ];
 
+/** The Lambda platform (x86_64 Amazon Linux, glibc), as npm's platform overrides: optional
+ * dependencies with `os`/`cpu`/`libc` fields (sharp's @img/sharp-linux-x64) install for it
+ * whatever machine runs `cdk synth`. */
+export const LAMBDA_PLATFORM = { npm_config_os: 'linux', npm_config_cpu: 'x64', npm_config_libc: 'glibc' } as const;
+
 export interface FunctionKind {
   /** Native modules installed beside the bundle (never bundled by esbuild). */
   readonly nodeModules: readonly string[];
   readonly models: boolean;
 }
 
+/** Operational settings every function shares, from the stack's context. */
+export interface FunctionSettings {
+  readonly logRetention: logs.RetentionDays;
+  /** X-Ray tracing (Powertools tracer). */
+  readonly tracing: boolean;
+}
+
+export interface FunctionSpec {
+  readonly entry: string;
+  readonly kind: FunctionKind;
+  readonly memoryMb: number;
+  readonly timeout: Duration;
+  readonly environment: Record<string, string>;
+  readonly settings: FunctionSettings;
+}
+
+/** Powertools reads its settings from the environment: one service name per function, one
+ * metrics namespace for the app. */
+export const powertoolsEnvironment = (service: string): Record<string, string> => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: 'Rankface',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+});
+
 /** NodejsFunction settings shared by every function: Node 22 on x86_64 (ML binaries), ESM bundle by
- * the local esbuild (never Docker), AWS SDK from the runtime. */
-export function functionProps(entry: string, kind: FunctionKind, memoryMb: number, timeout: Duration, environment: Record<string, string>): NodejsFunctionProps {
+ * the local esbuild (never Docker), AWS SDK from the runtime, a log group with a retention, and
+ * Powertools' environment. `name` is the function's construct id (e.g. DetectFn). */
+export function functionProps(scope: Construct, name: string, spec: FunctionSpec): NodejsFunctionProps {
+  const { kind, settings } = spec;
+  const logGroup = new logs.LogGroup(scope, `${name}Logs`, { retention: settings.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  const service = `rankface-${name.replace(/Fn$/, '').toLowerCase()}`;
   const bundling: BundlingOptions = {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
@@ -45,8 +80,10 @@ export function functionProps(entry: string, kind: FunctionKind, memoryMb: numbe
     banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     externalModules: ['@aws-sdk/*', '@tensorflow/*', '@tensorflow/tfjs-node', ...kind.nodeModules],
     nodeModules: [...kind.nodeModules],
-    // The install step of nodeModules resolves from the npm cache filled by `npm ci`.
-    environment: { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+    // The install step of nodeModules resolves from the npm cache filled by `npm ci`. It installs
+    // the TARGET's native binaries, not the build machine's: on macOS or arm64, npm would pick
+    // sharp's darwin/arm64 package (which the prune step then removes, leaving none for Lambda).
+    environment: { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...LAMBDA_PLATFORM },
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
@@ -54,13 +91,15 @@ export function functionProps(entry: string, kind: FunctionKind, memoryMb: numbe
     },
   };
   return {
-    entry: join(repoRoot, entry),
+    entry: join(repoRoot, spec.entry),
     handler: 'handler',
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.X86_64,
-    memorySize: memoryMb,
-    timeout,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+    memorySize: spec.memoryMb,
+    timeout: spec.timeout,
+    logGroup,
+    tracing: settings.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...powertoolsEnvironment(service), ...spec.environment },
     bundling,
     depsLockFilePath: join(repoRoot, 'package-lock.json'),
     projectRoot: repoRoot,

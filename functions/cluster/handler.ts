@@ -1,17 +1,13 @@
-import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
-import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 // Direct module imports (not the pipeline index): the index re-exports the crop codec, which pulls
 // in sharp, a native module this function does not ship.
 import { defaultClusterer, type Clusterer } from '#core/pipeline/deps.ts';
-import { awsRuntime, lazyHandler, sqsQueue, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 import { fargateStarter, readFargateTaskConfig, type LargeUserRoute } from './large-users.ts';
 import { runClusterJob } from './run-job.ts';
 
 export interface ClusterHandlerDeps extends AwsRuntime {
-  /** Per-user clustering jobs: the schedule enqueues, the same function consumes one per batch, so
-   * one huge user occupies one invocation while others run in parallel. */
-  readonly clusterQueue: WorkQueue;
   readonly cluster: Clusterer;
   /** Embedder whose vectors are clustered. */
   readonly modelId: string;
@@ -19,37 +15,19 @@ export interface ClusterHandlerDeps extends AwsRuntime {
   readonly largeUsers?: LargeUserRoute;
 }
 
-export interface ClusterJob {
-  readonly userId: string;
-}
+export type { ClusterJob, FanOutResult } from '../scheduler/handler.ts';
 
-export interface FanOutResult {
-  readonly pending: number;
-  readonly enqueued: number;
-}
-
-const isScheduled = (e: unknown): e is ScheduledEvent => (e as Partial<ScheduledEvent>)?.['detail-type'] === 'Scheduled Event';
-
-/** One function, two triggers: the EventBridge rule (fan out) and the cluster queue (work). */
-export function createClusterHandler(deps: ClusterHandlerDeps): (event: ScheduledEvent | SQSEvent) => Promise<FanOutResult | SQSBatchResponse> {
+/** The per-user cluster worker, fed by the cluster queue that the scheduler function fills (batch
+ * size 1: one huge user occupies one invocation while others run in parallel). */
+export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { logger, faces } = deps;
-  const leaseMs = deps.config.clusterLeaseSeconds * 1000;
-
-  async function fanOut(): Promise<FanOutResult> {
-    const users = await faces.listUsersNeedingClustering();
-    const jobs: ClusterJob[] = [];
-    for (const userId of users) if (await faces.claimClustering(userId, leaseMs)) jobs.push({ userId });
-    await deps.clusterQueue.send(jobs);
-    logger.info('clustering fanned out', { pending: users.length, enqueued: jobs.length });
-    return { pending: users.length, enqueued: jobs.length };
-  }
 
   async function work(event: SQSEvent): Promise<SQSBatchResponse> {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const m of event.Records) {
       let userId: unknown;
       try {
-        userId = (JSON.parse(m.body) as Partial<ClusterJob>).userId;
+        userId = (JSON.parse(m.body) as { userId?: unknown }).userId;
       } catch {
         userId = undefined;
       }
@@ -70,7 +48,7 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: Schedule
     return { batchItemFailures };
   }
 
-  return async (event) => (isScheduled(event) ? fanOut() : work(event));
+  return work;
 }
 
 /** Lease a Fargate task holds a user for: its own time limit (infra/large-users.ts) plus margin. */
@@ -82,7 +60,6 @@ export const handler = lazyHandler(async () => {
   return createClusterHandler({
     ...(task ? { largeUsers: { faceLimit: task.faceLimit, start: fargateStarter(task), leaseMs: TASK_LEASE_MS } } : {}),
     ...runtime,
-    clusterQueue: sqsQueue(runtime.config, 'clusterQueueUrl'),
     cluster: defaultClusterer,
     modelId: readEngineConfig().embedder,
   });

@@ -1,6 +1,6 @@
 import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
-import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
+import type { WorkQueue } from '#core/ports/work-queue.ts';
 import { detectPhoto, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +20,8 @@ import { startLocalSqs, type LocalSqs } from './sqs.ts';
 export interface LocalAws {
   readonly kind: 'emulators' | 'endpoint';
   readonly dynamoKind: 'dynamodb-local' | 'dynalite' | 'endpoint';
+  /** Why that DynamoDB emulator runs (e.g. "no working Java on the PATH"). */
+  readonly dynamoReason: string;
   readonly bucket: string;
   readonly table: string;
   readonly s3: S3Client;
@@ -47,26 +49,38 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const mkdirp = (dir: string): string => {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function javaAvailable(): boolean {
-  try {
-    const r = spawn('java', ['-version'], { stdio: 'ignore' });
-    r.on('error', () => undefined);
-    return true;
-  } catch {
-    return false;
-  }
+/** Java that actually runs (`java -version` exits 0): a `java` on the PATH that is a broken
+ * alternative or a stub must not be taken for a JVM. */
+export function javaAvailable(): boolean {
+  const r = spawnSync('java', ['-version'], { stdio: 'ignore', timeout: 20_000 });
+  return r.error === undefined && r.status === 0;
 }
 
-async function startDynamo(): Promise<{ endpoint: string; kind: 'dynamodb-local' | 'dynalite'; stop: () => Promise<void> }> {
+/** Which DynamoDB emulator runs here, and why (said by `npm run local`). */
+export function dynamoChoice(): { kind: 'dynamodb-local' | 'dynalite'; reason: string } {
+  const jar = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
+  if (!existsSync(jar)) return { kind: 'dynalite', reason: `no DynamoDB Local jar at ${jar} (npm run emulators:fetch)` };
+  if (!javaAvailable()) return { kind: 'dynalite', reason: 'no working Java on the PATH (`java -version` failed)' };
+  return { kind: 'dynamodb-local', reason: `Java and ${jar} found` };
+}
+
+async function startDynamo(dataDir: string | undefined): Promise<{ endpoint: string; kind: 'dynamodb-local' | 'dynalite'; reason: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const jar = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
-  if (existsSync(jar) && javaAvailable()) {
+  const choice = dynamoChoice();
+  const storage = dataDir ? ['-dbPath', mkdirp(join(dataDir, 'dynamodb'))] : ['-inMemory'];
+  if (choice.kind === 'dynamodb-local') {
     const child: ChildProcess = spawn(
       'java',
-      [`-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`, '-jar', jar, '-inMemory', '-sharedDb', '-port', String(port)],
+      [`-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`, '-jar', jar, ...storage, '-sharedDb', '-port', String(port)],
       { cwd: DYNAMODB_LOCAL_DIR, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -97,13 +111,13 @@ async function startDynamo(): Promise<{ endpoint: string; kind: 'dynamodb-local'
       await Promise.race([exited, sleep(3000)]);
       if (child.exitCode === null) child.kill('SIGKILL');
     };
-    return { endpoint, kind: 'dynamodb-local', stop };
+    return { endpoint, kind: 'dynamodb-local', reason: choice.reason, stop };
   }
   // Fallback: dynalite (no transactions, no TTL; the adapters use neither).
   const { default: dynalite } = await import('dynalite');
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: mkdirp(join(dataDir, 'dynalite')) } : {}) });
   await new Promise<void>((res, rej) => server.listen(port, '127.0.0.1', (e) => (e ? rej(e) : res())));
-  return { endpoint, kind: 'dynalite', stop: () => new Promise<void>((r) => server.close(() => r())) };
+  return { endpoint, kind: 'dynalite', reason: choice.reason, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
@@ -135,10 +149,13 @@ export interface LocalAwsOptions {
   readonly name?: string;
   /** Shorter visibility timeouts for tests that wait for a redelivery (see `startLocalSqs`). */
   readonly visibilityTimeoutSeconds?: Partial<Record<Stage, number>>;
+  /** Keep S3 objects and DynamoDB items in this folder across restarts (fixed bucket and table
+   * names); without it everything lives in a temporary folder or in memory and is gone on exit. */
+  readonly dataDir?: string;
 }
 
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
-  const suffix = `${options.name ?? 'it'}-${process.pid}-${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const suffix = (options.dataDir ? (options.name ?? 'local') : `${options.name ?? 'it'}-${process.pid}-${Date.now().toString(36)}`).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   const bucket = `rankface-${suffix}`.slice(0, 63);
   const table = `rankface-${suffix}`;
   process.env.AWS_REGION ??= 'us-east-1';
@@ -149,6 +166,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   let stopS3 = async (): Promise<void> => {};
   let stopDynamo = async (): Promise<void> => {};
   let dynamoKind: LocalAws['dynamoKind'] = 'endpoint';
+  let dynamoReason = 'AWS_ENDPOINT_URL is set';
   const endpointGiven = Boolean(process.env.AWS_ENDPOINT_URL);
 
   if (!endpointGiven) {
@@ -156,15 +174,16 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
     delete process.env.AWS_SESSION_TOKEN;
-    const dir = mkdtempSync(join(tmpdir(), 'rankface-s3rver-'));
+    const dir = options.dataDir ? mkdirp(join(options.dataDir, 's3')) : mkdtempSync(join(tmpdir(), 'rankface-s3rver-'));
     const s3rver = new S3rver({ address: '127.0.0.1', port: await freePort(), silent: true, directory: dir, allowMismatchedSignatures: true });
     const addr = await s3rver.run();
     s3rver.on('event', (e: S3Event) => listeners.forEach((l) => l(e)));
     stopS3 = async () => {
       await s3rver.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
     };
-    const dynamo = await startDynamo();
+    const dynamo = await startDynamo(options.dataDir);
+    dynamoReason = dynamo.reason;
     stopDynamo = dynamo.stop;
     dynamoKind = dynamo.kind;
     process.env.AWS_ENDPOINT_URL_S3 = `http://127.0.0.1:${addr.port}`;
@@ -187,6 +206,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   return {
     kind: endpointGiven ? 'endpoint' : 'emulators',
     dynamoKind,
+    dynamoReason,
     bucket,
     table,
     s3,

@@ -23,6 +23,9 @@ export interface AwsConfig {
   readonly maxUploadBytes: number;
   /** How long a claimed clustering job blocks re-enqueueing of the same user. */
   readonly clusterLeaseSeconds: number;
+  /** Browser origins the stack allows (its CORS setting); `['*']` allows any. The API answers
+   * `access-control-allow-origin` from this list, never `*` when the stack names origins. */
+  readonly allowedOrigins: readonly string[];
 }
 
 export const UPLOAD_PREFIX = 'uploads/';
@@ -37,6 +40,7 @@ export const ENV = {
   presignSeconds: 'RANKFACE_PRESIGN_SECONDS',
   maxUploadBytes: 'RANKFACE_MAX_UPLOAD_BYTES',
   clusterLeaseSeconds: 'RANKFACE_CLUSTER_LEASE_SECONDS',
+  allowedOrigins: 'RANKFACE_ALLOWED_ORIGINS',
 } as const;
 
 const opt = (env: NodeJS.ProcessEnv, name: string): string | undefined => (env[name] ? env[name] : undefined);
@@ -57,7 +61,15 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     presignSeconds: numberFromEnv(env, ENV.presignSeconds, 900),
     maxUploadBytes: numberFromEnv(env, ENV.maxUploadBytes, 50 * 1024 * 1024),
     clusterLeaseSeconds: numberFromEnv(env, ENV.clusterLeaseSeconds, 15 * 60),
+    allowedOrigins: Object.freeze((env[ENV.allowedOrigins] ?? '*').split(',').map((o) => o.trim()).filter(Boolean)),
   });
+}
+
+/** The `access-control-allow-origin` to answer a request from `requestOrigin` with: `*` when any
+ * origin is allowed, the request's origin when it is in the list, else none (the browser blocks). */
+export function allowOriginFor(config: Pick<AwsConfig, 'allowedOrigins'>, requestOrigin: string | undefined): string | undefined {
+  if (config.allowedOrigins.includes('*')) return '*';
+  return requestOrigin !== undefined && config.allowedOrigins.includes(requestOrigin) ? requestOrigin : undefined;
 }
 
 /** A setting this function cannot run without. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -20,6 +20,7 @@ import { folderBytes, invokeBundle, lambdaRoot, removeRoot, synthesise, type Bui
 // of bare and relative specifiers is the same.
 const USER = '5e0c7a1d-2b3f-4c5d-8e9f-0a1b2c3d4e5f';
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
+const MAC_ARM64 = { npm_config_os: 'darwin', npm_config_cpu: 'arm64' };
 
 describeWithData('built Lambda bundles', () => {
   let aws: LocalAws;
@@ -28,7 +29,9 @@ describeWithData('built Lambda bundles', () => {
   const timings: { fn: string; mb: number; importMs: number; firstInvokeMs: number }[] = [];
 
   beforeAll(async () => {
-    functions = synthesise(mkdtempSync(join(tmpdir(), 'rankface-cdk-out-')));
+    // Synthesised as on a developer's Mac (npm's platform: darwin/arm64): the assets must still
+    // carry Lambda's linux-x64 native binaries.
+    functions = synthesise(mkdtempSync(join(tmpdir(), 'rankface-cdk-out-')), MAC_ARM64);
     for (const fn of functions) roots.set(fn.logicalId, lambdaRoot(fn));
     aws = await startLocalAws({ name: 'bundles' });
   }, 600_000);
@@ -41,7 +44,7 @@ describeWithData('built Lambda bundles', () => {
   });
 
   const fnOf = (prefix: string): BuiltFunction => {
-    const fn = functions.find((f) => f.logicalId.startsWith(prefix));
+    const fn = functions.find((f) => f.logicalId.includes(prefix));
     if (!fn) throw new Error(`no function ${prefix} in the template`);
     return fn;
   };
@@ -71,8 +74,15 @@ describeWithData('built Lambda bundles', () => {
   };
 
   it('keeps every bundle within 250 MB unzipped', () => {
-    expect(functions.map((f) => f.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expect.arrayContaining(['ApiFn', 'ClusterFn', 'DetectFn', 'EmbedFn']));
+    for (const prefix of ['ApiFn', 'ClusterFn', 'DetectFn', 'EmbedFn', 'SchedulerFn']) fnOf(prefix);
     for (const fn of functions) expect(folderBytes(fn.assetDir), fn.logicalId).toBeLessThanOrEqual(LAMBDA_UNZIPPED_LIMIT);
+  });
+
+  it('ships linux-x64 sharp binaries (and no others) when synthesised on macOS/arm64', () => {
+    for (const prefix of ['DetectFn', 'EmbedFn']) {
+      const img = join(fnOf(prefix).assetDir, 'node_modules', '@img');
+      expect(readdirSync(img).filter((d) => d.startsWith('sharp-')).sort(), prefix).toEqual(['sharp-libvips-linux-x64', 'sharp-linux-x64']);
+    }
   });
 
   it('loads each bundle and handles a real event: upload → detect → embed → cluster → API', async () => {
@@ -104,7 +114,7 @@ describeWithData('built Lambda bundles', () => {
     for (const photo of await faces.listPhotos(USER)) expect(photo.status).toBe('embedded');
 
     const schedule = { 'detail-type': 'Scheduled Event', source: 'aws.events', id: 'bundle-test', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {}, version: '0' };
-    const fanOut = (await invoke('ClusterFn', [schedule])).results[0] as { enqueued: number };
+    const fanOut = (await invoke('SchedulerFn', [schedule])).results[0] as { enqueued: number };
     expect(fanOut.enqueued).toBe(1);
     const clusterBatch = await receiveBatch(client, queues.cluster, 5);
     const clustered = (await invoke('ClusterFn', [{ Records: clusterBatch }])).results[0] as SQSBatchResponse;

@@ -26,12 +26,20 @@ interface CfnFunction {
 
 /** Synthesise the stack with real bundling (local esbuild, no Docker) into `outdir`, as `cdk synth`
  * does, and list the project's functions (CDK's own inline helpers excluded). */
-export function synthesise(outdir: string): BuiltFunction[] {
+export function synthesise(outdir: string, npmHost: Record<string, string> = {}): BuiltFunction[] {
   const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   // Asset metadata (each function's asset folder) is on for `cdk synth`; a bare App needs it asked for.
   const app = new App({ outdir, context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
   const stack = new RankfaceStack(app, 'Rankface');
-  const assembly = app.synth();
+  // npm's platform settings of the machine that synthesises (e.g. a Mac: os darwin, cpu arm64).
+  const saved = Object.fromEntries(Object.keys(npmHost).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, npmHost);
+  let assembly;
+  try {
+    assembly = app.synth();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
   const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, CfnFunction> };
   return Object.entries(template.Resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path'] && r.Properties.Handler === 'index.handler')

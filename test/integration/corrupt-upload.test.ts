@@ -21,7 +21,7 @@ describe('corrupt upload in a batch', () => {
     // A key that matches the notification prefix but not the uploads/<user>/<file> layout.
     const misplaced = 'uploads/stray.jpg';
     await p.aws.s3.send(new PutObjectCommand({ Bucket: p.aws.bucket, Key: misplaced, Body: a!.bytes }));
-    const records = p.s3Events.drain();
+    const records = await p.s3Events.drain();
     expect(records.length).toBeGreaterThanOrEqual(5);
 
     const res = await p.detect(records);

@@ -22,10 +22,10 @@ describe('duplicate delivery', () => {
 
   it('changes nothing when events and messages arrive twice', async () => {
     for (const ph of bobPhotos().slice(0, 6)) await p.upload(ALICE, ph.fileName, ph.bytes);
-    const s3Records = p.s3Events.drain();
+    const s3Records = await p.s3Events.drain();
     expect(s3Records).toHaveLength(6);
     expect((await p.detect(s3Records)).batchItemFailures).toEqual([]);
-    const embedJobs = p.embedQueue.drain();
+    const embedJobs = await p.embedQueue.drain();
     expect((await p.embed(embedJobs)).batchItemFailures).toEqual([]);
     expect(await p.settle()).toEqual([]);
     const once = await snapshot();
@@ -35,7 +35,7 @@ describe('duplicate delivery', () => {
 
     // Redeliver everything: the S3 events (twice within one batch), then the embed jobs.
     expect((await p.detect([...s3Records, s3Records[0]!])).batchItemFailures).toEqual([]);
-    expect((await p.embed([...embedJobs, ...p.embedQueue.drain()])).batchItemFailures).toEqual([]);
+    expect((await p.embed([...embedJobs, ...(await p.embedQueue.drain())])).batchItemFailures).toEqual([]);
     expect(await p.settle()).toEqual([]);
     expect(await snapshot()).toEqual(once);
   });

@@ -1,9 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { WorkQueue } from '#core/ports/work-queue.ts';
 
-/** Where a stage hands work to the next one: one JSON message per job. */
-export interface WorkQueue {
-  send(messages: readonly object[]): Promise<void>;
-}
+export type { WorkQueue };
 
 /** WorkQueue on an SQS queue: batches of 10, failed entries retried, then reported. */
 export class SqsWorkQueue implements WorkQueue {

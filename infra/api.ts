@@ -1,0 +1,70 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { CROP_PREFIX, ENV, UPLOAD_PREFIX } from '../src/config/aws.ts';
+import { ROUTES } from '../functions/api/routes.ts';
+import { functionProps, type FunctionSettings } from './bundling.ts';
+import { FUNCTION_MEMORY_MB } from './function-sizes.ts';
+
+export interface ApiProps {
+  readonly bucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+  /** The stack's CORS setting: API Gateway's preflight and the handler's answers both use it. */
+  readonly corsOrigins: readonly string[];
+  readonly functionSettings: FunctionSettings;
+}
+
+/** The REST API: one Lambda behind API Gateway (REST v1, which LocalStack's free tier serves),
+ * every route guarded by a Cognito user pool authorizer. */
+export class Api extends Construct {
+  readonly fn: NodejsFunction;
+  readonly restApi: apigw.RestApi;
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { bucket, table } = props;
+    this.fn = new NodejsFunction(this, 'ApiFn', functionProps(this, 'ApiFn', {
+      entry: 'functions/api/handler.ts',
+      kind: { nodeModules: [], models: false },
+      memoryMb: FUNCTION_MEMORY_MB.api,
+      timeout: Duration.seconds(15),
+      environment: { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName, [ENV.allowedOrigins]: props.corsOrigins.join(',') },
+      settings: props.functionSettings,
+    }));
+    const objects = (actions: string[], prefix: string): void => this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    objects(['s3:GetObject'], CROP_PREFIX); // presigned crop URLs act with the function's rights
+    objects(['s3:PutObject'], UPLOAD_PREFIX); // presigned uploads, key built from the caller's sub
+    const read = ['dynamodb:GetItem', 'dynamodb:Query'];
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...read, ...writes], resources: [table.tableArn] }));
+
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: { minLength: 12 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Pinned to the id it had before the stack was split: an update must not replace the pool.
+    (this.userPool.node.defaultChild as cognito.CfnUserPool).overrideLogicalId('Users0A0EEA89');
+    this.client = this.userPool.addClient('WebClient', { authFlows: { userSrp: true, userPassword: true }, generateSecret: false });
+    (this.client.node.defaultChild as cognito.CfnUserPoolClient).overrideLogicalId('UsersWebClient8EE36D42');
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
+    this.restApi = new apigw.RestApi(this, 'Api', {
+      restApiName: 'rankface',
+      deployOptions: { stageName: 'v1', throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+      defaultCorsPreflightOptions: { allowOrigins: [...props.corsOrigins], allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], allowHeaders: ['authorization', 'content-type'] },
+    });
+    const integration = new apigw.LambdaIntegration(this.fn);
+    for (const route of ROUTES) {
+      const resource = this.restApi.root.resourceForPath(route.resource);
+      resource.addMethod(route.method, integration, { authorizer, authorizationType: apigw.AuthorizationType.COGNITO });
+    }
+  }
+}
