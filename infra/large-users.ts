@@ -18,6 +18,8 @@ export interface LargeUserClusteringProps {
   readonly environment: Record<string, string>;
   /** Faces above which a user leaves Lambda (docs/scale.md). */
   readonly faceLimit?: number;
+  /** The stack's log retention (every log group expires alike). */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** Task size: 1M faces at 512-D peaked at 5.5 GB and ran 613 s on 2 cores (docs/scale.md). */
@@ -48,7 +50,7 @@ export class LargeUserClustering extends Construct {
       memoryLimitMiB: CLUSTER_TASK.memoryMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const container = this.taskDefinition.addContainer('cluster', {
       image: ecs.ContainerImage.fromAsset(repoRoot, {
         file: 'functions/cluster-task/Dockerfile',

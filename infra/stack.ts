@@ -42,7 +42,7 @@ export class RankfaceStack extends Stack {
     this.storage = new Storage(this, 'Storage', { corsOrigins: settings.corsOrigins });
     const { bucket, table } = this.storage;
     this.pipeline = new Pipeline(this, 'Pipeline', { bucket, table, alarmTopic: this.alarmTopic, scheduleMinutes: settings.scheduleMinutes, functionSettings: settings.functions });
-    new LargeUserClustering(this, 'LargeUsers', { table, clusterFn: this.pipeline.clusterFn, environment: { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName } });
+    new LargeUserClustering(this, 'LargeUsers', { table, clusterFn: this.pipeline.clusterFn, logRetention: settings.functions.logRetention, environment: { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName } });
     this.api = new Api(this, 'Api', { bucket, table, corsOrigins: settings.corsOrigins, functionSettings: settings.functions });
     const { restApi: api, userPool } = this.api;
     site.deployApp({ api, userPool, routes: ROUTES.map((r) => `${r.method} ${r.resource}`), domainPrefix: (this.node.tryGetContext('webDomainPrefix') as string | undefined) ?? `rankface-${this.account}` });

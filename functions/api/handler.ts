@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { UPLOAD_PREFIX } from '#config/aws.ts';
+import { allowOriginFor, UPLOAD_PREFIX } from '#config/aws.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
@@ -20,6 +20,8 @@ export interface ApiHandlerDeps {
   readonly presignSeconds: number;
   /** The stack's allowed origin for browsers (CORS); `*` only when the stack is configured so. */
   readonly corsOrigin?: string;
+  /** The stack's CORS setting: each response allows the caller's origin only when it is listed. */
+  readonly allowedOrigins?: readonly string[];
   /** Embedder whose vectors `GET /faces/{faceId}/why` compares. */
   readonly modelId?: string;
 }
@@ -70,12 +72,17 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
   const route = createApiRouter(awsApiDeps(deps));
   return async (event) => {
     const out = await route(requestOf(event));
-    return { statusCode: out.status, headers: out.headers, body: out.body };
+    const headers: Record<string, string> = { ...out.headers };
+    if (deps.allowedOrigins) {
+      const allowed = allowOriginFor({ allowedOrigins: deps.allowedOrigins }, event.headers?.origin ?? event.headers?.Origin);
+      if (allowed) headers['access-control-allow-origin'] = allowed;
+      else delete headers['access-control-allow-origin'];
+    }
+    return { statusCode: out.status, headers, body: out.body };
   };
 }
 
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('api');
-  // corsOrigin: wired from the stack's setting by the config (issue 11); '*' until then, as before.
-  return createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: readEngineConfig().embedder });
+  return createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, allowedOrigins: runtime.config.allowedOrigins, modelId: readEngineConfig().embedder });
 });

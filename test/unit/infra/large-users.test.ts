@@ -23,11 +23,11 @@ describe('large users are clustered on Fargate, started by the cluster worker', 
     expect(def.ContainerDefinitions[0].LogConfiguration.LogDriver).toBe('awslogs');
     const env = def.ContainerDefinitions[0].Environment as { Name: string }[];
     expect(env.map((e) => e.Name)).toEqual(expect.arrayContaining(['RANKFACE_TABLE', 'RANKFACE_BUCKET']));
-    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 }); // the stack's default retention
   });
 
   it('gives the cluster function the task coordinates and the face limit', () => {
-    const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('ClusterFn'));
+    const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('PipelineClusterFn'));
     expect(fns).toHaveLength(1);
     const vars = fns[0]![1].Properties.Environment.Variables as Record<string, unknown>;
     for (const name of [LARGE_USER_ENV.cluster, LARGE_USER_ENV.taskDefinition, LARGE_USER_ENV.container, LARGE_USER_ENV.subnets, LARGE_USER_ENV.securityGroup]) expect(vars[name]).toBeDefined();
