@@ -36,6 +36,15 @@ function keepEditedPeople(groups: PlacedPerson[], previous: readonly PersonRecor
   }
 }
 
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === (b ?? [])[i]);
+
+/** What a clustering run decides about a person, compared field by field. */
+function samePerson(prev: PersonRecord, next: Omit<PersonRecord, 'updatedAt' | 'version'>): boolean {
+  return sameList([...prev.faceIds].sort(), next.faceIds) && prev.coverFaceId === next.coverFaceId && prev.cohesion === next.cohesion &&
+    sameList(prev.confirmedFaceIds, next.confirmedFaceIds) && prev.name === next.name && prev.hidden === next.hidden;
+}
+
 /** Re-cluster one user's faces into people: their vectors, with the user's edits replayed (confirmed
  * faces stay, rejected faces stay out, named people never merge), keeping person ids, names and
  * hidden flags of the people that persist. Same input, same output. */
@@ -79,7 +88,7 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
     const prev = previousById.get(g.personId);
     const members = new Set(g.faceIds);
     const confirmedFaceIds = prev?.confirmedFaceIds?.filter((f) => members.has(f));
-    return {
+    const next = {
       userId,
       personId: g.personId,
       ...(prev?.name !== undefined ? { name: prev.name } : {}),
@@ -87,11 +96,13 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
       faceIds: [...g.faceIds].sort(),
       coverFaceId: g.medoidFaceId,
       cohesion: g.cohesion,
-      updatedAt: now,
       ...(confirmedFaceIds && confirmedFaceIds.length > 0 ? { confirmedFaceIds } : {}),
-      // A run is a write too: an edit that read the person before it retries on the new version.
-      version: (prev?.version ?? 0) + 1,
     };
+    // A run that leaves a person as it was writes it back as it was (same version and time: a
+    // redelivered photo changes nothing). A run that changes it is a write like an edit: the version
+    // moves, so an edit that read the person before retries on the new one. New people start at 0.
+    if (prev && samePerson(prev, next)) return { ...next, updatedAt: prev.updatedAt, ...(prev.version !== undefined ? { version: prev.version } : {}) };
+    return { ...next, updatedAt: now, ...(prev ? { version: (prev.version ?? 0) + 1 } : {}) };
   });
   people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
   await deps.faces.replacePeople(userId, people);
