@@ -33,7 +33,7 @@ describeWithData('web app against npm run local', () => {
 
   beforeAll(async () => {
     if (await webBuildIsStale()) await buildWeb();
-    local = spawn(process.execPath, ['--import', 'tsx', 'src/cli/local-aws.ts'], { cwd: repoRoot, env: { ...process.env, PORT: String(API_PORT), RANKFACE_LOCAL_CLUSTER_MS: '1500' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    local = spawn(process.execPath, ['--import', 'tsx', 'scripts/emulators/run-local.ts'], { cwd: repoRoot, env: { ...process.env, PORT: String(API_PORT), RANKFACE_LOCAL_CLUSTER_MS: '1500' }, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((ready, fail) => {
       let out = '';
       local.stdout!.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('API on')) ready(); });
