@@ -70,14 +70,21 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
   const embedded = new Set(clusterFaces.map((f) => f.id));
   const plan = planReplay({ previous, faceEdits, aliases }, embedded);
   const legacy = constraintsFromEdits(edits, embedded);
-  const result = deps.cluster(clusterFaces, {
-    mustLink: [...(legacy.mustLink ?? []), ...(plan.constraints.mustLink ?? [])],
-    cannotLink: [...(legacy.cannotLink ?? []), ...(plan.constraints.cannotLink ?? [])],
+  // Faces the user took out of a person ("not this person", or moved away) are not clustered: with a
+  // cannot-link to that person's faces, such a face could pull some of them into a cluster of its
+  // own and split the person it was rejected from. They wait as unassigned (or in the person they
+  // were confirmed in, placed below) until the user puts them somewhere.
+  const rejectedFaces = new Set(plan.rejected.keys());
+  const clustered = clusterFaces.filter((f) => !rejectedFaces.has(f.id));
+  const both = ([a, b]: readonly [string, string]): boolean => !rejectedFaces.has(a) && !rejectedFaces.has(b);
+  const result = deps.cluster(clustered, {
+    mustLink: [...(legacy.mustLink ?? []), ...(plan.constraints.mustLink ?? [])].filter(both),
+    cannotLink: [...(legacy.cannotLink ?? []), ...(plan.constraints.cannotLink ?? [])].filter(both),
   });
   // Ids by overlap with the previous people (confirmed faces count: new photos of a named person
   // join it), then every confirmed face placed in its person and every rejected face taken out.
   const identified = assignStablePersonIds(result.people, previous).map((p) => ({ personId: p.personId, faceIds: p.faceIds, medoidFaceId: p.medoidFaceId, cohesion: p.cohesion }));
-  const placed = placeConfirmed(identified, result.unassigned, plan);
+  const placed = placeConfirmed(identified, [...result.unassigned, ...[...rejectedFaces].filter((f) => embedded.has(f))], plan);
   const loose = new Set(placed.unassigned);
   const groups = placed.people;
   keepEditedPeople(groups, previous, plan, loose);
