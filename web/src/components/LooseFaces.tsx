@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { isMissingRoute, type Face } from '../api.ts';
 import { isTyping } from '../keys.ts';
 import { useApi, usePeople } from '../people.ts';
@@ -31,15 +31,19 @@ export function LooseFaces({ kind }: { kind: 'unassigned' | 'gated' }) {
     setFaces(undefined);
     void load();
   }, [load]);
+  // Latest state through a ref set during render (see PersonPage: a key right after a click).
+  const latest = useRef({ dialog, selected });
+  latest.current = { dialog, selected };
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (isTyping(e) || dialog || selected.size === 0) return;
+      const { dialog: open, selected: sel } = latest.current;
+      if (isTyping(e) || open || sel.size === 0) return;
       if (e.key === 'm') setDialog('move');
-      else if (e.key === 'w' && selected.size === 1) setDialog('why');
+      else if (e.key === 'w' && sel.size === 1) setDialog('why');
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  });
+  }, []);
   const moveTo = async (to: string): Promise<void> => {
     setDialog(undefined);
     try {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Face, type Person } from '../api.ts';
 import { isTyping } from '../keys.ts';
 import { useApi, usePeople } from '../people.ts';
@@ -80,17 +80,23 @@ export function PersonPage({ personId }: { personId: string }) {
     not: () => sel.length > 0 && void edit(`${sel.length} face(s) removed from this person`, async () => { for (const f of sel) await api.notPerson(f); }),
     why: () => sel.length === 1 && setDialog({ kind: 'why', faceId: sel[0]! }),
   };
+  // The listener reads the latest render's actions through a ref, set during render: an effect
+  // re-registered after each render runs after paint, so a key pressed right after a click (a
+  // selection) could still reach the previous render's handler with nothing selected.
+  const latest = useRef({ actions, dialog });
+  latest.current = { actions, dialog };
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (isTyping(e) || dialog || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === 'm') actions.move();
-      else if (e.key === 'n') actions.not();
-      else if (e.key === 'w') actions.why();
+      const { actions: act, dialog: open } = latest.current;
+      if (isTyping(e) || open || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'm') act.move();
+      else if (e.key === 'n') act.not();
+      else if (e.key === 'w') act.why();
       else if (e.key === 'Escape') setSelected(new Set());
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  });
+  }, []);
 
   if (error) return <p role="alert">{error} <a href="#/">Back to people</a></p>;
   if (!data) return <p role="status">Loading faces…</p>;
