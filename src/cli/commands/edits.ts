@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
@@ -7,7 +6,7 @@ import { systemClock } from '#core/ports/clock.ts';
 import { mergePeople, moveFace, PeopleEditError, rejectFace, renamePerson, setPersonHidden, type PeopleEditDeps } from '#core/pipeline/people-edits.ts';
 import { explainFace, type WhyAnswer } from '#core/pipeline/why-face.ts';
 import type { PeopleReport } from '#cli/report/model.ts';
-import { writeReport } from '#cli/report/write.ts';
+import { readPeopleJson, rewriteReportFromStore } from '#cli/report/rewrite.ts';
 
 /** The local edit commands on an output folder written by `rankface cluster`: `name`, `merge`,
  * `move`, `not`, `hide`, `unhide` apply at once through the core use-cases (the same as the API) and
@@ -62,30 +61,6 @@ function parse(argv: readonly string[]): Parsed | string {
 
 const usageOf = (name: string): string => `usage: rankface ${name} ${COMMANDS[name]!.args.map((a) => `<${a}>`).join(' ')} [--out <dir>]${name === 'why' || name === 'people' ? ' [--json]' : ''}\n  ${COMMANDS[name]!.summary}`;
 
-async function readPeopleJson(outDir: string): Promise<PeopleReport> {
-  return JSON.parse(await readFile(join(outDir, 'people.json'), 'utf8')) as PeopleReport;
-}
-
-/** Rewrite people.json and index.html from the store, keeping what only the last scan knew
- * (photos folder, skipped files, duplicates). No re-analysis: thumbnails and the map are reused. */
-async function rewriteReport(outDir: string, store: SqliteFaceStore, previous: PeopleReport): Promise<PeopleReport> {
-  const modelId = previous.models.embedder;
-  const blobs = new FsBlobStore(join(outDir, 'blobs'));
-  const [photos, faces, people, vectors] = await Promise.all([store.listPhotos(LOCAL_USER), store.listFaces(LOCAL_USER), store.listPeople(LOCAL_USER), store.listVectors(LOCAL_USER, modelId)]);
-  const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
-  const written = await writeReport({
-    outDir, photosDir: previous.photos_dir, generatedAt: new Date(), models: previous.models, photos, faces, people,
-    skipped: previous.skipped, duplicates: previous.duplicates ?? [], modelId,
-    vectors: vectors.map((v) => ({ id: v.faceId, vector: v.vector })),
-    readPhoto: async (photo) => new Uint8Array(await readFile(join(previous.photos_dir, ...photo.split('/')))),
-    readCrop: async (faceId) => {
-      const key = cropOf.get(faceId);
-      return key ? blobs.get(key) : undefined;
-    },
-  });
-  return written.report;
-}
-
 function whyText(w: WhyAnswer): string {
   const where = w.personId ? `in ${w.personId}${w.personName ? ` (${w.personName})` : ''}: ${w.basis}` : `unassigned: ${w.unassignedReason}`;
   const lines = [`${w.faceId} ${where}`];
@@ -131,7 +106,7 @@ export async function runEdit(name: string, argv: readonly string[]): Promise<nu
     const previous = await readPeopleJson(args.outDir);
     if (!command.apply) return await readOnly(name, args, store, previous);
     const line = await command.apply(args.positional, { people: store, clock: systemClock });
-    await rewriteReport(args.outDir, store, previous);
+    await rewriteReportFromStore(args.outDir, LOCAL_USER, store, new FsBlobStore(join(args.outDir, 'blobs')), previous);
     process.stdout.write(`${line}\n`);
     return 0;
   } catch (err) {

@@ -8,7 +8,7 @@ import { blobUrlOf, createRequestHandler } from '#cli/serve/http.ts';
 import { createLocalRouter } from '#cli/serve/local-api.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { readFaceMap } from '#cli/serve/map.ts';
-import { rewriteOutputs } from '#cli/serve/outputs.ts';
+import { readPeopleJson, rewriteReportFromStore } from '#cli/report/rewrite.ts';
 import { ROUTES } from '../../../functions/api/routes.ts';
 import { buildWeb, WEB_DIST, webBuildIsStale } from '../../../scripts/build-web.ts';
 
@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
       router: createLocalRouter(store, blobUrlOf, readEngineConfig().embedder),
       blobs,
       map: () => readFaceMap(args.outDir, LOCAL_USER, store),
-      afterEdit: () => rewriteOutputs(args.outDir, LOCAL_USER, store, blobs),
+      afterEdit: async () => void (await rewriteReportFromStore(args.outDir, LOCAL_USER, store, blobs, await readPeopleJson(args.outDir))),
       log: (line) => process.stderr.write(`${line}\n`),
       routes: ROUTES.map((r) => `${r.method} ${r.resource}`),
     }),
