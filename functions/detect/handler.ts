@@ -1,9 +1,10 @@
 import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
-import { detectPhoto, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
+import { RankfaceError } from '#core/errors.ts';
+import { detectPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
-import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';
+import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime, type UploadKey } from '../shared/runtime.ts';
 
 export interface DetectHandlerDeps extends AwsRuntime {
   readonly analyzer: PhotoAnalyzer;
@@ -23,10 +24,23 @@ type Outcome = 'detected' | 'error' | 'removed' | 'skipped' | 'rejected';
  * event (or the s3:TestEvent sent when the notification is configured). */
 export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { logger } = deps;
+  const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger };
+
+  /** The key an event names, or undefined when its percent-encoding is malformed: such a key
+   * cannot name an upload, and retrying cannot fix it (not a poison message). */
+  function keyOf(r: S3EventRecord): string | undefined {
+    try {
+      return decodeS3Key(r.s3?.object?.key ?? '');
+    } catch {
+      logger.warn('event rejected: malformed key encoding', { rawKey: r.s3?.object?.key });
+      return undefined;
+    }
+  }
 
   async function onRecord(r: S3EventRecord): Promise<Outcome> {
     const bucket = r.s3?.bucket?.name;
-    const key = decodeS3Key(r.s3?.object?.key ?? '');
+    const key = keyOf(r);
+    if (key === undefined) return 'rejected';
     if (bucket !== deps.blobs.bucket) {
       logger.warn('event rejected: foreign bucket', { bucket, key });
       return 'rejected';
@@ -36,30 +50,46 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       logger.warn('event rejected: bad key layout', { key, reason: upload.reject });
       return 'rejected';
     }
-    const { userId, photoId } = upload;
-    const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger };
-
-    if (r.eventName.startsWith('ObjectRemoved')) {
-      await removePhoto(userId, photoId, store);
-      await deps.faces.markNeedsClustering(userId);
-      return 'removed';
-    }
+    if (r.eventName.startsWith('ObjectRemoved')) return onRemoved(upload);
     if (!r.eventName.startsWith('ObjectCreated')) return 'skipped';
+    return onCreated(upload);
+  }
 
-    // Events are at-least-once and unordered: read what the key holds now. Gone means a later
-    // delete already ran (or will): nothing to do.
-    const object = await deps.blobs.getObject(key);
-    if (!object) {
+  /** Events are unordered: a removal that arrives after the key was uploaded again must not delete
+   * the new photo's records. The key is checked now, as the create path does. */
+  async function onRemoved({ userId, photoId, key }: UploadKey): Promise<Outcome> {
+    if (await deps.blobs.head(key)) {
+      logger.info('late removal ignored: the key holds an object again', { userId, key });
+      return 'skipped';
+    }
+    await removePhoto(userId, photoId, store);
+    await deps.faces.markNeedsClustering(userId);
+    return 'removed';
+  }
+
+  async function onCreated({ userId, photoId, key }: UploadKey): Promise<Outcome> {
+    // Events are at-least-once and unordered: look at what the key holds now, size and owner
+    // first (HEAD), before any byte is read. Gone means a later delete already ran (or will).
+    const head = await deps.blobs.head(key);
+    if (!head) {
       logger.info('object gone before detection', { userId, key });
       return 'skipped';
     }
     // Uploads through the API's presigned URL carry the uploader's sub; a mismatch means the object
     // was placed under someone else's prefix by other means.
-    const owner = object.metadata[OWNER_METADATA];
+    const owner = head.metadata[OWNER_METADATA];
     if (owner !== undefined && owner !== userId) {
       logger.warn('event rejected: owner metadata does not match the key', { key, owner, userId });
       return 'rejected';
     }
+    if (head.size > deps.config.maxUploadBytes) {
+      const err = new RankfaceError('too-large', `object is ${head.size} bytes, limit is ${deps.config.maxUploadBytes}`);
+      await recordPhotoFailure({ userId, photoId, sourceKey: key, bytes: new Uint8Array(), idFromKey: true }, err, store);
+      await deps.faces.markNeedsClustering(userId);
+      return 'error';
+    }
+    const object = await deps.blobs.getObject(key);
+    if (!object) return 'skipped';
     // A redelivered event for content already fully processed: nothing would change, skip the
     // model run (the result would be identical, see the duplicate-delivery test).
     const previous = await deps.faces.getPhoto(userId, photoId);
@@ -67,7 +97,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       logger.info('already processed', { userId, photoId });
       return 'skipped';
     }
-    const outcome = await detectPhoto({ userId, photoId, sourceKey: key, bytes: object.bytes }, { ...store, analyzer: deps.analyzer });
+    const outcome = await detectPhoto({ userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true }, { ...store, analyzer: deps.analyzer });
     if (outcome.status === 'error') {
       // Its faces (if an earlier version had any) are gone: people need recomputing.
       await deps.faces.markNeedsClustering(userId);

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 
@@ -6,6 +6,11 @@ export interface StoredObject {
   readonly bytes: Uint8Array;
   readonly contentType?: string;
   /** User metadata (`x-amz-meta-*`), lower-case names. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface ObjectHead {
+  readonly size: number;
   readonly metadata: Readonly<Record<string, string>>;
 }
 
@@ -27,6 +32,18 @@ export class S3BlobStore implements BlobStore {
       const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
       return { bytes, ...(res.ContentType ? { contentType: res.ContentType } : {}), metadata: res.Metadata ?? {} };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Size and metadata without the body: limits and ownership are checked before anything is read,
+   * and a removal event is checked against what the key holds now (issue 13 items 3, 8). */
+  async head(key: string): Promise<ObjectHead | undefined> {
+    try {
+      const res = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: res.ContentLength ?? 0, metadata: res.Metadata ?? {} };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -12,6 +12,9 @@ export interface PhotoInput {
   /** S3 key or relative path, recorded for display and deletes. */
   readonly sourceKey: string;
   readonly bytes: Uint8Array;
+  /** The photo id is derived from the key (cloud), not the content: face ids then carry the
+   * content hash, so they change when the key's content changes. */
+  readonly idFromKey?: boolean;
 }
 
 export interface PhotoOutcome {
@@ -29,8 +32,9 @@ export interface DetectDeps extends StoreDeps {
  * embed) and the one-shot pipelines. */
 async function storeFaces(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps): Promise<FaceRecord[]> {
   const records: FaceRecord[] = [];
+  const contentTag = input.idFromKey ? sha256Hex(input.bytes) : undefined;
   for (const [index, face] of photo.faces.entries()) {
-    const faceId = faceIdOf(input.photoId, index);
+    const faceId = faceIdOf(input.photoId, index, contentTag);
     const cropKey = cropKeyOf(input.userId, faceId);
     await deps.blobs.put(cropKey, await encodeCrop(face.crop), 'image/png');
     records.push({
