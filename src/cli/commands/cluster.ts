@@ -1,18 +1,22 @@
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import { FsPhotoSource } from '#adapters/local/fs-photo-source.ts';
 import { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { RankfaceError } from '#core/errors.ts';
 import { systemClock } from '#core/ports/clock.ts';
+import type { PhotoRecord } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
-import type { ChurnReport } from '#core/pipeline/churn.ts';
+import { churnOf, type ChurnReport } from '#core/pipeline/churn.ts';
 import { clusterUser, defaultClusterer, type StoreDeps } from '#core/pipeline/index.ts';
 import { syncLibrary, type LibrarySyncResult, type PooledAnalyzer } from '#core/pipeline/library-sync.ts';
 import type { EngineConfig } from '#core/vision/engine-config.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
 import { Progress } from '#cli/progress.ts';
-import type { DuplicateFile, SkippedFile } from '#cli/report/model.ts';
+import { forgetLastRun, fingerprintOf, outputsFingerprint, readLastRun, writeLastRun } from '#cli/report/last-run.ts';
+import type { DuplicateFile, PeopleReport, SkippedFile } from '#cli/report/model.ts';
 import { claimOutFolder, lockOutFolder, OUTPUT_MARKER, writeOutputMarker, type OutputMarker } from '#cli/report/out-folder.ts';
 import { writeReport } from '#cli/report/write.ts';
 
@@ -155,10 +159,46 @@ function printSummary(summary: ClusterSummary, args: Args, say: (line: string) =
   say(`  report: ${summary.report}`);
 }
 
+/** Everything a run's people and report are made from, besides the photos' contents (the stamps
+ * stand for them): the folder, engine settings, program build, edits, and the written outputs. */
+async function runFingerprint(args: Args, config: EngineConfig, store: SqliteFaceStore, sync: LibrarySyncResult): Promise<string> {
+  const [edits, faceEdits, aliases, outputs, program] = await Promise.all([
+    store.listEdits(LOCAL_USER), store.listFaceEdits(LOCAL_USER), store.listAliases(LOCAL_USER), outputsFingerprint(args.outDir),
+    // This module's file (the prebuilt bundle, or the source under tsx): a rebuilt program re-clusters.
+    stat(fileURLToPath(import.meta.url)).then((s) => s.mtimeMs, () => 0),
+  ]);
+  const stamps = [...sync.stamps].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return fingerprintOf({ photosDir: args.photosDir, config, program, stamps, skipped: sync.skipped, duplicates: sync.duplicates, edits, faceEdits, aliases, outputs });
+}
+
+/** A run that analysed nothing on an output whose inputs match the last completed run's. */
+async function unchangedSince(args: Args, sync: LibrarySyncResult, fingerprint: string): Promise<ClusterSummary | undefined> {
+  if (args.rehash || sync.engine !== undefined || sync.newPhotos + sync.removed + sync.renamed > 0) return undefined;
+  const last = await readLastRun<ClusterSummary>(args.outDir);
+  return last?.fingerprint === fingerprint ? last.summary : undefined;
+}
+
+const secondsSince = (t: number): number => Number(((performance.now() - t) / 1000).toFixed(3));
+
+/** The summary of a no-change re-run: the last run's people and files, nothing new. */
+function unchangedSummary(last: ClusterSummary, sync: LibrarySyncResult, config: EngineConfig, started: number): ClusterSummary {
+  return {
+    ...last,
+    seconds: secondsSince(started),
+    new_photos: 0, reused_photos: sync.reused, removed_photos: 0, renamed_photos: 0,
+    engine: { detector: config.detector, embedder: config.embedder, workers: 0 },
+    churn: churnOf([], [], new Set(), new Set()),
+    timings: { scan: sync.timings.scan, analyse: 0, cluster: 0, report: 0 },
+  };
+}
+
 async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteFaceStore, blobs: FsBlobStore, previous: OutputMarker | undefined, say: (line: string) => void): Promise<ClusterSummary> {
   const started = performance.now();
   const deps = { blobs, faces: store, clock: systemClock, logger: silentLogger };
   const { sync, source } = await syncPhotos(args, config, deps, previous, say);
+  const unchanged = await unchangedSince(args, sync, await runFingerprint(args, config, store, sync));
+  if (unchanged) return unchangedSummary(unchanged, sync, config, started);
+  await forgetLastRun(args.outDir);
   const modelId = sync.engine?.embedder ?? config.embedder;
   const engine = sync.engine ?? { detector: config.detector, embedder: config.embedder, workers: 0 };
   // Photos that could not be decoded are reported with the reason (kept, so they are not retried).
@@ -170,24 +210,11 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
   // People, with ids kept from the last run where the faces persist.
   const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId });
   const reportStarted = performance.now();
-  const [faces, people, vectors] = await Promise.all([store.listFaces(LOCAL_USER), store.listPeople(LOCAL_USER), store.listVectors(LOCAL_USER, modelId)]);
-  const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
   const duplicates = sync.duplicates.map((d) => ({ file: d.file, same_as: d.sameAs }));
-  const written = await writeReport({
-    outDir: args.outDir, photosDir: args.photosDir, generatedAt: new Date(), models: { detector: engine.detector, embedder: modelId },
-    photos, faces, people, skipped, duplicates, modelId,
-    vectors: vectors.map((v) => ({ id: v.faceId, vector: v.vector })),
-    readPhoto: (photo) => source.read(photo),
-    readCrop: async (faceId) => {
-      const key = cropOf.get(faceId);
-      return key ? blobs.get(key) : undefined;
-    },
-  });
+  const r = await writeRunReport(args, store, blobs, source, { photos, skipped, duplicates, detector: engine.detector, modelId });
   store.replaceFileStamps(LOCAL_USER, sync.stamps);
   await writeOutputMarker(args.outDir, args.photosDir);
-  const r = written.report;
-  const secondsSince = (t: number): number => Number(((performance.now() - t) / 1000).toFixed(3));
-  return {
+  const summary: ClusterSummary = {
     photos: r.summary.photos, faces: r.summary.faces, people: r.summary.people, unassigned: r.summary.unassigned, gated: r.summary.gated,
     skipped: r.skipped.map((s) => ({ file: s.file, code: s.code, reason: s.reason })),
     seconds: secondsSince(started),
@@ -198,6 +225,34 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
     churn: clustered.churn,
     timings: { scan: sync.timings.scan, analyse: sync.timings.analyse, cluster: Number(((reportStarted - clusterStarted) / 1000).toFixed(3)), report: secondsSince(reportStarted) },
   };
+  await writeLastRun(args.outDir, { fingerprint: await runFingerprint(args, config, store, sync), summary });
+  return summary;
+}
+
+interface RunReportInput {
+  readonly photos: PhotoRecord[];
+  readonly skipped: SkippedFile[];
+  readonly duplicates: DuplicateFile[];
+  readonly detector: string;
+  readonly modelId: string;
+}
+
+/** people.json, index.html and the thumbnails, from the store after clustering. */
+async function writeRunReport(args: Args, store: SqliteFaceStore, blobs: FsBlobStore, source: FsPhotoSource, input: RunReportInput): Promise<PeopleReport> {
+  const { photos, skipped, duplicates, modelId } = input;
+  const [faces, people, vectors] = await Promise.all([store.listFaces(LOCAL_USER), store.listPeople(LOCAL_USER), store.listVectors(LOCAL_USER, modelId)]);
+  const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
+  const written = await writeReport({
+    outDir: args.outDir, photosDir: args.photosDir, generatedAt: new Date(), models: { detector: input.detector, embedder: modelId },
+    photos, faces, people, skipped, duplicates, modelId,
+    vectors: vectors.map((v) => ({ id: v.faceId, vector: v.vector })),
+    readPhoto: (photo) => source.read(photo),
+    readCrop: async (faceId) => {
+      const key = cropOf.get(faceId);
+      return key ? blobs.get(key) : undefined;
+    },
+  });
+  return written.report;
 }
 
 export async function run(argv: string[]): Promise<number> {
