@@ -5,6 +5,9 @@ import { PeopleEditError } from '#core/pipeline/people-edits.ts';
 import { matchRoute, type RouteKey } from './routes.ts';
 import { HttpError, peopleRoutes } from './people-routes.ts';
 import { photoRoutes } from './photo-routes.ts';
+import { suggestionRoutes } from './suggestion-routes.ts';
+import { calibrationFor } from '#config/calibration.ts';
+import type { SameCalibration } from '#core/pipeline/calibration.ts';
 
 /** The REST API as a function of a plain request: validation → core use-case → HTTP mapping. The
  * Lambda handler (API Gateway events) and the local servers (`npm run local`, `rankface serve`) are
@@ -48,9 +51,10 @@ export interface ApiDeps {
   readonly createUpload?: (userId: string, fileName: string, contentType: string) => Promise<UploadTicket>;
   /** After every edit (the cloud flags the user for clustering). */
   readonly onEdited?: (userId: string) => Promise<void>;
-  /** Embedder whose vectors `why` compares, and its similarity → P(same) calibration. */
+  /** Embedder whose vectors `why` and the suggestions compare, and its P(same) calibration
+   * (default: the shipped curves of that embedder, models/calibration.json). */
   readonly modelId?: string;
-  readonly pSame?: (similarity: number) => number;
+  readonly pSame?: SameCalibration;
 }
 
 export interface RouteContext {
@@ -84,8 +88,10 @@ function statusOf(err: unknown): { status: number; message: string } | undefined
   return undefined;
 }
 
-export function createApiRouter(deps: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
-  const routes: Record<RouteKey, RouteHandler> = { ...peopleRoutes(deps), ...photoRoutes(deps) };
+export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
+  const pSame = given.pSame ?? (given.modelId ? calibrationFor(given.modelId) : undefined);
+  const deps: ApiDeps = { ...given, ...(pSame ? { pSame } : {}) };
+  const routes: Record<RouteKey, RouteHandler> = { ...peopleRoutes(deps), ...photoRoutes(deps), ...suggestionRoutes(deps) };
   const respond = (status: number, body: unknown): ApiResponse => ({
     status,
     headers: { 'content-type': 'application/json', 'access-control-allow-origin': deps.corsOrigin },

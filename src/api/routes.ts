@@ -5,6 +5,7 @@ export const ROUTES = [
   { method: 'PATCH', resource: '/people/{personId}' },
   { method: 'GET', resource: '/people/{personId}/faces' },
   { method: 'POST', resource: '/people/{personId}/merge' },
+  { method: 'GET', resource: '/people/{personId}/suggestions' },
   { method: 'GET', resource: '/photos' },
   { method: 'GET', resource: '/photos/{photoId}/faces' },
   { method: 'GET', resource: '/faces' },

@@ -5,6 +5,7 @@ import { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import { mergePeople, moveFace, PeopleEditError, rejectFace, renamePerson, setPersonHidden, type PeopleEditDeps } from '#core/pipeline/people-edits.ts';
 import { explainFace, type WhyAnswer } from '#core/pipeline/why-face.ts';
+import { calibrationFor } from '#config/calibration.ts';
 import type { PeopleReport } from '#cli/report/model.ts';
 import { readPeopleJson, rewriteReportFromStore } from '#cli/report/rewrite.ts';
 
@@ -65,7 +66,7 @@ function whyText(w: WhyAnswer): string {
   const where = w.personId ? `in ${w.personId}${w.personName ? ` (${w.personName})` : ''}: ${w.basis}` : `unassigned: ${w.unassignedReason}`;
   const lines = [`${w.faceId} ${where}`];
   if (w.similarityToPerson !== null) lines.push(`  similarity to the person ${w.similarityToPerson}${w.pSame !== null ? `, P(same) ${w.pSame}` : ''}`);
-  for (const n of w.nearest) lines.push(`  nearest ${n.faceId} (${n.personId ?? 'unassigned'}) similarity ${n.similarity}`);
+  for (const n of w.nearest) lines.push(`  nearest ${n.faceId} (${n.personId ?? 'unassigned'}) similarity ${n.similarity}${n.pSame !== null ? `, P(same) ${n.pSame}` : ''}`);
   if (w.rejectedPersonIds.length > 0) lines.push(`  not: ${w.rejectedPersonIds.join(', ')}`);
   return lines.join('\n');
 }
@@ -73,7 +74,7 @@ function whyText(w: WhyAnswer): string {
 const whyJson = (w: WhyAnswer) => ({
   face_id: w.faceId, photo_id: w.photoId, person_id: w.personId, person_name: w.personName, basis: w.basis,
   similarity_to_person: w.similarityToPerson, p_same: w.pSame,
-  nearest: w.nearest.map((n) => ({ face_id: n.faceId, person_id: n.personId, similarity: n.similarity })),
+  nearest: w.nearest.map((n) => ({ face_id: n.faceId, person_id: n.personId, similarity: n.similarity, p_same: n.pSame })),
   unassigned_reason: w.unassignedReason, rejected_person_ids: w.rejectedPersonIds, model_id: w.modelId,
 });
 
@@ -83,7 +84,9 @@ async function readOnly(name: string, args: Parsed, store: SqliteFaceStore, repo
     else for (const p of report.people) process.stdout.write(`${p.id}\t${p.name ?? ''}\t${p.face_count} faces${p.hidden ? '\thidden' : ''}\n`);
     return 0;
   }
-  const answer = await explainFace(LOCAL_USER, args.positional[0]!, { faces: store, modelId: report.models.embedder });
+  const modelId = report.models.embedder;
+  const pSame = calibrationFor(modelId);
+  const answer = await explainFace(LOCAL_USER, args.positional[0]!, { faces: store, modelId, ...(pSame ? { pSame } : {}) });
   process.stdout.write(args.json ? `${JSON.stringify(whyJson(answer), null, 2)}\n` : `${whyText(answer)}\n`);
   return 0;
 }

@@ -1,4 +1,5 @@
 import type { FaceStore, PersonRecord } from '#core/ports/face-store.ts';
+import { dot, type SameCalibration } from './calibration.ts';
 import { PeopleEditError } from './people-edits.ts';
 
 /** "Why is this face here?": the answer for one face, computed from the same state the clustering
@@ -9,6 +10,8 @@ export interface WhyNeighbour {
   readonly personId: string | null;
   /** Cosine similarity of the two faces' vectors (same model). */
   readonly similarity: number;
+  /** Calibrated P(same person) of the two faces; null without a calibration for the model. */
+  readonly pSame: number | null;
 }
 
 export type UnassignedReason = 'rejected-by-user' | 'not-embedded' | 'no-close-neighbour';
@@ -20,7 +23,8 @@ export interface WhyAnswer {
   readonly personName: string | null;
   /** How the face got where it is. */
   readonly basis: 'confirmed-by-user' | 'clustering' | 'unassigned';
-  /** Mean similarity to the person's other faces, and its calibrated probability of being the same person. */
+  /** Mean similarity to the person's other faces, and the calibrated probability that the face is
+   * that person (from the mean of its top-k similarities to the person's faces, models/calibration.json). */
   readonly similarityToPerson: number | null;
   readonly pSame: number | null;
   /** The closest faces of its person (or, when unassigned, of anyone), best first. */
@@ -35,17 +39,13 @@ export interface WhyDeps {
   readonly faces: FaceStore;
   /** Only vectors of this model are compared. */
   readonly modelId: string;
-  /** Similarity → P(same person), fitted per embedder (see calibration); absent: pSame is null. */
-  readonly pSame?: (similarity: number) => number;
+  /** P(same person) curves fitted for this model (#core/pipeline/calibration.ts); absent: pSame is null. */
+  readonly pSame?: SameCalibration;
 }
 
 const NEAREST = 5;
+const round4 = (x: number): number => Number(x.toFixed(4));
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 function basisOf(faceId: string, person: PersonRecord | undefined, confirmedPersonId: string | undefined): WhyAnswer['basis'] {
   if (!person) return 'unassigned';
@@ -66,6 +66,7 @@ export async function explainFace(userId: string, faceId: string, deps: WhyDeps)
   const own = vectors.find((v) => v.faceId === faceId);
   const candidates = vectors.filter((v) => v.faceId !== faceId && v.photoId !== face.photoId && (!person || personOf.get(v.faceId) === person.personId));
   const scored = own ? candidates.map((v) => ({ faceId: v.faceId, personId: personOf.get(v.faceId) ?? null, similarity: dot(own.vector, v.vector) })) : [];
+  const calibration = deps.pSame?.modelId === deps.modelId ? deps.pSame : undefined;
   scored.sort((a, b) => b.similarity - a.similarity || (a.faceId < b.faceId ? -1 : 1));
   const similarityToPerson = person && scored.length > 0 ? scored.reduce((s, n) => s + n.similarity, 0) / scored.length : null;
   const rejected = [...(edit?.rejectedPersonIds ?? [])];
@@ -78,8 +79,8 @@ export async function explainFace(userId: string, faceId: string, deps: WhyDeps)
     personName: person?.name ?? null,
     basis: basisOf(faceId, person, edit?.confirmedPersonId),
     similarityToPerson: similarityToPerson === null ? null : Number(similarityToPerson.toFixed(4)),
-    pSame: similarityToPerson !== null && deps.pSame ? Number(deps.pSame(similarityToPerson).toFixed(4)) : null,
-    nearest: scored.slice(0, NEAREST).map((n) => ({ ...n, similarity: Number(n.similarity.toFixed(4)) })),
+    pSame: similarityToPerson !== null && calibration ? round4(calibration.person(scored.map((n) => n.similarity))) : null,
+    nearest: scored.slice(0, NEAREST).map((n) => ({ ...n, similarity: round4(n.similarity), pSame: calibration ? round4(calibration.face(n.similarity)) : null })),
     unassignedReason,
     rejectedPersonIds: rejected,
     modelId: deps.modelId,
