@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { defaultClusterer } from '#core/pipeline/deps.ts';
@@ -42,8 +42,14 @@ export interface LocalPipeline {
   notify(event: S3Event): void;
   /** Wait until every notification so far has reached the detect queue. */
   flushNotifications(): Promise<void>;
-  /** One receive on a stage's queue → its handler → delete what succeeded. */
-  poll(stage: Stage, waitSeconds?: number): Promise<PollResult>;
+  /** One receive on a stage's queue → its handler (or `handler`, for fault injection) → delete
+   * what succeeded. A handler that throws leaves the whole batch on the queue, as Lambda does. */
+  poll(stage: Stage, waitSeconds?: number, handler?: (e: SQSEvent) => Promise<SQSBatchResponse>): Promise<PollResult>;
+  /** Move a stage's dead-lettered messages back to its queue (AWS: StartMessageMoveTask, which
+   * fauxqs lacks; receive, re-send and delete has the same effect). Returns how many moved. */
+  redrive(stage: Stage): Promise<number>;
+  /** Messages visible plus in flight on a stage's queue, or on its DLQ. */
+  depth(stage: Stage, which?: 'queue' | 'dlq'): Promise<number>;
   /** Receive every visible message of a stage's queue and delete them (the caller handles them). */
   take(stage: Stage): Promise<SQSRecord[]>;
   /** Poll every stage (running the schedule between rounds) until all queues are empty. */
@@ -85,12 +91,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     while (inFlight.size) await Promise.all([...inFlight]);
   };
 
-  const poll = async (stage: Stage, waitSeconds = 0): Promise<PollResult> => {
+  const poll = async (stage: Stage, waitSeconds = 0, handler = invoke[stage]): Promise<PollResult> => {
     await flushNotifications();
     const records = await receiveBatch(client, queues[stage], waitSeconds);
     if (!records.length) return { received: 0, failures: [] };
     // A handler that throws keeps the whole batch (Lambda deletes nothing): SQS redelivers it.
-    const response = await invoke[stage]({ Records: records });
+    const response = await handler({ Records: records });
     await deleteSucceeded(client, queues[stage], records, response);
     return { received: records.length, failures: response.batchItemFailures.map((f) => f.itemIdentifier) };
   };
@@ -104,6 +110,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       await client.send(new DeleteMessageBatchCommand({ QueueUrl: queues[stage].url, Entries: batch.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
       out.push(...batch);
     }
+  };
+
+  const redrive = async (stage: Stage): Promise<number> => {
+    const dlq = { ...queues[stage], url: queues[stage].dlqUrl, batchSize: 10 };
+    let moved = 0;
+    for (;;) {
+      const batch = await receiveBatch(client, dlq);
+      if (!batch.length) return moved;
+      await sendBodies(client, queues[stage].url, batch.map((r) => r.body));
+      await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlq.url, Entries: batch.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
+      moved += batch.length;
+    }
+  };
+
+  const depth = async (stage: Stage, which: 'queue' | 'dlq' = 'queue'): Promise<number> => {
+    await flushNotifications();
+    const url = which === 'dlq' ? queues[stage].dlqUrl : queues[stage].url;
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
+    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }));
+    return names.reduce((n, a) => n + Number(Attributes?.[a] ?? 0), 0);
   };
 
   const settle = async (maxRounds = 50): Promise<string[]> => {
@@ -125,7 +151,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   };
 
   return {
-    aws, runtime, analyzer, handlers, notify, flushNotifications, poll, take, settle,
+    aws, runtime, analyzer, handlers, notify, flushNotifications, poll, take, redrive, depth, settle,
     async stop() {
       await flushNotifications();
       await analyzer.dispose();
