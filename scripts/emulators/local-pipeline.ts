@@ -74,7 +74,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     embed: createEmbedHandler({ ...runtime, analyzer }),
     cluster: createClusterHandler({ ...runtime, cluster: defaultClusterer, modelId: analyzer.embedderId }),
     scheduler: createSchedulerHandler({ ...runtime, clusterQueue: new SqsWorkQueue(client, queues.cluster.url) }),
-    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds }),
+    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: analyzer.embedderId }),
   };
   const invoke: Record<Stage, (e: SQSEvent) => Promise<SQSBatchResponse>> = { detect: handlers.detect, embed: handlers.embed, cluster: handlers.cluster };
 

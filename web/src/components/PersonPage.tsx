@@ -125,9 +125,9 @@ export function PersonPage({ personId }: { personId: string }) {
         <button type="button" disabled={selected.size === 0} onClick={actions.move} aria-keyshortcuts="m">Move to another person… (m)</button>
         <button type="button" disabled={selected.size === 0} onClick={actions.not} aria-keyshortcuts="n">Not this person (n)</button>
         <button type="button" disabled={selected.size !== 1} onClick={actions.why} aria-keyshortcuts="w">Why? (w)</button>
+        <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} />
         <span role="status" class="status">{status}</span>
       </div>
-      <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} />
       <FaceGrid faces={faces} label={`Faces of ${label}`} selected={selected} onToggle={toggle} />
       {dialog?.kind === 'merge' ? (
         <PersonPicker title={`Merge into ${label}`} exclude={person.personId} onClose={() => setDialog(undefined)} onPick={(other) => { setDialog(undefined); void edit(`${people.labelOf(other)} merged in`, () => api.merge(person.personId, other)); }} />
