@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { allowOriginFor, UPLOAD_PREFIX } from '#config/aws.ts';
 import { readEngineConfig } from '#config/engine.ts';
@@ -7,6 +8,7 @@ import type { Clock } from '#core/ports/clock.ts';
 import type { Logger } from '#core/ports/logger.ts';
 import { createApiRouter, type ApiDeps, type ApiRequest } from '#api/router.ts';
 import { pathOf } from '#api/routes.ts';
+import { noMetrics, type StageMetrics } from '../shared/powertools.ts';
 import { awsRuntime, lazyHandler, OWNER_METADATA } from '../shared/runtime.ts';
 
 /** API Gateway (REST, Cognito authorizer) → the shared router → API Gateway result. Every rule lives
@@ -24,6 +26,9 @@ export interface ApiHandlerDeps {
   readonly allowedOrigins?: readonly string[];
   /** Embedder whose vectors `GET /faces/{faceId}/why` compares. */
   readonly modelId?: string;
+  readonly metrics?: StageMetrics;
+  /** Tags log lines with API Gateway's request id. */
+  readonly correlate?: (id: string | undefined) => void;
 }
 
 /** The AWS side of the router's dependencies: presigned crop and upload URLs, the clustering flag. */
@@ -70,8 +75,14 @@ export function requestOf(event: APIGatewayProxyEvent): ApiRequest {
 
 export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const route = createApiRouter(awsApiDeps(deps));
+  const metrics = deps.metrics ?? noMetrics;
   return async (event) => {
+    deps.correlate?.(event.requestContext?.requestId);
+    const started = performance.now();
     const out = await route(requestOf(event));
+    metrics.ms('api', performance.now() - started);
+    if (out.status >= 500) metrics.error(`http-${out.status}`);
+    metrics.flush();
     const headers: Record<string, string> = { ...out.headers };
     if (deps.allowedOrigins) {
       const allowed = allowOriginFor({ allowedOrigins: deps.allowedOrigins }, event.headers?.origin ?? event.headers?.Origin);

@@ -1,8 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 // Direct module imports (not the pipeline index): the index re-exports the crop codec, which pulls
 // in sharp, a native module this function does not ship.
 import { defaultClusterer, type Clusterer } from '#core/pipeline/deps.ts';
+import type { ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
+import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
 import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 import { fargateStarter, readFargateTaskConfig, type LargeUserRoute } from './large-users.ts';
 import { runClusterJob } from './run-job.ts';
@@ -13,6 +16,8 @@ export interface ClusterHandlerDeps extends AwsRuntime {
   readonly modelId: string;
   /** Users above a size go to a Fargate task (infra/large-users.ts); absent: everyone on Lambda. */
   readonly largeUsers?: LargeUserRoute;
+  /** After a run that clustered the user (e.g. to announce the change). */
+  readonly onClustered?: (userId: string, result: ClusterUserOutcome) => Promise<void>;
 }
 
 export type { ClusterJob, FanOutResult } from '../scheduler/handler.ts';
@@ -20,35 +25,43 @@ export type { ClusterJob, FanOutResult } from '../scheduler/handler.ts';
 /** The per-user cluster worker, fed by the cluster queue that the scheduler function fills (batch
  * size 1: one huge user occupies one invocation while others run in parallel). */
 export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, faces } = deps;
-
-  async function work(event: SQSEvent): Promise<SQSBatchResponse> {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const m of event.Records) {
-      let userId: unknown;
-      try {
-        userId = (JSON.parse(m.body) as { userId?: unknown }).userId;
-      } catch {
-        userId = undefined;
-      }
-      if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-        logger.warn('message rejected: not a cluster job', { messageId: m.messageId });
-        continue;
-      }
-      try {
-        // A failed run backs off inside (never an SQS retry loop); only an infrastructure failure
-        // while recording it lands here.
-        await runClusterJob(userId, { faces, clock: deps.clock, logger, cluster: deps.cluster, modelId: deps.modelId, ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}) });
-      } catch (err) {
-        logger.error('clustering failed', { userId, messageId: m.messageId, error: (err as Error).message });
-        await faces.releaseClustering(userId).catch(() => undefined);
-        batchItemFailures.push({ itemIdentifier: m.messageId });
-      }
+  const { logger, faces, metrics = noMetrics } = deps;
+  const onClustered = async (userId: string, result: ClusterUserOutcome): Promise<void> => {
+    metrics.count('people', result.people.length);
+    metrics.count('faces', result.faces);
+    metrics.count('churn', result.churn.faces_changed);
+    await deps.onClustered?.(userId, result);
+  };
+  return sqsBatchHandler(async (m) => {
+    const userId = userIdOf(m.body);
+    if (userId === undefined) {
+      logger.warn('message rejected: not a cluster job', { messageId: m.messageId });
+      metrics.count('rejected', 1);
+      return;
     }
-    return { batchItemFailures };
-  }
+    const started = performance.now();
+    try {
+      // A failed run backs off inside (never an SQS retry loop); only an infrastructure failure
+      // while recording it lands here.
+      const outcome = await runClusterJob(userId, { faces, clock: deps.clock, logger, cluster: deps.cluster, modelId: deps.modelId, onClustered, ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}) });
+      if (outcome === 'failed' || outcome === 'gave-up') metrics.error(`clustering-${outcome}`);
+    } catch (err) {
+      await faces.releaseClustering(userId).catch(() => undefined);
+      throw err;
+    } finally {
+      metrics.ms('cluster', performance.now() - started);
+    }
+  }, deps);
+}
 
-  return work;
+function userIdOf(body: string): string | undefined {
+  let userId: unknown;
+  try {
+    userId = (JSON.parse(body) as { userId?: unknown }).userId;
+  } catch {
+    return undefined;
+  }
+  return typeof userId === 'string' && USER_ID.test(userId) ? userId : undefined;
 }
 
 /** Lease a Fargate task holds a user for: its own time limit (infra/large-users.ts) plus margin. */

@@ -1,5 +1,5 @@
 import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
-import { clusterUser } from '#core/pipeline/cluster-user.ts';
+import { clusterUser, type ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
 import type { Clusterer } from '#core/pipeline/deps.ts';
 import type { Clock } from '#core/ports/clock.ts';
 import type { Logger } from '#core/ports/logger.ts';
@@ -19,6 +19,8 @@ export interface ClusterJobDeps {
   readonly modelId: string;
   /** Present where large users may be handed to Fargate (the Lambda worker, not the task itself). */
   readonly largeUsers?: LargeUserRoute;
+  /** After the user's people are written (metrics, the `people.changed` event). */
+  readonly onClustered?: (userId: string, result: ClusterUserOutcome) => Promise<void>;
 }
 
 export type ClusterJobOutcome = 'done' | 'stays-flagged' | 'not-flagged' | 'handed-to-task' | 'failed' | 'gave-up';
@@ -34,7 +36,8 @@ export async function runClusterJob(userId: string, deps: ClusterJobDeps): Promi
     const version = await faces.clusteringVersion(userId);
     if (version === undefined) return 'not-flagged'; // already done by an earlier delivery
     if (deps.largeUsers && (await routeClustering(userId, version, deps.modelId, deps.largeUsers, deps)) === 'task') return 'handed-to-task';
-    await clusterUser(userId, deps);
+    const result = await clusterUser(userId, deps);
+    await deps.onClustered?.(userId, result);
     const cleared = await faces.finishClustering(userId, version);
     if (!cleared) logger.info('user changed while clustering; stays flagged', { userId });
     return cleared ? 'done' : 'stays-flagged';

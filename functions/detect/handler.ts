@@ -1,9 +1,11 @@
 import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { performance } from 'node:perf_hooks';
 import { readEngineConfig } from '#config/engine.ts';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
 import { RankfaceError } from '#core/errors.ts';
 import { detectPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
+import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
 import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime, type UploadKey } from '../shared/runtime.ts';
 
 export interface DetectHandlerDeps extends AwsRuntime {
@@ -23,7 +25,7 @@ type Outcome = 'detected' | 'error' | 'removed' | 'skipped' | 'rejected';
 /** S3 notifications arrive wrapped in SQS messages (S3 → SQS → Lambda). Each message holds one S3
  * event (or the s3:TestEvent sent when the notification is configured). */
 export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger } = deps;
+  const { logger, metrics = noMetrics } = deps;
   const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger };
 
   /** The key an event names, or undefined when its percent-encoding is malformed: such a key
@@ -86,6 +88,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       const err = new RankfaceError('too-large', `object is ${head.size} bytes, limit is ${deps.config.maxUploadBytes}`);
       await recordPhotoFailure({ userId, photoId, sourceKey: key, bytes: new Uint8Array(), idFromKey: true }, err, store);
       await deps.faces.markNeedsClustering(userId);
+      metrics.error(err.code);
       return 'error';
     }
     const object = await deps.blobs.getObject(key);
@@ -97,12 +100,17 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       logger.info('already processed', { userId, photoId });
       return 'skipped';
     }
+    const started = performance.now();
     const outcome = await detectPhoto({ userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true }, { ...store, analyzer: deps.analyzer });
+    metrics.ms('detect', performance.now() - started);
     if (outcome.status === 'error') {
+      metrics.error(outcome.error?.code ?? 'error');
       // Its faces (if an earlier version had any) are gone: people need recomputing.
       await deps.faces.markNeedsClustering(userId);
       return 'error';
     }
+    metrics.count('photos', 1);
+    metrics.count('faces', outcome.faceIds.length);
     if (outcome.faceIds.length > 0) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
     else await deps.faces.markNeedsClustering(userId);
     return 'detected';
@@ -123,20 +131,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     }
   }
 
-  return async (event) => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const m of event.Records) {
-      try {
-        await onMessage(m);
-      } catch (err) {
-        // Infrastructure failure (throttling, network): retry this message only; the DLQ catches
-        // messages that keep failing.
-        logger.error('message failed', { messageId: m.messageId, error: (err as Error).message });
-        batchItemFailures.push({ itemIdentifier: m.messageId });
-      }
-    }
-    return { batchItemFailures };
-  };
+  return sqsBatchHandler(onMessage, deps);
 }
 
 export const handler = lazyHandler(async () => {

@@ -1,13 +1,23 @@
+import { performance } from 'node:perf_hooks';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 import { embedPhotoFaces, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import type { EmbedJob } from '../detect/handler.ts';
+import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
 import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 
 export interface EmbedHandlerDeps extends AwsRuntime {
   readonly analyzer: Pick<PhotoAnalyzer, 'embedCrops'>;
 }
+
+const parseJob = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+};
 
 const isJob = (v: unknown): v is EmbedJob => {
   const j = v as Partial<EmbedJob> | null;
@@ -17,31 +27,21 @@ const isJob = (v: unknown): v is EmbedJob => {
 /** Triggered by the embed queue that detect writes to (one message per photo with faces): the
  * message is sent after the face records are committed, so the crops and records it needs exist. */
 export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger } = deps;
-  return async (event) => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const m of event.Records) {
-      let job: unknown;
-      try {
-        job = JSON.parse(m.body);
-      } catch {
-        job = undefined;
-      }
-      if (!isJob(job)) {
-        logger.warn('message rejected: not an embed job', { messageId: m.messageId });
-        continue;
-      }
-      try {
-        const embedded = await embedPhotoFaces(job.userId, job.photoId, deps);
-        await deps.faces.markNeedsClustering(job.userId);
-        logger.info('photo embedded', { ...job, faces: embedded });
-      } catch (err) {
-        logger.error('embed failed', { ...job, messageId: m.messageId, error: (err as Error).message });
-        batchItemFailures.push({ itemIdentifier: m.messageId });
-      }
+  const { logger, metrics = noMetrics } = deps;
+  return sqsBatchHandler(async (m) => {
+    const job = parseJob(m.body);
+    if (!isJob(job)) {
+      logger.warn('message rejected: not an embed job', { messageId: m.messageId });
+      metrics.count('rejected', 1);
+      return; // retrying cannot fix it
     }
-    return { batchItemFailures };
-  };
+    const started = performance.now();
+    const embedded = await embedPhotoFaces(job.userId, job.photoId, deps);
+    metrics.ms('embed', performance.now() - started);
+    metrics.count('faces', embedded);
+    await deps.faces.markNeedsClustering(job.userId);
+    logger.info('photo embedded', { ...job, faces: embedded });
+  }, deps);
 }
 
 export const handler = lazyHandler(async () => {

@@ -6,6 +6,7 @@ import { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
 import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { systemClock, type Clock } from '#core/ports/clock.ts';
 import { jsonLogger, type Logger } from '#core/ports/logger.ts';
+import { emfMetrics, noMetrics, powertoolsLogger, readPowertoolsConfig, type StageMetrics } from './powertools.ts';
 
 /** Adapters every function builds from its environment at cold start. */
 export interface AwsRuntime {
@@ -14,6 +15,19 @@ export interface AwsRuntime {
   readonly faces: DynamoFaceStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Stage metrics (EMF through Powertools in Lambda; none elsewhere). */
+  readonly metrics?: StageMetrics;
+  /** Tags the logger's lines with the message or request being handled. */
+  readonly correlate?: (id: string | undefined) => void;
+}
+
+/** In Lambda, logs and metrics go through Powertools (service and namespace from the stack's
+ * environment); elsewhere (npm run local, tests, benches) the plain JSON logger on stderr. */
+function observability(fn: string, env: NodeJS.ProcessEnv): Pick<AwsRuntime, 'logger' | 'metrics' | 'correlate'> {
+  const powertools = readPowertoolsConfig(fn, env);
+  if (!powertools.inLambda) return { logger: jsonLogger({ fn }), metrics: noMetrics };
+  const logger = powertoolsLogger(powertools);
+  return { logger, metrics: emfMetrics(powertools), correlate: logger.correlate };
 }
 
 export function awsRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
@@ -23,7 +37,7 @@ export function awsRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Aw
     blobs: new S3BlobStore(createS3Client(config), required(config, 'bucket')),
     faces: new DynamoFaceStore(createDynamoClient(config), required(config, 'table')),
     clock: systemClock,
-    logger: jsonLogger({ fn }),
+    ...observability(fn, env),
   };
 }
 

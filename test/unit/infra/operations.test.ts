@@ -61,6 +61,7 @@ describe('the stack, operated', () => {
       const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
       expect(env.POWERTOOLS_SERVICE_NAME, id).toMatch(/^rankface-(api|detect|embed|cluster|scheduler)$/);
       expect(env.POWERTOOLS_METRICS_NAMESPACE, id).toBe('Rankface');
+      expect(env.POWERTOOLS_LOG_LEVEL, id).toBe('INFO');
     }
   });
 
