@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { allowOriginFor, UPLOAD_PREFIX } from '#config/aws.ts';
+import { randomBytes } from 'node:crypto';
+import { allowOriginFor, DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from '#config/aws.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
@@ -20,6 +21,8 @@ export interface ApiHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly presignSeconds: number;
+  /** Largest upload the presigned POST accepts (RANKFACE_MAX_UPLOAD_BYTES). */
+  readonly maxUploadBytes?: number;
   /** The stack's allowed origin for browsers (CORS); `*` only when the stack is configured so. */
   readonly corsOrigin?: string;
   /** The stack's CORS setting: each response allows the caller's origin only when it is listed. */
@@ -43,10 +46,18 @@ export function awsApiDeps(deps: ApiHandlerDeps): ApiDeps {
     // An edit changes people at once and requests a clustering run, which replays it.
     onEdited: (userId) => faces.markNeedsClustering(userId),
     createUpload: async (userId, fileName, contentType) => {
-      // The key is built here from the caller's sub: a client cannot choose another prefix.
-      const key = `${UPLOAD_PREFIX}${userId}/${fileName}`;
-      const url = await blobs.presignPut(key, presignSeconds, contentType, { [OWNER_METADATA]: userId });
-      return { key, url, method: 'PUT', headers: { 'content-type': contentType, [`x-amz-meta-${OWNER_METADATA}`]: userId }, expiresIn: presignSeconds };
+      // The key is built here from the caller's sub: a client cannot choose another prefix. An id
+      // per upload makes it unique: a second photo named alike never replaces the first.
+      const uploadId = randomBytes(8).toString('hex');
+      const key = `${UPLOAD_PREFIX}${userId}/${uploadId}-${fileName}`;
+      const metadata = { [OWNER_METADATA]: userId };
+      const maxBytes = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+      const [url, post] = await Promise.all([
+        blobs.presignPut(key, presignSeconds, contentType, metadata),
+        blobs.presignPost(key, presignSeconds, contentType, metadata, maxBytes),
+      ]);
+      const headers = { 'content-type': contentType, [`x-amz-meta-${OWNER_METADATA}`]: userId };
+      return { key, url, method: 'PUT', headers, expiresIn: presignSeconds, uploadId, fileName, maxBytes, post };
     },
     ...(deps.modelId ? { modelId: deps.modelId } : {}),
   };
@@ -95,5 +106,5 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
 
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('api');
-  return createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, allowedOrigins: runtime.config.allowedOrigins, modelId: readEngineConfig().embedder });
+  return createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, maxUploadBytes: runtime.config.maxUploadBytes, allowedOrigins: runtime.config.allowedOrigins, modelId: readEngineConfig().embedder });
 });

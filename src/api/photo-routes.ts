@@ -13,6 +13,13 @@ function safeFileName(raw: unknown): string {
   return name;
 }
 
+/** The name a photo was uploaded under: the key's last segment without the per-upload id
+ * (`uploads/<user>/<16 hex>-<name>`), or a local path's file name. */
+export function fileNameOfKey(sourceKey: string): string {
+  const last = sourceKey.slice(sourceKey.lastIndexOf('/') + 1);
+  return sourceKey.startsWith('uploads/') ? last.replace(/^[0-9a-f]{16}-/, '') : last;
+}
+
 /** Photo routes: listing, a photo's faces with their people, and upload URLs. */
 export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/{photoId}/faces' | 'GET /faces' | 'POST /uploads', RouteHandler> {
   const { faces } = deps;
@@ -23,7 +30,7 @@ export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/
       return {
         status: 200,
         body: {
-          photos: photos.map((p) => ({ photoId: p.photoId, sourceKey: p.sourceKey, status: p.status, faceCount: p.faceCount, width: p.width, height: p.height, error: p.error ?? null, updatedAt: p.updatedAt })),
+          photos: photos.map((p) => ({ photoId: p.photoId, sourceKey: p.sourceKey, fileName: fileNameOfKey(p.sourceKey), status: p.status, faceCount: p.faceCount, width: p.width, height: p.height, error: p.error ?? null, updatedAt: p.updatedAt })),
         },
       };
     },

@@ -31,12 +31,22 @@ export interface ApiResponse {
   readonly body: string;
 }
 
+/** How a client uploads one photo: a presigned PUT (`url`, `method`, `headers`: the original
+ * contract) and, added later, a presigned form POST whose policy also binds the size range. */
 export interface UploadTicket {
   readonly key: string;
   readonly url: string;
   readonly method: 'PUT';
   readonly headers: Record<string, string>;
   readonly expiresIn: number;
+  /** The id that makes the key unique per upload (two photos named alike never share a key). */
+  readonly uploadId?: string;
+  /** The name the client gave, as kept in the key after the upload id. */
+  readonly fileName?: string;
+  /** Largest upload accepted, in bytes: the POST policy enforces it, detect checks it for a PUT. */
+  readonly maxBytes?: number;
+  /** Browser-form POST: send `fields` then the file as `file` to `url`. */
+  readonly post?: { readonly url: string; readonly fields: Record<string, string> };
 }
 
 export interface ApiDeps {

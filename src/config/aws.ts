@@ -29,6 +29,8 @@ export interface AwsConfig {
 }
 
 export const UPLOAD_PREFIX = 'uploads/';
+/** The upload limit when RANKFACE_MAX_UPLOAD_BYTES is not set. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const CROP_PREFIX = 'faces/';
 
 /** Names of the environment variables the stack sets (also used by infra/, so they cannot drift). */
@@ -59,7 +61,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...(embedQueueUrl ? { embedQueueUrl } : {}),
     ...(clusterQueueUrl ? { clusterQueueUrl } : {}),
     presignSeconds: numberFromEnv(env, ENV.presignSeconds, 900),
-    maxUploadBytes: numberFromEnv(env, ENV.maxUploadBytes, 50 * 1024 * 1024),
+    maxUploadBytes: numberFromEnv(env, ENV.maxUploadBytes, DEFAULT_MAX_UPLOAD_BYTES),
     clusterLeaseSeconds: numberFromEnv(env, ENV.clusterLeaseSeconds, 15 * 60),
     allowedOrigins: Object.freeze((env[ENV.allowedOrigins] ?? '*').split(',').map((o) => o.trim()).filter(Boolean)),
   });

@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 
@@ -79,13 +80,33 @@ export class S3BlobStore implements BlobStore {
     return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 
-  /** A time-limited PUT URL for exactly one key. The content type and metadata are signed, so the
-   * uploader must send them as given (the owner metadata lets the detect stage cross-check). */
+  /** A time-limited PUT URL for exactly one key. The content type is signed (a signed header: the
+   * upload fails unless it sends exactly this type), and so is the metadata, so the uploader must
+   * send them as given (the owner metadata lets the detect stage cross-check). A PUT cannot bind a
+   * size range: the detect stage checks the size on HEAD; `presignPost` binds it at the door. */
   presignPut(key: string, expiresInSeconds: number, contentType: string, metadata: Record<string, string>): Promise<string> {
     return getSignedUrl(
       this.s3,
       new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, Metadata: metadata }),
-      { expiresIn: expiresInSeconds, unhoistableHeaders: new Set(Object.keys(metadata).map((k) => `x-amz-meta-${k}`)) },
+      {
+        expiresIn: expiresInSeconds,
+        signableHeaders: new Set(['content-type']),
+        unhoistableHeaders: new Set(Object.keys(metadata).map((k) => `x-amz-meta-${k}`)),
+      },
     );
+  }
+
+  /** A time-limited browser-form POST for exactly one key whose policy binds the size range
+   * (`content-length-range`, enforced by S3 before it stores a byte), the content type and the
+   * metadata. */
+  presignPost(key: string, expiresInSeconds: number, contentType: string, metadata: Record<string, string>, maxBytes: number): Promise<PresignedPost> {
+    const fields: Record<string, string> = { 'Content-Type': contentType, ...Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])) };
+    return createPresignedPost(this.s3, {
+      Bucket: this.bucket,
+      Key: key,
+      Expires: expiresInSeconds,
+      Fields: fields,
+      Conditions: [['content-length-range', 1, maxBytes], ...Object.entries(fields).map(([k, v]) => ({ [k]: v }))],
+    });
   }
 }
