@@ -13,6 +13,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_BUS_ENV } from '../functions/cluster/people-events.ts';
 import { PENDING_INDEX } from '../src/adapters/aws/table-schema.ts';
 import { CROP_PREFIX, ENV, UPLOAD_PREFIX } from '../src/config/aws.ts';
 import { functionProps, type FunctionSettings } from './bundling.ts';
@@ -66,7 +67,10 @@ export class Pipeline extends Construct {
 
     this.detectFn = fn('DetectFn', 'functions/detect/handler.ts', ML, FUNCTION_MEMORY_MB.detect, timeoutOf('detect'), { ...common, ...mlEnv, [ENV.embedQueueUrl]: this.queues.embed.queueUrl });
     this.embedFn = fn('EmbedFn', 'functions/embed/handler.ts', ML, FUNCTION_MEMORY_MB.embed, timeoutOf('embed'), { ...common, ...mlEnv });
-    this.clusterFn = fn('ClusterFn', 'functions/cluster/handler.ts', CLUSTER, FUNCTION_MEMORY_MB.cluster, timeoutOf('cluster'), { ...common });
+    // people.changed per user per run, on the account's default bus (subscribers add rules).
+    const bus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.clusterFn = fn('ClusterFn', 'functions/cluster/handler.ts', CLUSTER, FUNCTION_MEMORY_MB.cluster, timeoutOf('cluster'), { ...common, [EVENT_BUS_ENV]: bus.eventBusName });
+    bus.grantPutEventsTo(this.clusterFn);
     // The fan-out is its own small function: it only reads the pending index and sends messages,
     // and must not share the worker's 10-minute timeout and memory.
     this.schedulerFn = fn('SchedulerFn', 'functions/scheduler/handler.ts', PLAIN, FUNCTION_MEMORY_MB.clusterFanOut, Duration.seconds(60), {

@@ -6,6 +6,7 @@ import { Api } from './api.ts';
 import type { FunctionSettings } from './bundling.ts';
 import { LargeUserClustering } from './large-users.ts';
 import { Pipeline } from './pipeline.ts';
+import { CLUSTER_LEASE_SECONDS } from './queue-settings.ts';
 import { ROUTES } from '../functions/api/routes.ts';
 import { ENV } from '../src/config/aws.ts';
 import { Storage } from './storage.ts';
@@ -43,7 +44,7 @@ export class RankfaceStack extends Stack {
     const { bucket, table } = this.storage;
     this.pipeline = new Pipeline(this, 'Pipeline', { bucket, table, alarmTopic: this.alarmTopic, scheduleMinutes: settings.scheduleMinutes, functionSettings: settings.functions });
     new LargeUserClustering(this, 'LargeUsers', { table, clusterFn: this.pipeline.clusterFn, logRetention: settings.functions.logRetention, environment: { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName } });
-    this.api = new Api(this, 'Api', { bucket, table, corsOrigins: settings.corsOrigins, functionSettings: settings.functions });
+    this.api = new Api(this, 'Api', { bucket, table, corsOrigins: settings.corsOrigins, functionSettings: settings.functions, clusterQueue: this.pipeline.queues.cluster, clusterLeaseSeconds: CLUSTER_LEASE_SECONDS });
     const { restApi: api, userPool } = this.api;
     site.deployApp({ api, userPool, routes: ROUTES.map((r) => `${r.method} ${r.resource}`), domainPrefix: (this.node.tryGetContext('webDomainPrefix') as string | undefined) ?? `rankface-${this.account}` });
 

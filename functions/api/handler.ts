@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { allowOriginFor, DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from '#config/aws.ts';
+import { allowOriginFor, CROP_PREFIX, DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from '#config/aws.ts';
+import type { WorkQueue } from '#core/ports/work-queue.ts';
+import type { ErasedUser, ReclusterAnswer } from '#api/account-routes.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
@@ -10,7 +12,7 @@ import type { Logger } from '#core/ports/logger.ts';
 import { createApiRouter, type ApiDeps, type ApiRequest } from '#api/router.ts';
 import { pathOf } from '#api/routes.ts';
 import { noMetrics, type StageMetrics } from '../shared/powertools.ts';
-import { awsRuntime, lazyHandler, OWNER_METADATA } from '../shared/runtime.ts';
+import { awsRuntime, lazyHandler, OWNER_METADATA, sqsQueue } from '../shared/runtime.ts';
 
 /** API Gateway (REST, Cognito authorizer) → the shared router → API Gateway result. Every rule lives
  * in the router and the core use-cases; this file only adapts the event and the AWS dependencies. */
@@ -29,6 +31,10 @@ export interface ApiHandlerDeps {
   readonly allowedOrigins?: readonly string[];
   /** Embedder whose vectors `GET /faces/{faceId}/why` compares. */
   readonly modelId?: string;
+  /** Cluster jobs for `POST /recluster`; absent: the route answers 404. */
+  readonly clusterQueue?: WorkQueue;
+  /** Lease a queued clustering job holds the user for (the scheduler's setting). */
+  readonly clusterLeaseSeconds?: number;
   readonly metrics?: StageMetrics;
   /** Tags log lines with API Gateway's request id. */
   readonly correlate?: (id: string | undefined) => void;
@@ -59,8 +65,30 @@ export function awsApiDeps(deps: ApiHandlerDeps): ApiDeps {
       const headers = { 'content-type': contentType, [`x-amz-meta-${OWNER_METADATA}`]: userId };
       return { key, url, method: 'PUT', headers, expiresIn: presignSeconds, uploadId, fileName, maxBytes, post };
     },
+    eraseUser: (userId) => eraseUser(userId, deps),
+    ...(deps.clusterQueue ? { requestRecluster: (userId: string) => requestRecluster(userId, deps, deps.clusterQueue!) } : {}),
     ...(deps.modelId ? { modelId: deps.modelId } : {}),
   };
+}
+
+/** Objects first (uploads, then crops), items last: an upload's removal event finds no photo and
+ * asks for nothing (detect), and an erase cut short leaves items that a retry still finds. */
+async function eraseUser(userId: string, { blobs, faces }: Pick<ApiHandlerDeps, 'blobs' | 'faces'>): Promise<ErasedUser> {
+  const keys = [...(await blobs.list(`${UPLOAD_PREFIX}${userId}/`)), ...(await blobs.list(`${CROP_PREFIX}${encodeURIComponent(userId)}/`))];
+  for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((k) => blobs.delete(k)));
+  return { objects: keys.length, items: await faces.eraseUser(userId) };
+}
+
+/** One on-demand run a minute per user: flag the user, and queue the job unless one is already
+ * queued or running (that run sees the flag's new version and leaves it for the next). */
+export const RECLUSTER_INTERVAL_MS = 60_000;
+
+async function requestRecluster(userId: string, deps: ApiHandlerDeps, queue: WorkQueue): Promise<ReclusterAnswer> {
+  const waitMs = await deps.faces.stampReclusterRequest(userId, RECLUSTER_INTERVAL_MS);
+  if (waitMs > 0) return { queued: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };
+  await deps.faces.markNeedsClustering(userId);
+  if (await deps.faces.claimClustering(userId, (deps.clusterLeaseSeconds ?? 900) * 1000)) await queue.send([{ userId }]);
+  return { queued: true };
 }
 
 /** The caller is the Cognito user pool authorizer's `sub` claim: never a path, query or body field. */
@@ -106,5 +134,9 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
 
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('api');
-  return createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, maxUploadBytes: runtime.config.maxUploadBytes, allowedOrigins: runtime.config.allowedOrigins, modelId: readEngineConfig().embedder });
+  const { config } = runtime;
+  return createApiHandler({
+    ...runtime, presignSeconds: config.presignSeconds, maxUploadBytes: config.maxUploadBytes, allowedOrigins: config.allowedOrigins, modelId: readEngineConfig().embedder,
+    ...(config.clusterQueueUrl ? { clusterQueue: sqsQueue(config, 'clusterQueueUrl'), clusterLeaseSeconds: config.clusterLeaseSeconds } : {}),
+  });
 });

@@ -8,6 +8,7 @@ import type { ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
 import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 import { fargateStarter, readFargateTaskConfig, type LargeUserRoute } from './large-users.ts';
+import { peopleChangedFromEnv } from './people-events.ts';
 import { runClusterJob } from './run-job.ts';
 
 export interface ClusterHandlerDeps extends AwsRuntime {
@@ -70,8 +71,10 @@ const TASK_LEASE_MS = 4 * 60 * 60 * 1000;
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('cluster');
   const task = readFargateTaskConfig();
+  const onClustered = peopleChangedFromEnv(runtime.config.region, runtime.logger);
   return createClusterHandler({
     ...(task ? { largeUsers: { faceLimit: task.faceLimit, start: fargateStarter(task), leaseMs: TASK_LEASE_MS } } : {}),
+    ...(onClustered ? { onClustered } : {}),
     ...runtime,
     cluster: defaultClusterer,
     modelId: readEngineConfig().embedder,

@@ -64,6 +64,9 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       logger.info('late removal ignored: the key holds an object again', { userId, key });
       return 'skipped';
     }
+    // A photo never recorded (or its account erased): nothing to remove, no clustering to ask for
+    // (asking would recreate the erased user's marker item).
+    if (!(await deps.faces.getPhoto(userId, photoId))) return 'skipped';
     await removePhoto(userId, photoId, store);
     await deps.faces.markNeedsClustering(userId);
     return 'removed';

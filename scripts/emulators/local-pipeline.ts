@@ -74,7 +74,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     embed: createEmbedHandler({ ...runtime, analyzer }),
     cluster: createClusterHandler({ ...runtime, cluster: defaultClusterer, modelId: analyzer.embedderId }),
     scheduler: createSchedulerHandler({ ...runtime, clusterQueue: new SqsWorkQueue(client, queues.cluster.url) }),
-    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: analyzer.embedderId }),
+    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: analyzer.embedderId, clusterQueue: new SqsWorkQueue(client, queues.cluster.url), clusterLeaseSeconds: runtime.config.clusterLeaseSeconds }),
   };
   const invoke: Record<Stage, (e: SQSEvent) => Promise<SQSBatchResponse>> = { detect: handlers.detect, embed: handlers.embed, cluster: handlers.cluster };
 

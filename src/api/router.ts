@@ -2,7 +2,10 @@ import type { Clock } from '#core/ports/clock.ts';
 import type { FaceStore } from '#core/ports/face-store.ts';
 import type { Logger } from '#core/ports/logger.ts';
 import { PeopleEditError } from '#core/pipeline/people-edits.ts';
-import { matchRoute, type RouteKey } from './routes.ts';
+import { matchRoute, ROUTES, isPublicRoute, type RouteKey } from './routes.ts';
+import { accountRoutes, type ErasedUser, type ReclusterAnswer } from './account-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import { checkPageQuery, PageError, pageBody, PAGED_ROUTES } from './pagination.ts';
 import { HttpError, peopleRoutes } from './people-routes.ts';
 import { photoRoutes } from './photo-routes.ts';
 import { suggestionRoutes } from './suggestion-routes.ts';
@@ -65,6 +68,10 @@ export interface ApiDeps {
    * (default: the shipped curves of that embedder, models/calibration.json). */
   readonly modelId?: string;
   readonly pSame?: SameCalibration;
+  /** `DELETE /me`: remove every object and item of the user (cloud only). */
+  readonly eraseUser?: (userId: string) => Promise<ErasedUser>;
+  /** `POST /recluster`: queue a clustering run now, rate-limited (cloud only). */
+  readonly requestRecluster?: (userId: string) => Promise<ReclusterAnswer>;
 }
 
 export interface RouteContext {
@@ -94,6 +101,7 @@ function parseBody(raw: string | null | undefined): Record<string, unknown> {
 function statusOf(err: unknown): { status: number; message: string } | undefined {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   if (err instanceof PeopleEditError) return { status: err.code === 'not-found' ? 404 : 400, message: err.message };
+  if (err instanceof PageError) return { status: 400, message: err.message };
   if (err instanceof URIError) return { status: 400, message: 'malformed percent-encoding in the path' };
   return undefined;
 }
@@ -101,7 +109,12 @@ function statusOf(err: unknown): { status: number; message: string } | undefined
 export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<ApiResponse> {
   const pSame = given.pSame ?? (given.modelId ? calibrationFor(given.modelId) : undefined);
   const deps: ApiDeps = { ...given, ...(pSame ? { pSame } : {}) };
-  const routes: Record<RouteKey, RouteHandler> = { ...peopleRoutes(deps), ...photoRoutes(deps), ...suggestionRoutes(deps) };
+  const openApi = openApiDocument();
+  const routes: Record<RouteKey, RouteHandler> = {
+    ...peopleRoutes(deps), ...photoRoutes(deps), ...suggestionRoutes(deps), ...accountRoutes(deps),
+    'GET /openapi.json': async () => ({ status: 200, body: openApi }),
+  };
+  const publicRoutes = new Set(ROUTES.filter(isPublicRoute).map((r) => `${r.method} ${r.resource}`));
   const respond = (status: number, body: unknown): ApiResponse => ({
     status,
     headers: { 'content-type': 'application/json', 'access-control-allow-origin': deps.corsOrigin },
@@ -110,14 +123,18 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
   return async (req) => {
     let routeKey = `${req.method} ${req.path}`;
     try {
-      if (typeof req.userId !== 'string' || !CALLER_ID.test(req.userId)) throw new HttpError(401, 'no authenticated caller');
       const matched = matchRoute(req.method, req.path);
+      const isPublic = matched !== undefined && publicRoutes.has(matched.key);
+      if (!isPublic && (typeof req.userId !== 'string' || !CALLER_ID.test(req.userId))) throw new HttpError(401, 'no authenticated caller');
       if (!matched) throw new HttpError(404, `no route ${req.method} ${req.path}`);
       routeKey = matched.key;
+      const query = req.query ?? {};
+      const paged = PAGED_ROUTES[matched.key];
+      if (paged) checkPageQuery(query);
       let body: Record<string, unknown> | undefined;
-      const ctx: RouteContext = { userId: req.userId, params: matched.params, query: req.query ?? {}, body: () => (body ??= parseBody(req.body)) };
+      const ctx: RouteContext = { userId: req.userId ?? '', params: matched.params, query, body: () => (body ??= parseBody(req.body)) };
       const out = await routes[matched.key](ctx);
-      return respond(out.status, out.body);
+      return respond(out.status, paged && out.status === 200 ? pageBody(out.body, paged, query) : out.body);
     } catch (err) {
       const known = statusOf(err);
       if (known) return respond(known.status, { error: known.message });

@@ -13,7 +13,14 @@ export const ROUTES = [
   { method: 'POST', resource: '/faces/{faceId}/not-person' },
   { method: 'GET', resource: '/faces/{faceId}/why' },
   { method: 'POST', resource: '/uploads' },
+  { method: 'DELETE', resource: '/me' },
+  { method: 'POST', resource: '/recluster' },
+  // The API's description needs no caller (API Gateway serves it without the authorizer).
+  { method: 'GET', resource: '/openapi.json', public: true },
 ] as const;
+
+/** Routes anyone may call: no authenticated caller needed. */
+export const isPublicRoute = (r: Route): boolean => 'public' in r && r.public;
 
 export type Route = (typeof ROUTES)[number];
 export type RouteKey = Route extends infer R ? (R extends { method: infer M extends string; resource: infer P extends string } ? `${M} ${P}` : never) : never;

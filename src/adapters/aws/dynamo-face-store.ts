@@ -607,6 +607,53 @@ export class DynamoFaceStore implements FaceStore {
     }));
   }
 
+  /** Account erasure (`DELETE /me`): delete every item of the user's partition, re-reading until
+   * none is left (a pipeline stage may still be writing while the first pass runs). Returns how
+   * many items were deleted. */
+  async eraseUser(userId: string): Promise<number> {
+    let deleted = 0;
+    for (let pass = 0; pass < 5; pass++) {
+      const keys = await this.partitionKeys(userId);
+      if (keys.length === 0) return deleted;
+      await this.batchWrite(keys.map((sk) => this.del(userId, sk)));
+      deleted += keys.length;
+    }
+    throw new Error(`items of ${userId} kept appearing while erasing`);
+  }
+
+  private async partitionKeys(userId: string): Promise<string[]> {
+    const keys: string[] = [];
+    let start: Item | undefined;
+    do {
+      const res = await this.db.send(new QueryCommand({
+        TableName: this.table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': S(pk(userId)) },
+        ProjectionExpression: 'SK', ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}),
+      }));
+      for (const i of res.Items ?? []) keys.push(str(i, 'SK'));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return keys;
+  }
+
+  /** Rate limit of on-demand clustering: stamps the request time unless one was stamped less than
+   * `minIntervalMs` ago. Returns 0 when stamped, else the milliseconds until the next is allowed. */
+  async stampReclusterRequest(userId: string, minIntervalMs: number): Promise<number> {
+    const now = this.clock.now();
+    try {
+      await this.db.send(new UpdateItemCommand({
+        TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) },
+        UpdateExpression: 'SET reclusterRequestedAt = :now',
+        ConditionExpression: 'attribute_not_exists(reclusterRequestedAt) OR reclusterRequestedAt <= :since',
+        ExpressionAttributeValues: { ':now': N(now), ':since': N(now - minIntervalMs) },
+      }));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ConsistentRead: true }));
+      return Math.max(1, num(res.Item ?? {}, 'reclusterRequestedAt') + minIntervalMs - now);
+    }
+  }
+
   /** Drop the lease (after a failed run) and keep the flag. */
   async releaseClustering(userId: string): Promise<void> {
     await this.db.send(new UpdateItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, UpdateExpression: 'REMOVE claimedUntil' }));

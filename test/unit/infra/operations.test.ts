@@ -65,6 +65,12 @@ describe('the stack, operated', () => {
     }
   });
 
+  it('lets the cluster worker announce people.changed on the default event bus', () => {
+    expect(fnEnv('ClusterFn').RANKFACE_EVENT_BUS).toBe('default');
+    const policies = JSON.stringify(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ClusterFnServiceRole') }] } }));
+    expect(policies).toMatch(/"Action":"events:PutEvents","Effect":"Allow","Resource":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":events:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":event-bus\/default"\]\]\}/);
+  });
+
   it('uses the stack CORS origin in the bucket, the API preflight and the API function (never *)', () => {
     expect(fnEnv('ApiFn')[ENV.allowedOrigins]).toBe(ORIGIN);
     t.hasResourceProperties('AWS::S3::Bucket', { CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [ORIGIN] })] } });

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isPublicRoute } from '#api/routes.ts';
 import { ROUTES } from '../../../functions/api/routes.ts';
 import { RankfaceStack } from '../../../infra/stack.ts';
 
@@ -58,7 +59,10 @@ describe('RankfaceStack template', () => {
     t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
     expect(methods.length).toBe(ROUTES.length); // one method per API route
-    for (const m of methods) expect(m.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+    // Every route needs a Cognito token but the API's own description (GET /openapi.json).
+    const guarded = methods.filter((m) => m.Properties.AuthorizationType === 'COGNITO_USER_POOLS');
+    expect(guarded.length).toBe(ROUTES.filter((r) => !isPublicRoute(r)).length);
+    expect(ROUTES.filter(isPublicRoute).map((r) => `${r.method} ${r.resource}`)).toEqual(['GET /openapi.json']);
   });
 
   it('grants no wildcard actions', () => {
