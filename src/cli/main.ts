@@ -1,6 +1,8 @@
 /** rankface command-line entry: dispatches to one module per command, loaded lazily so that
  * `rankface doctor` does not pay for loading the clustering code and vice versa. */
 
+import { RankfaceError } from '#core/errors.ts';
+
 export type CommandRun = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }> = {
@@ -38,5 +40,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { run } = await command.load();
-  return run(rest);
+  try {
+    return await run(rest);
+  } catch (err) {
+    // A setup failure any command meets (a bad RANKFACE_* value...) is one line with the fix;
+    // anything else is a bug: keep the stack.
+    if (!(err instanceof RankfaceError)) throw err;
+    process.stderr.write(`rankface ${name}: ${err.message}\n`);
+    return 2;
+  }
 }

@@ -1,3 +1,5 @@
+import { RankfaceError } from '#core/errors.ts';
+
 /** The one way settings read numbers from the environment: unset or empty means the default,
  * anything else must parse and pass the rule, or start-up fails naming the variable. */
 export interface NumberRule {
@@ -26,7 +28,8 @@ export function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!accepts(n, rule)) throw new Error(`${name} must be ${describe(rule)}, got '${raw}'`);
+  // A RankfaceError: commands print it as one line with the fix, not a stack trace.
+  if (!accepts(n, rule)) throw new RankfaceError('invalid-setting', `${name} must be ${describe(rule)}, got '${raw}'`);
   return n;
 }
 
