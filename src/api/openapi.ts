@@ -51,7 +51,7 @@ const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   'POST /faces/{faceId}/move': { summary: 'Move a face to a person (confirms it there)', ok: [200, personBody], body: obj({ toPersonId: str }) },
   'POST /faces/{faceId}/not-person': { summary: 'This face is not its person', ok: [200, { type: 'object' }] },
   'GET /faces/{faceId}/why': { summary: 'Why a face is where it is', ok: [200, obj({ why: obj({ faceId: str, photoId: str, personId: nullable(str), basis: { enum: ['confirmed-by-user', 'clustering', 'unassigned'] } }) })], errors: [501] },
-  'POST /uploads': { summary: 'A presigned PUT for one photo', ok: [200, obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })], body: obj({ fileName: str, contentType: str }, ['fileName']) },
+  'POST /uploads': { summary: 'A presigned PUT for one photo', ok: [200, obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })], body: obj({ fileName: str, contentType: str }, ['fileName']), errors: [415] },
   'DELETE /me': { summary: "Erase every object and item of the caller's account", ok: [200, obj({ erased: obj({ objects: int, items: int }) })] },
   'POST /recluster': { summary: "Queue a clustering run of the caller's faces now (at most one a minute)", ok: [202, obj({ queued: { const: true } })], errors: [429] },
   'GET /openapi.json': { summary: 'This document', ok: [200, { type: 'object' }], public: true },

@@ -1,8 +1,11 @@
 import type { ApiDeps, RouteHandler } from './router.ts';
+import { HEIC_UNSUPPORTED } from '#core/vision/heic.ts';
 import { listLooseFaces } from '#core/pipeline/loose-faces.ts';
 import { faceViewOf, HttpError } from './people-routes.ts';
 
-const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/gif', 'image/avif', 'image/heic']);
+const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/tiff', 'image/gif', 'image/avif']);
+/** iPhone photos the pipeline cannot decode (no HEVC decoder): refused before any upload. */
+const HEIC = { types: new Set(['image/heic', 'image/heif', 'image/heic-sequence']), name: /\.(heic|heif)$/i };
 
 /** File names become the last key segment: keep a safe alphabet (spaces allowed: they exercise the
  * '+' form-encoding of S3 event keys). */
@@ -59,6 +62,7 @@ export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/
       const body = ctx.body();
       const fileName = safeFileName(body.fileName);
       const contentType = typeof body.contentType === 'string' ? body.contentType : 'image/jpeg';
+      if (HEIC.types.has(contentType.toLowerCase()) || HEIC.name.test(fileName)) throw new HttpError(415, HEIC_UNSUPPORTED);
       if (!UPLOAD_TYPES.has(contentType)) throw new HttpError(400, `contentType must be one of ${[...UPLOAD_TYPES].join(', ')}`);
       return { status: 200, body: await deps.createUpload(ctx.userId, fileName, contentType) };
     },

@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { RankfaceError } from '#core/errors.ts';
 import type { RgbImage } from '#core/types.ts';
+import { HEIC_UNSUPPORTED, isHeic } from './heic.ts';
 
 /** Why a photo could not be read. Stable codes: the pipeline records them on the photo. */
 export const IMAGE_DECODE_ERROR_CODES = ['empty', 'unsupported', 'corrupt', 'too-large'] as const;
@@ -45,7 +46,10 @@ export interface DecodedImage extends PhotoHeader {
  * prebuilt sharp decodes AVIF but not HEVC-coded HEIC, which then fails as 'unsupported'. */
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'heif', 'avif', 'tiff', 'gif']);
 
-function classifySharpError(err: unknown): ImageDecodeError {
+/** A failed read of an HEIC says so in words a user can act on (sharp's prebuilt libvips has no
+ * HEVC decoder); other failures are classified from sharp's message. */
+function classifySharpError(err: unknown, bytes?: Uint8Array): ImageDecodeError {
+  if (bytes && isHeic(bytes)) return new ImageDecodeError('unsupported', HEIC_UNSUPPORTED, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   if (/pixel limit|too large|exceeds/i.test(message)) return new ImageDecodeError('too-large', message, { cause: err });
   if (/unsupported image format|not been built|compression format|unsupported|no decoder|not supported|bad seek|NotImplemented/i.test(message)) {
@@ -91,7 +95,7 @@ export async function readPhotoHeader(bytes: Uint8Array, limits: DecodeLimits): 
   try {
     meta = await sharp(bytes, sharpInput(limits)).metadata();
   } catch (err) {
-    throw classifySharpError(err);
+    throw classifySharpError(err, bytes);
   }
   const format = meta.format ?? 'unknown';
   if (!ACCEPTED_FORMATS.has(format)) throw new ImageDecodeError('unsupported', `image format '${format}' is not supported`);
@@ -123,7 +127,7 @@ async function decodePixels(bytes: Uint8Array, limits: DecodeLimits, header: Pho
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (err) {
     if (isImageDecodeError(err)) throw err;
-    throw classifySharpError(err);
+    throw classifySharpError(err, bytes);
   }
 }
 
