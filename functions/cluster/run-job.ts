@@ -1,4 +1,5 @@
 import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
+import { calibrationFor } from '#config/calibration.ts';
 import { clusterUser, type ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
 import type { Clusterer } from '#core/pipeline/deps.ts';
 import type { Clock } from '#core/ports/clock.ts';
@@ -36,7 +37,8 @@ export async function runClusterJob(userId: string, deps: ClusterJobDeps): Promi
     const version = await faces.clusteringVersion(userId);
     if (version === undefined) return 'not-flagged'; // already done by an earlier delivery
     if (deps.largeUsers && (await routeClustering(userId, version, deps.modelId, deps.largeUsers, deps)) === 'task') return 'handed-to-task';
-    const result = await clusterUser(userId, deps);
+    // With the embedder's P(same) curves: loose faces join people by the incremental rule (issue 12).
+    const result = await clusterUser(userId, { ...deps, calibration: calibrationFor(deps.modelId) });
     await deps.onClustered?.(userId, result);
     const cleared = await faces.finishClustering(userId, version);
     if (!cleared) logger.info('user changed while clustering; stays flagged', { userId });

@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { calibrationFor } from '#config/calibration.ts';
 import { readEngineConfig } from '#config/engine.ts';
+import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
+import type { SameCalibration } from '#core/pipeline/calibration.ts';
 import { embedPhotoFaces, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import type { EmbedJob } from '../detect/handler.ts';
@@ -9,6 +12,8 @@ import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/run
 
 export interface EmbedHandlerDeps extends AwsRuntime {
   readonly analyzer: Pick<PhotoAnalyzer, 'embedCrops'>;
+  /** P(same) curves of the embedder: with them, new faces join known people at once (issue 12). */
+  readonly calibration?: SameCalibration | undefined;
 }
 
 const parseJob = (body: string): unknown => {
@@ -39,13 +44,16 @@ export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) =>
     const embedded = await embedPhotoFaces(job.userId, job.photoId, deps);
     metrics.ms('embed', performance.now() - started);
     metrics.count('faces', embedded);
+    const { calibration } = deps;
+    const assigned = calibration ? await assignPhotoFaces(job.userId, job.photoId, { ...deps, calibration }) : undefined;
     await deps.faces.markNeedsClustering(job.userId);
-    logger.info('photo embedded', { ...job, faces: embedded });
+    logger.info('photo embedded', { ...job, faces: embedded, joinedKnownPeople: assigned?.joined.size ?? 0 });
   }, deps);
 }
 
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('embed');
-  const analyzer = await createFaceAnalyzer(readEngineConfig());
-  return createEmbedHandler({ ...runtime, analyzer });
+  const config = readEngineConfig();
+  const analyzer = await createFaceAnalyzer(config);
+  return createEmbedHandler({ ...runtime, analyzer, calibration: calibrationFor(config.embedder) });
 });

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
+import { calibrationFor } from '#config/calibration.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { defaultClusterer } from '#core/pipeline/deps.ts';
 import type { Logger } from '#core/ports/logger.ts';
@@ -71,7 +72,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const { client, queues } = aws.sqs;
   const handlers: StageHandlers = {
     detect: createDetectHandler({ ...runtime, analyzer, embedQueue: new SqsWorkQueue(client, queues.embed.url) }),
-    embed: createEmbedHandler({ ...runtime, analyzer }),
+    embed: createEmbedHandler({ ...runtime, analyzer, calibration: calibrationFor(analyzer.embedderId) }),
     cluster: createClusterHandler({ ...runtime, cluster: defaultClusterer, modelId: analyzer.embedderId }),
     scheduler: createSchedulerHandler({ ...runtime, clusterQueue: new SqsWorkQueue(client, queues.cluster.url) }),
     api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: analyzer.embedderId, clusterQueue: new SqsWorkQueue(client, queues.cluster.url), clusterLeaseSeconds: runtime.config.clusterLeaseSeconds }),

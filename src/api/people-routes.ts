@@ -87,7 +87,10 @@ export function peopleRoutes(deps: ApiDeps): Record<
       const person = await personOrThrow(ctx.userId, param(ctx, 'personId'));
       const members = new Set(person.faceIds);
       const all = (await faces.listFaces(ctx.userId)).filter((f) => members.has(f.faceId));
-      return { status: 200, body: { person: personView(person), faces: await Promise.all(all.map(faceView)) } };
+      // provisional (added field): joined at once after embedding, until the next clustering run decides.
+      const provisional = new Set(person.provisionalFaceIds ?? []);
+      const view = async (f: FaceRecord) => ({ ...(await faceView(f)), provisional: provisional.has(f.faceId) });
+      return { status: 200, body: { person: personView(person), faces: await Promise.all(all.map(view)) } };
     },
     'POST /people/{personId}/merge': async (ctx) => {
       const intoId = param(ctx, 'personId');

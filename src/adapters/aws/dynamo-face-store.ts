@@ -136,6 +136,7 @@ function personItem(p: PersonRecord): Item {
     ...(p.hidden !== undefined ? { hidden: { BOOL: p.hidden } } : {}),
     faceIds: { B: packIds(p.faceIds) }, faceCount: N(p.faceIds.length),
     coverFaceId: S(p.coverFaceId), cohesion: N(p.cohesion), updatedAt: N(p.updatedAt),
+    ...(p.provisionalFaceIds && p.provisionalFaceIds.length > 0 ? { provisionalFaceIds: { B: packIds(p.provisionalFaceIds) } } : {}),
   };
 }
 function personFromItem(i: Item): PersonRecord {
@@ -146,6 +147,7 @@ function personFromItem(i: Item): PersonRecord {
     ...(i.hidden?.BOOL !== undefined ? { hidden: i.hidden.BOOL } : {}),
     faceIds, coverFaceId: str(i, 'coverFaceId'), cohesion: num(i, 'cohesion'), updatedAt: num(i, 'updatedAt'),
     ...confirmedFromItem(i, faceIds), ...(i.version?.N !== undefined && i.version.N !== '0' ? { version: num(i, 'version') } : {}),
+    ...(i.provisionalFaceIds?.B ? { provisionalFaceIds: unpackIds(i.provisionalFaceIds.B) } : {}),
   };
 }
 function faceEditItem(e: FaceEditRecord): Item {

@@ -83,7 +83,7 @@ interface VectorRow {
 }
 interface PersonRow {
   user_id: string; person_id: string; name: string | null; hidden: number | null; face_ids: string; cover_face_id: string; cohesion: number; updated_at: number;
-  confirmed_face_ids: string | null; version: number;
+  confirmed_face_ids: string | null; version: number; provisional_face_ids?: string | null;
 }
 interface FaceEditRow {
   user_id: string; face_id: string; confirmed_person_id: string | null; rejected_person_ids: string; version: number; updated_at: number;
@@ -136,6 +136,7 @@ function personFromRow(r: PersonRow): PersonRecord {
     ...(r.confirmed_face_ids !== null ? { confirmedFaceIds: JSON.parse(r.confirmed_face_ids) as string[] } : {}),
     // Version 0 is "never edited": left out, so a record round-trips as written.
     ...(r.version !== 0 ? { version: r.version } : {}),
+    ...(r.provisional_face_ids ? { provisionalFaceIds: JSON.parse(r.provisional_face_ids) as string[] } : {}),
   };
 }
 
@@ -150,10 +151,11 @@ function faceEditFromRow(r: FaceEditRow): FaceEditRecord {
   };
 }
 
-const PERSON_COLUMNS = 'user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at, confirmed_face_ids, version';
+const PERSON_COLUMNS = 'user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at, confirmed_face_ids, version, provisional_face_ids';
 const personValues = (p: PersonRecord): (string | number | null)[] => [
   p.userId, p.personId, p.name ?? null, p.hidden === undefined ? null : p.hidden ? 1 : 0, JSON.stringify(p.faceIds), p.coverFaceId, p.cohesion,
   p.updatedAt, p.confirmedFaceIds ? JSON.stringify(p.confirmedFaceIds) : null, p.version ?? 0,
+  p.provisionalFaceIds && p.provisionalFaceIds.length > 0 ? JSON.stringify(p.provisionalFaceIds) : null,
 ];
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -178,6 +180,9 @@ export class SqliteFaceStore implements FaceStore {
     if (version > SCHEMA_VERSION) throw new Error(`${file} was written by a newer rankface (schema ${version}); this one reads up to ${SCHEMA_VERSION}`);
     if (version === 1) this.db.exec(MIGRATE_1_TO_2);
     this.db.exec(SCHEMA);
+    // Added without a schema version (readers that do not know it ignore it): incremental joins.
+    const columns = this.db.prepare('PRAGMA table_info(people)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'provisional_face_ids')) this.db.exec('ALTER TABLE people ADD COLUMN provisional_face_ids TEXT');
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -272,7 +277,7 @@ export class SqliteFaceStore implements FaceStore {
   }
 
   async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
-    const insert = this.db.prepare(`INSERT INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = this.db.prepare(`INSERT INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM people WHERE user_id = ?').run(userId);
       for (const p of people) {
@@ -335,7 +340,7 @@ export class SqliteFaceStore implements FaceStore {
       }
       for (const d of change.deletePeople ?? []) check(personVersion.get(userId, d.personId), d.expectedVersion, `person ${d.personId}`);
       for (const { edit, expectedVersion } of change.putFaceEdits ?? []) check(editVersion.get(userId, edit.faceId), expectedVersion, `face ${edit.faceId}`);
-      const putPerson = this.db.prepare(`INSERT OR REPLACE INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const putPerson = this.db.prepare(`INSERT OR REPLACE INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const { person } of change.putPeople ?? []) putPerson.run(...personValues(person));
       const del = this.db.prepare('DELETE FROM people WHERE user_id = ? AND person_id = ?');
       for (const d of change.deletePeople ?? []) del.run(userId, d.personId);

@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import { FsPhotoSource } from '#adapters/local/fs-photo-source.ts';
 import { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
+import { calibrationFor } from '#config/calibration.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { RankfaceError } from '#core/errors.ts';
 import { systemClock } from '#core/ports/clock.ts';
 import type { PhotoRecord } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
+import { assignNewFaces } from '#core/pipeline/assign-new-faces.ts';
 import { churnOf, type ChurnReport } from '#core/pipeline/churn.ts';
 import { clusterUser, defaultClusterer, type StoreDeps } from '#core/pipeline/index.ts';
 import { syncLibrary, type LibrarySyncResult, type PooledAnalyzer } from '#core/pipeline/library-sync.ts';
@@ -55,6 +57,9 @@ export interface ClusterSummary {
   engine: { detector: string; embedder: string; workers: number };
   /** What this run changed in people (docs/people.md); confirmed_changed is always 0. */
   churn: ChurnReport;
+  /** Faces of this run's new photos that joined a known person right after analysis, before
+   * clustering (incremental assignment, docs/people.md); the clustering run then decides again. */
+  joined_known_people: number;
   /** Seconds per stage. */
   timings: { scan: number; analyse: number; cluster: number; report: number };
 }
@@ -153,7 +158,8 @@ function printSummary(summary: ClusterSummary, args: Args, say: (line: string) =
     (summary.skipped.length > 0 ? `, ${summary.skipped.length} skipped` : '') + ` (${summary.seconds.toFixed(1)} s)`);
   say(`  new ${summary.new_photos} · unchanged ${summary.reused_photos} · removed ${summary.removed_photos}`);
   const c = summary.churn;
-  say(`  churn: ${c.faces_changed} faces changed person (${c.confirmed_changed} confirmed) · people +${c.people_created} −${c.people_removed} · ${c.new_faces_joined_known} new faces joined known people`);
+  say(`  churn: ${c.faces_changed} faces changed person (${c.confirmed_changed} confirmed) · people +${c.people_created} −${c.people_removed} · ${c.new_faces_joined_known} new faces joined known people` +
+    ` (${summary.joined_known_people} at once, before clustering)`);
   for (const s of summary.skipped.slice(0, 10)) say(`  skipped ${s.file}: ${s.code}: ${s.reason}`);
   if (summary.skipped.length > 10) say(`  … and ${summary.skipped.length - 10} more (see the report)`);
   say(`  report: ${summary.report}`);
@@ -188,6 +194,7 @@ function unchangedSummary(last: ClusterSummary, sync: LibrarySyncResult, config:
     new_photos: 0, reused_photos: sync.reused, removed_photos: 0, renamed_photos: 0,
     engine: { detector: config.detector, embedder: config.embedder, workers: 0 },
     churn: churnOf([], [], new Set(), new Set()),
+    joined_known_people: 0,
     timings: { scan: sync.timings.scan, analyse: 0, cluster: 0, report: 0 },
   };
 }
@@ -195,6 +202,7 @@ function unchangedSummary(last: ClusterSummary, sync: LibrarySyncResult, config:
 async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteFaceStore, blobs: FsBlobStore, previous: OutputMarker | undefined, say: (line: string) => void): Promise<ClusterSummary> {
   const started = performance.now();
   const deps = { blobs, faces: store, clock: systemClock, logger: silentLogger };
+  const photosBefore = new Set((await store.listPhotos(LOCAL_USER)).map((p) => p.photoId));
   const { sync, source } = await syncPhotos(args, config, deps, previous, say);
   const unchanged = await unchangedSince(args, sync, await runFingerprint(args, config, store, sync));
   if (unchanged) return unchangedSummary(unchanged, sync, config, started);
@@ -207,8 +215,12 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
   for (const p of photos) if (p.status === 'error') skipped.push({ file: p.sourceKey, code: p.error?.code ?? 'internal', reason: p.error?.message ?? 'unknown error' });
 
   const clusterStarted = performance.now();
+  // New faces join known people first (the cloud's embed-stage rule), then the full run decides all.
+  const calibration = calibrationFor(modelId);
+  const newFaces = (await store.listFaces(LOCAL_USER)).filter((f) => !photosBefore.has(f.photoId));
+  const assigned = calibration && newFaces.length > 0 ? await assignNewFaces(LOCAL_USER, newFaces, { ...deps, calibration }) : undefined;
   // People, with ids kept from the last run where the faces persist.
-  const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId });
+  const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId, calibration });
   const reportStarted = performance.now();
   const duplicates = sync.duplicates.map((d) => ({ file: d.file, same_as: d.sameAs }));
   const r = await writeRunReport(args, store, blobs, source, { photos, skipped, duplicates, detector: engine.detector, modelId });
@@ -223,6 +235,7 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
     out: args.outDir, report: join(args.outDir, 'index.html'), people_json: join(args.outDir, 'people.json'),
     engine,
     churn: clustered.churn,
+    joined_known_people: assigned?.joined.size ?? 0,
     timings: { scan: sync.timings.scan, analyse: sync.timings.analyse, cluster: Number(((reportStarted - clusterStarted) / 1000).toFixed(3)), report: secondsSince(reportStarted) },
   };
   await writeLastRun(args.outDir, { fingerprint: await runFingerprint(args, config, store, sync), summary });

@@ -1,5 +1,7 @@
 import type { ClusterFace } from '#core/cluster/types.ts';
 import type { PersonRecord } from '#core/ports/face-store.ts';
+import { joinLooseFaces } from './assign-new-faces.ts';
+import type { SameCalibration } from './calibration.ts';
 import { churnOf, type ChurnReport } from './churn.ts';
 import { constraintsFromEdits } from './constraints.ts';
 import type { Clusterer, StoreDeps } from './deps.ts';
@@ -10,6 +12,9 @@ export interface ClusterUserDeps extends Pick<StoreDeps, 'faces' | 'clock' | 'lo
   readonly cluster: Clusterer;
   /** Only vectors of this model are clustered: vectors of different models are never compared. */
   readonly modelId: string;
+  /** P(same) curves of that model: with them, faces the run leaves in no person join one when the
+   * evidence is strong (the incremental-assignment rule, assign-new-faces.ts). */
+  readonly calibration?: SameCalibration | undefined;
 }
 
 export interface ClusterUserOutcome {
@@ -20,6 +25,8 @@ export interface ClusterUserOutcome {
   readonly faces: number;
   /** What this run changed (docs/people.md): confirmed_changed is 0 by construction. */
   readonly churn: ChurnReport;
+  /** Faces clustering left loose that joined a person by the calibrated rule. */
+  readonly joinedByEvidence: number;
 }
 
 /** An edit must never cost the user a person: a person the user touched (named, confirmed, edited)
@@ -88,6 +95,8 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
   const loose = new Set(placed.unassigned);
   const groups = placed.people;
   keepEditedPeople(groups, previous, plan, loose);
+  const excluded = new Set([...rejectedFaces, ...(result.gated ?? [])]);
+  const joinedByEvidence = deps.calibration ? joinLooseFaces(groups, loose, { vectors, faceEdits, aliases, excluded }, deps.calibration) : 0;
 
   const now = deps.clock.now();
   const previousById = new Map(previous.map((p) => [p.personId, p]));
@@ -117,5 +126,5 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
   // A face the user confirmed is in its person even below the quality gate (the user's word wins).
   const gated = (result.gated ?? []).filter((f) => !plan.confirmed.has(f));
   deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: loose.size, gated: gated.length, churn });
-  return { people, unassigned: [...loose].sort(), gated, faces: clusterFaces.length, churn };
+  return { people, unassigned: [...loose].sort(), gated, faces: clusterFaces.length, churn, joinedByEvidence };
 }

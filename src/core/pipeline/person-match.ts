@@ -14,8 +14,11 @@ export interface PersonMatch {
   readonly similarity: number;
 }
 
+/** What matching reads of a person: its id and its faces. */
+export type PersonMembers = Pick<PersonRecord, 'personId' | 'faceIds'>;
+
 export interface MatchInput {
-  readonly people: readonly PersonRecord[];
+  readonly people: readonly PersonMembers[];
   /** Vectors of one model only (the calibration's). */
   readonly vectors: readonly VectorRecord[];
   readonly faceEdits: readonly FaceEditRecord[];
@@ -24,7 +27,7 @@ export interface MatchInput {
 
 /** Who may not receive a face: people the user rejected it from (through merges), and people with a
  * face in the same photo (one person appears once in a photo). */
-function barriers(input: MatchInput): (face: VectorRecord, person: PersonRecord, photosOf: ReadonlySet<string>) => boolean {
+function barriers(input: MatchInput): (face: VectorRecord, person: PersonMembers, photosOf: ReadonlySet<string>) => boolean {
   const canonical = aliasResolver(input.aliases);
   const rejected = new Map(input.faceEdits.map((e) => [e.faceId, new Set(e.rejectedPersonIds.map(canonical))]));
   return (face, person, photosOf) => (rejected.get(face.faceId)?.has(person.personId) ?? false) || photosOf.has(face.photoId);
@@ -55,7 +58,7 @@ export function matchToPeople(input: MatchInput, candidateFaceIds: ReadonlySet<s
 }
 
 /** Embedded faces of the calibration's model that are in no person. */
-export function looseFaceIds(people: readonly PersonRecord[], vectors: readonly VectorRecord[]): Set<string> {
+export function looseFaceIds(people: readonly PersonMembers[], vectors: readonly VectorRecord[]): Set<string> {
   const inPerson = new Set(people.flatMap((p) => p.faceIds));
   return new Set(vectors.map((v) => v.faceId).filter((f) => !inPerson.has(f)));
 }

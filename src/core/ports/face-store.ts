@@ -54,6 +54,9 @@ export interface PersonRecord {
   /** Faces the user confirmed in this person (by naming or merging it): they never leave it in a
    * later run. Faces confirmed one by one (a move) are in their `FaceEditRecord` instead. */
   readonly confirmedFaceIds?: readonly string[];
+  /** Faces that joined this person right after they were embedded (incremental assignment), before
+   * any clustering run decided them: provisional until the next full run, which clears the list. */
+  readonly provisionalFaceIds?: readonly string[];
   /** Optimistic-concurrency version: every edit writes version + 1 on the condition that the stored
    * version is still the one it read (absent = 0). */
   readonly version?: number;
