@@ -61,7 +61,9 @@ export class Api extends Construct {
     // DELETE /me lists and deletes the caller's uploads and crops.
     objects(['s3:DeleteObject'], UPLOAD_PREFIX);
     objects(['s3:DeleteObject'], CROP_PREFIX);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    objects(['s3:DeleteObjectVersion'], UPLOAD_PREFIX);
+    objects(['s3:DeleteObjectVersion'], CROP_PREFIX);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn] }));
     props.clusterQueue.grantSendMessages(this.fn);
     const read = ['dynamodb:GetItem', 'dynamodb:Query'];
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];

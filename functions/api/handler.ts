@@ -71,11 +71,14 @@ export function awsApiDeps(deps: ApiHandlerDeps): ApiDeps {
   };
 }
 
-/** Objects first (uploads, then crops), items last: an upload's removal event finds no photo and
+/** Objects first (uploads, then crops, then their old versions), items last: an upload's removal event finds no photo and
  * asks for nothing (detect), and an erase cut short leaves items that a retry still finds. */
 async function eraseUser(userId: string, { blobs, faces }: Pick<ApiHandlerDeps, 'blobs' | 'faces'>): Promise<ErasedUser> {
-  const keys = [...(await blobs.list(`${UPLOAD_PREFIX}${userId}/`)), ...(await blobs.list(`${CROP_PREFIX}${encodeURIComponent(userId)}/`))];
+  const prefixes = [`${UPLOAD_PREFIX}${userId}/`, `${CROP_PREFIX}${encodeURIComponent(userId)}/`];
+  const keys = (await Promise.all(prefixes.map((p) => blobs.list(p)))).flat();
   for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((k) => blobs.delete(k)));
+  // The bucket is versioned: the deletes above leave old versions behind delete markers; purge them.
+  for (const p of prefixes) await blobs.purgeVersions(p);
   return { objects: keys.length, items: await faces.eraseUser(userId) };
 }
 

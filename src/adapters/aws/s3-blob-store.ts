@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobStore } from '#core/ports/blob-store.ts';
@@ -73,6 +73,31 @@ export class S3BlobStore implements BlobStore {
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
     return keys;
+  }
+
+  /** Delete every version and delete marker under `prefix` (a versioned bucket keeps a deleted
+   * object's old versions until its lifecycle rule expires them). Returns how many were deleted,
+   * or undefined where the store has no versioning API (s3rver answers 405/501). */
+  async purgeVersions(prefix: string): Promise<number | undefined> {
+    let purged = 0;
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      let res;
+      try {
+        res = await this.s3.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, ...(keyMarker ? { KeyMarker: keyMarker, VersionIdMarker: versionMarker } : {}) }));
+      } catch (err) {
+        const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+        if (status === 405 || status === 501) return undefined;
+        throw err;
+      }
+      const objects = [...(res.Versions ?? []), ...(res.DeleteMarkers ?? [])].filter((v) => v.Key !== undefined).map((v) => ({ Key: v.Key!, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
+      if (objects.length > 0) await this.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
+      purged += objects.length;
+      keyMarker = res.IsTruncated ? res.NextKeyMarker : undefined;
+      versionMarker = res.NextVersionIdMarker;
+    } while (keyMarker);
+    return purged;
   }
 
   /** A time-limited GET URL for one object (crops shown by the API). */

@@ -45,6 +45,8 @@ describe('the API stage, throttled', () => {
     const policies = JSON.stringify(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ApiApiFnServiceRole') }] } }));
     expect(policies).toContain('s3:DeleteObject');
     expect(policies).toContain('s3:ListBucket');
+    expect(policies).toContain('s3:ListBucketVersions');
+    expect(policies).toContain('s3:DeleteObjectVersion');
     expect(policies).toContain('sqs:SendMessage');
   });
 });
