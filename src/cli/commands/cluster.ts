@@ -129,8 +129,9 @@ async function openPool(config: EngineConfig, args: Args): Promise<PooledAnalyze
 async function syncPhotos(args: Args, config: EngineConfig, deps: StoreDeps & { faces: SqliteFaceStore }, previous: OutputMarker | undefined, say: (line: string) => void): Promise<{ sync: LibrarySyncResult; source: FsPhotoSource }> {
   const source = new FsPhotoSource(args.photosDir, { maxBytes: config.maxBytes, excludeFolders: [args.outDir], skipFoldersContaining: [OUTPUT_MARKER] });
   let progress: Progress | undefined;
+  const { readModelVersion } = await import('#core/vision/model-info.ts');
   const sync = await syncLibrary(
-    { userId: LOCAL_USER, embedderId: config.embedder, rehash: args.rehash, prune: args.prune, sourceChanged: previous !== undefined && previous.photosDir !== args.photosDir },
+    { userId: LOCAL_USER, embedderId: config.embedder, embedderVersion: await readModelVersion(config.modelsDir, config.embedder), rehash: args.rehash, prune: args.prune, sourceChanged: previous !== undefined && previous.photosDir !== args.photosDir },
     {
       ...deps,
       source,

@@ -46,6 +46,9 @@ export interface LibrarySyncOptions {
   readonly userId: string;
   /** The embedder whose vectors count as a finished analysis. */
   readonly embedderId: string;
+  /** Its version with its content hash (readModelVersion): vectors another version made (other
+   * weights under the same id) do not count, the photo is analysed again. */
+  readonly embedderVersion?: string;
   /** Read every file again, even when its size and mtime did not change. */
   readonly rehash?: boolean;
   /** Go ahead with removals that need consent (see removalNeedsConsent). */
@@ -124,9 +127,12 @@ async function analyse(todo: readonly { id: string; file: SourceFile }[], reused
   return { detector: pool.detectorId, embedder: pool.embedderId, workers: pool.size };
 }
 
-async function vectorCounts(userId: string, embedderId: string, deps: StoreDeps): Promise<Map<string, number>> {
+async function vectorCounts(userId: string, options: LibrarySyncOptions, deps: StoreDeps): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const v of await deps.faces.listVectors(userId, embedderId)) counts.set(v.photoId, (counts.get(v.photoId) ?? 0) + 1);
+  for (const v of await deps.faces.listVectors(userId, options.embedderId)) {
+    if (options.embedderVersion !== undefined && v.modelVersion !== options.embedderVersion) continue;
+    counts.set(v.photoId, (counts.get(v.photoId) ?? 0) + 1);
+  }
   return counts;
 }
 
@@ -146,7 +152,7 @@ export async function syncLibrary(options: LibrarySyncOptions, deps: LibrarySync
   if (refusal) throw new PruneNeededError(refusal);
 
   for (const id of removals) await removePhoto(userId, id, deps);
-  const plan = planAnalysis(byPhotoId, stored, await vectorCounts(userId, options.embedderId, deps), PERMANENT_ERRORS);
+  const plan = planAnalysis(byPhotoId, stored, await vectorCounts(userId, options, deps), PERMANENT_ERRORS);
   for (const { photo, rel } of plan.renames) await deps.faces.putPhoto({ ...photo, sourceKey: rel, updatedAt: deps.clock.now() });
   const scanned = performance.now();
 

