@@ -12,9 +12,13 @@ export function suggestionRoutes(deps: ApiDeps): Record<'GET /people/{personId}/
       if (!personId) throw new HttpError(400, 'missing path parameter personId');
       if (!deps.pSame) throw new HttpError(501, 'suggestions need a P(same) calibration for the embedder');
       const matches = await suggestFaces(ctx.userId, personId, { faces: deps.faces, calibration: deps.pSame });
-      const records = new Map((await deps.faces.listFaces(ctx.userId)).map((f) => [f.faceId, f]));
+      // The few suggested faces are read one by one, not the whole library's faces.
+      const records = await Promise.all(matches.map((m) => deps.faces.getFace(ctx.userId, m.faceId)));
       const suggestions = await Promise.all(
-        matches.filter((m) => records.has(m.faceId)).map(async (m) => ({ face: await faceView(records.get(m.faceId)!), pSame: Number(m.pSame.toFixed(4)), similarity: Number(m.similarity.toFixed(4)) })),
+        matches.flatMap((m, i) => {
+          const record = records[i];
+          return record ? [faceView(record).then((face) => ({ face, pSame: Number(m.pSame.toFixed(4)), similarity: Number(m.similarity.toFixed(4)) }))] : [];
+        }),
       );
       return { status: 200, body: { suggestions } };
     },

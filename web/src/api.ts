@@ -56,6 +56,13 @@ export class ApiError extends Error {
 }
 
 const enc = encodeURIComponent;
+export const peoplePath = (includeHidden: boolean): string => `/people${includeHidden ? '?hidden=include' : ''}`;
+/** A person's faces come in pages: a small first one (the first screen of a large screen), then
+ * pages as the grid scrolls; a server without paging answers every face at once (no `nextCursor`). */
+export const FIRST_FACE_PAGE = 300;
+export const NEXT_FACE_PAGE = 1000;
+export const personFacesPath = (personId: string, cursor?: string): string =>
+  `/people/${enc(personId)}/faces?limit=${cursor === undefined ? FIRST_FACE_PAGE : `${NEXT_FACE_PAGE}&cursor=${enc(cursor)}`}`;
 
 export class Api {
   constructor(private readonly config: AppConfig) {}
@@ -65,7 +72,29 @@ export class Api {
     return this.config.routes === undefined || this.config.routes.includes(routeKey);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** GETs started before the first render (see `prefetch`), each taken once by the first call. */
+  private readonly early = new Map<string, Promise<unknown>>();
+
+  /** Starts the GETs the first view will make, while the app renders (Preact runs effects only
+   * after a paint, and under load that is a frame or more later). */
+  prefetch(paths: readonly string[]): void {
+    for (const path of paths) {
+      const call = this.send('GET', path);
+      call.catch(() => undefined); // the view that takes it sees the error
+      this.early.set(path, call);
+    }
+  }
+
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const early = method === 'GET' ? this.early.get(path) : undefined;
+    if (early) {
+      this.early.delete(path);
+      return early as Promise<T>;
+    }
+    return this.send(method, path, body);
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { ...(await authHeaders(this.config.auth)) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.config.apiBase}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
@@ -81,10 +110,11 @@ export class Api {
   }
 
   people(includeHidden: boolean): Promise<{ people: Person[] }> {
-    return this.call('GET', `/people${includeHidden ? '?hidden=include' : ''}`);
+    return this.call('GET', peoplePath(includeHidden));
   }
-  personFaces(personId: string): Promise<{ person: Person; faces: Face[] }> {
-    return this.call('GET', `/people/${enc(personId)}/faces`);
+  /** One page of a person's faces; `nextCursor` (null or absent after the last page) asks for the next. */
+  personFaces(personId: string, cursor?: string): Promise<{ person: Person; faces: Face[]; nextCursor?: string | null }> {
+    return this.call('GET', personFacesPath(personId, cursor));
   }
   rename(personId: string, name: string | null): Promise<{ person: Person }> {
     return this.call('PATCH', `/people/${enc(personId)}`, { name });

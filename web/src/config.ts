@@ -44,7 +44,10 @@ export function parseConfig(raw: unknown): AppConfig {
   };
 }
 
+/** `rankface serve` inlines the config in the page (a JSON data block); other hosts serve config.json. */
 export async function loadConfig(): Promise<AppConfig> {
+  const inline = document.getElementById('rankface-config')?.textContent;
+  if (inline) return parseConfig(JSON.parse(inline));
   const res = await fetch('config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
   return parseConfig(await res.json());

@@ -1,11 +1,11 @@
 import { render, type ComponentChild } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { Api } from './api.ts';
+import { Api, peoplePath, personFacesPath } from './api.ts';
 import { signOut } from './auth.ts';
 import { loadConfig, type AppConfig } from './config.ts';
 import { isTyping } from './keys.ts';
 import { ApiContext, PeopleContext, usePeopleState } from './people.ts';
-import { go, hrefOf, useRoute, type Route } from './route.ts';
+import { go, hrefOf, parseRoute, useRoute, type Route } from './route.ts';
 import { LooseFaces } from './components/LooseFaces.tsx';
 import { MapView } from './components/MapView.tsx';
 import { PeopleGrid } from './components/PeopleGrid.tsx';
@@ -69,8 +69,17 @@ function View({ route, config }: { route: Route; config: AppConfig }) {
   }
 }
 
+/** The first view's data, requested before the first render: the people list (every view) and,
+ * on a person's page, that person with their faces (one request). */
+function startApi(config: AppConfig): Api {
+  const api = new Api(config);
+  const route = parseRoute(location.hash);
+  api.prefetch([peoplePath(true), ...(route.view === 'person' ? [personFacesPath(route.personId)] : [])]);
+  return api;
+}
+
 function App({ config }: { config: AppConfig }) {
-  const api = useMemo(() => new Api(config), [config]);
+  const api = useMemo(() => startApi(config), [config]);
   const people = usePeopleState(api);
   const route = useRoute();
   const [help, setHelp] = useState(false);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FsBlobStore } from '#adapters/local/fs-blob-store.ts';
 import type { ApiRouter } from './types.ts';
@@ -88,12 +88,25 @@ async function serveBlob(deps: ServeDeps, res: ServerResponse, pathname: string)
   send(res, 200, TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream', bytes, 'private, max-age=3600');
 }
 
-async function serveStatic(deps: ServeDeps, res: ServerResponse, pathname: string): Promise<void> {
+/** The page with the app's config.json inlined (a JSON data block: not a script, so the CSP's
+ * script-src 'self' is kept), which saves the app a round trip before its first API call. */
+export const withInlineConfig = (html: string, config: string): string =>
+  html.replace('<div id="app">', `<script type="application/json" id="rankface-config">${config.replace(/</g, '\\u003c')}</script>\n<div id="app">`);
+
+/** The app's script and stylesheet are revalidated (an ETag, answered 304 when unchanged) instead of
+ * sent again, and the browser keeps its compiled code cache for them; the page itself is no-store. */
+async function serveStatic(deps: ServeDeps, req: IncomingMessage, res: ServerResponse, pathname: string, config: string): Promise<void> {
   const name = pathname === '/' ? 'index.html' : pathname.slice(1);
   // The app's files are flat: one path segment, no dot-files, nothing outside the build folder.
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) return sendJson(res, 404, { error: 'not found' });
+  const file = join(deps.webDir, name);
   try {
-    send(res, 200, TYPES[extname(name)] ?? 'application/octet-stream', await readFile(join(deps.webDir, name)));
+    if (name === 'index.html') return send(res, 200, TYPES['.html']!, withInlineConfig(await readFile(file, 'utf8'), config));
+    const info = await stat(file);
+    const etag = `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}"`;
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
+    res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'cache-control': 'no-cache', etag, 'x-content-type-options': 'nosniff' });
+    res.end(await readFile(file));
   } catch {
     sendJson(res, 404, { error: 'not found' });
   }
@@ -112,7 +125,7 @@ export function createRequestHandler(deps: ServeDeps): (req: IncomingMessage, re
       return map ? sendJson(res, 200, map) : sendJson(res, 404, { error: 'no map yet: run rankface cluster' });
     }
     if (path.startsWith(BLOB_PREFIX)) return serveBlob(deps, res, path);
-    return serveStatic(deps, res, path);
+    return serveStatic(deps, req, res, path, config);
   };
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {

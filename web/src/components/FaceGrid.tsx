@@ -12,6 +12,10 @@ const OVERSCAN_ROWS = 3;
 
 interface Props {
   readonly faces: readonly Face[];
+  /** Faces in all (default: `faces.length`): when more than are loaded, the grid keeps room for them
+   * and asks for more (`onNeedMore`) once the rows on screen reach the end of what is loaded. */
+  readonly total?: number;
+  readonly onNeedMore?: (() => void) | undefined;
   readonly label: string;
   readonly selected: ReadonlySet<string>;
   readonly onToggle: (faceId: string, extend: boolean) => void;
@@ -39,16 +43,20 @@ function useViewport(ref: { current: HTMLElement | null }): { top: number; heigh
   return vp;
 }
 
-export function FaceGrid({ faces, label, selected, onToggle, onKey, badge }: Props) {
+export function FaceGrid({ faces, total = faces.length, onNeedMore, label, selected, onToggle, onKey, badge }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const vp = useViewport(ref);
   const [active, setActive] = useState(0);
   const focusPending = useRef(false);
   const cols = Math.max(1, Math.floor(vp.width / TILE));
-  const rows = Math.ceil(faces.length / cols);
+  const rows = Math.ceil(Math.max(total, faces.length) / cols);
   const firstRow = Math.max(0, Math.floor(-vp.top / TILE) - OVERSCAN_ROWS);
   const lastRow = Math.min(rows - 1, Math.ceil((vp.height - vp.top) / TILE) + OVERSCAN_ROWS);
   const activeIndex = Math.min(active, Math.max(0, faces.length - 1));
+  const needsMore = onNeedMore !== undefined && (lastRow + 1) * cols > faces.length;
+  useEffect(() => {
+    if (needsMore) onNeedMore();
+  });
 
   useEffect(() => {
     if (!focusPending.current) return;
@@ -78,6 +86,8 @@ export function FaceGrid({ faces, label, selected, onToggle, onKey, badge }: Pro
     } else onKey?.(e, face);
   };
 
+  // Crops of the rows on screen first; the overscan rows' crops wait (6 connections over HTTP/1.1).
+  const priorityOf = (row: number): Record<string, string> => ({ fetchpriority: vp.top + row * TILE < vp.height && vp.top + (row + 1) * TILE > 0 ? 'high' : 'low' });
   const tiles = [];
   for (let i = firstRow * cols; i <= Math.min(faces.length - 1, (lastRow + 1) * cols - 1); i++) {
     const f = faces[i]!;
@@ -89,7 +99,7 @@ export function FaceGrid({ faces, label, selected, onToggle, onKey, badge }: Pro
         data-face-id={f.faceId}
         data-index={i}
         aria-selected={selected.has(f.faceId)}
-        aria-label={`Face ${i + 1} of ${faces.length}`}
+        aria-label={`Face ${i + 1} of ${total}`}
         tabIndex={i === activeIndex ? 0 : -1}
         style={{ transform: `translate(${(i % cols) * TILE}px, ${Math.floor(i / cols) * TILE}px)` }}
         onClick={(e) => {
@@ -97,7 +107,7 @@ export function FaceGrid({ faces, label, selected, onToggle, onKey, badge }: Pro
           onToggle(f.faceId, e.shiftKey || e.ctrlKey || e.metaKey);
         }}
       >
-        {f.cropUrl ? <img src={f.cropUrl} alt="" width={112} height={112} decoding="async" /> : <span class="no-crop">no crop</span>}
+        {f.cropUrl ? <img src={f.cropUrl} alt="" width={112} height={112} decoding="async" {...priorityOf(Math.floor(i / cols))} /> : <span class="no-crop">no crop</span>}
         {badge?.(f)}
       </div>,
     );

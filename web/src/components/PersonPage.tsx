@@ -13,25 +13,55 @@ import { WhyPanel } from './WhyPanel.tsx';
 
 type Dialog = { kind: 'merge' } | { kind: 'move' } | { kind: 'why'; faceId: string } | undefined;
 
-function usePersonFaces(personId: string): { data: { person: Person; faces: Face[] } | undefined; error: string | undefined; reload: () => Promise<void>; version: number } {
+interface PersonFaces {
+  readonly person: Person;
+  readonly faces: readonly Face[];
+  /** Where the next page starts; undefined once every face is here. */
+  readonly nextCursor: string | undefined;
+}
+
+/** The person and their faces, a page at a time: the first page on open and after every edit (so
+ * what is shown is what the server has), the next ones when the grid scrolls near the end. */
+function usePersonFaces(personId: string) {
   const api = useApi();
-  const [data, setData] = useState<{ person: Person; faces: Face[] } | undefined>(undefined);
+  const [data, setData] = useState<PersonFaces | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [version, setVersion] = useState(0);
+  // A page asked for before the latest reload belongs to an older list: it is dropped.
+  const generation = useRef(0);
+  const loading = useRef(false);
   const reload = useCallback(async () => {
+    const gen = ++generation.current;
     try {
-      setData(await api.personFaces(personId));
+      const first = await api.personFaces(personId);
+      if (gen !== generation.current) return;
+      setData({ person: first.person, faces: first.faces, nextCursor: first.nextCursor ?? undefined });
       setError(undefined);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 404 ? 'This person no longer exists (merged or emptied).' : (err as Error).message);
     }
+    loading.current = false;
     setVersion((v) => v + 1);
+  }, [api, personId]);
+  const loadMore = useCallback(async (after: string) => {
+    if (loading.current) return;
+    loading.current = true;
+    const gen = generation.current;
+    try {
+      const page = await api.personFaces(personId, after);
+      if (gen !== generation.current) return;
+      setData((old) => (old && old.nextCursor === after ? { person: page.person, faces: [...old.faces, ...page.faces], nextCursor: page.nextCursor ?? undefined } : old));
+    } catch (err) {
+      if (gen === generation.current) setError((err as Error).message);
+    } finally {
+      if (gen === generation.current) loading.current = false;
+    }
   }, [api, personId]);
   useEffect(() => {
     setData(undefined);
     void reload();
   }, [reload]);
-  return { data, error, reload, version };
+  return { data, error, reload, loadMore, version };
 }
 
 function NameBox({ person, label, onRename }: { person: Person; label: string; onRename: (name: string | null) => Promise<void> }) {
@@ -59,7 +89,7 @@ function NameBox({ person, label, onRename }: { person: Person; label: string; o
 export function PersonPage({ personId }: { personId: string }) {
   const api = useApi();
   const people = usePeople();
-  const { data, error, reload, version } = usePersonFaces(personId);
+  const { data, error, reload, loadMore, version } = usePersonFaces(personId);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [dialog, setDialog] = useState<Dialog>(undefined);
   const [status, setStatus] = useState('');
@@ -100,7 +130,7 @@ export function PersonPage({ personId }: { personId: string }) {
 
   if (error) return <p role="alert">{error} <a href="#/">Back to people</a></p>;
   if (!data) return <p role="status">Loading faces…</p>;
-  const { person, faces } = data;
+  const { person, faces, nextCursor } = data;
   const label = people.labelOf(person.personId) === 'Unknown person' ? person.name ?? 'Person' : people.labelOf(person.personId);
   const toggle = (faceId: string, extend: boolean): void => {
     const next = new Set(extend ? selected : []);
@@ -113,7 +143,7 @@ export function PersonPage({ personId }: { personId: string }) {
       <div class="toolbar">
         <a href="#/" class="back">← People</a>
         <h1 id="person-title">{label}</h1>
-        <span class="face-count">{faces.length} faces{person.hidden ? ' · hidden' : ''}</span>
+        <span class="face-count">{person.faceCount} faces{person.hidden ? ' · hidden' : ''}</span>
         <NameBox person={person} label={label} onRename={(name) => edit(name ? `Renamed to ${name}` : 'Name cleared', () => api.rename(person.personId, name))} />
         <button type="button" onClick={() => void edit(person.hidden ? 'Shown again' : 'Hidden', () => api.setHidden(person.personId, !person.hidden))}>
           {person.hidden ? 'Unhide' : 'Hide'}
@@ -128,7 +158,7 @@ export function PersonPage({ personId }: { personId: string }) {
         <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} />
         <span role="status" class="status">{status}</span>
       </div>
-      <FaceGrid faces={faces} label={`Faces of ${label}`} selected={selected} onToggle={toggle} />
+      <FaceGrid faces={faces} total={nextCursor === undefined ? faces.length : person.faceCount} onNeedMore={nextCursor === undefined ? undefined : () => void loadMore(nextCursor)} label={`Faces of ${label}`} selected={selected} onToggle={toggle} />
       {dialog?.kind === 'merge' ? (
         <PersonPicker title={`Merge into ${label}`} exclude={person.personId} onClose={() => setDialog(undefined)} onPick={(other) => { setDialog(undefined); void edit(`${people.labelOf(other)} merged in`, () => api.merge(person.personId, other)); }} />
       ) : null}

@@ -8,6 +8,8 @@ import { useApi } from '../people.ts';
  * A button in the person's toolbar that opens the list in a dialog, not a strip above the faces:
  * the list arrives after the faces, and a strip appearing above the grid moved the faces under the
  * user's pointer (a click meant for a face landed on another one, or on a "Yes"). */
+const FIRST_SCREEN_MS = 600;
+
 interface Props {
   readonly personId: string;
   readonly label: string;
@@ -22,13 +24,23 @@ export function Suggestions({ personId, label, version, onAccept }: Props) {
   const [unavailable, setUnavailable] = useState(false);
   const [open, setOpen] = useState(false);
   useEffect(() => {
-    api.suggestions(personId).then(
-      (r) => setList(r.suggestions),
-      (err: unknown) => {
-        if (isMissingRoute(err)) setUnavailable(true);
-        setList([]);
-      },
-    );
+    let cancelled = false;
+    const ask = (): void =>
+      void api.suggestions(personId).then(
+        (r) => !cancelled && setList(r.suggestions),
+        (err: unknown) => {
+          if (cancelled) return;
+          if (isMissingRoute(err)) setUnavailable(true);
+          setList([]);
+        },
+      );
+    // On opening, the question waits for the first screen: comparing vectors keeps the server busy
+    // (a single thread locally) while the crops of the faces on screen are still coming.
+    const timer = setTimeout(ask, version <= 1 ? FIRST_SCREEN_MS : 0);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
   }, [api, personId, version]);
   if (unavailable) return null;
   const pending = (list ?? []).filter((s) => !dismissed.has(s.face.faceId));
