@@ -43,6 +43,11 @@ export class MergeEvidence {
     this.sizes.set(root, (this.sizes.get(root) ?? 0) + 1);
   }
 
+  /** The union-find root of face `i`'s group. */
+  root(i: number): number {
+    return this.uf.find(i);
+  }
+
   sizeOf(root: number): number {
     return this.sizes.get(root) ?? 1;
   }
