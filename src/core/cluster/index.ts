@@ -21,8 +21,7 @@ export interface ClusterOptions {
   readonly exactMaxFaces?: number;
   /** Exact rank-order: neighbour-list length K, threshold t on D^R, cosine-distance gate. */
   readonly rankOrder?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number; readonly densityGate?: boolean };
-  /** Approximate rank-order: list length k, threshold on D_m, cosine-distance gate (default: the
-   * gate for the library's size, `scaledMaxDistance`). */
+  /** Approximate rank-order: list length k, threshold on D_m, cosine-distance gate. */
   readonly approximate?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
   /** Approximate algorithm, last pass: a face left alone joins the person of one of its kNN
    * neighbours when its average link to that person is within this (`false`: off). */
@@ -61,22 +60,6 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   minCohesion: 0.4,
   refine: { k: 5, maxAverageDistance: 0.5 },
 } as const;
-
-/** Above this many faces the approximate algorithm's face-to-face gate tightens. */
-export const GATE_SCALE_FROM_FACES = 50_000;
-/** Tightening per tenfold faces. Measured on the calibrated synthetic faces (bench/lib/synth-tail.ts):
- * the share of faces whose nearest stranger is within the gate grows about tenfold per tenfold faces
- * (the impostor pairs grow as n^2), and moving the gate 0.05 in cosine divides it by about ten, so
- * this keeps the chance that a face has a stranger within the gate roughly what it is at 50K. */
-export const GATE_TIGHTENING_PER_DECADE = 0.05;
-
-/** The approximate algorithm's face-to-face cosine-distance gate for `n` faces: `base` up to
- * GATE_SCALE_FROM_FACES, then tighter by GATE_TIGHTENING_PER_DECADE per tenfold (1M faces: 0.435).
- * The dev sets (≤ 2000 faces, exact algorithm) are untouched. */
-export function scaledMaxDistance(base: number, n: number): number {
-  if (n <= GATE_SCALE_FROM_FACES) return base;
-  return base - GATE_TIGHTENING_PER_DECADE * Math.log10(n / GATE_SCALE_FROM_FACES);
-}
 
 export interface ClusterRun {
   readonly result: ClusterResult;
@@ -125,7 +108,6 @@ function clusterKept(faces: readonly ClusterFace[], options: ClusterOptions, con
     return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'exact', merges };
   }
   const p = { ...DEFAULT_CLUSTER_OPTIONS.approximate, ...options.approximate };
-  if (options.approximate?.maxDistance === undefined) p.maxDistance = scaledMaxDistance(p.maxDistance, matrix.n);
   const index = createKnnIndex(matrix, options.knn);
   stage('knn-index');
   let knn;
