@@ -6,10 +6,11 @@
  * `{ "usd_per_million_photos": N, "stages": {...}, ... }`.
  * Options (env): RANKFACE_DATA (data folder), RANKFACE_BENCH_SINGLES (default 20 single-person
  * photos besides the 4 group photos), RANKFACE_BENCH_CLUSTER_SIZES (default 1000,4000,16000),
- * RANKFACE_BENCH_CODEC (f32 to price the old float32 vectors). */
+ * RANKFACE_BENCH_CODEC (f32 to price the old float32 vectors), RANKFACE_BENCH_EMBED (`inline`, the
+ * stack's setting: detect embeds in the same invocation; `queue`: the two-stage detect → embed),
+ * RANKFACE_BENCH_THREADS (ONNX Runtime threads; default the stack's, infra/function-sizes.ts). */
 import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import type { VectorCodec } from '#adapters/shared/vector-codec.ts';
@@ -20,10 +21,10 @@ import { createSchedulerHandler } from '../functions/scheduler/handler.ts';
 import { createDetectHandler } from '../functions/detect/handler.ts';
 import { createEmbedHandler } from '../functions/embed/handler.ts';
 import { awsRuntime } from '../functions/shared/runtime.ts';
-import { FUNCTION_MEMORY_MB } from '../infra/function-sizes.ts';
-import { startLocalAws } from '../scripts/emulators/local-aws.ts';
+import { FUNCTION_MEMORY_MB, ML_FUNCTION_THREADS } from '../infra/function-sizes.ts';
 import { S3EventQueue, sqsRecordOf } from '../scripts/emulators/s3-events.ts';
 import { measureClusterSizes } from './lib/cost-cluster.ts';
+import { startEmulatorHost, type EmulatorHost } from './lib/emulator-host.ts';
 import { countingLogger, countRequests, measureStage, RequestCounter } from './lib/cost-measure.ts';
 import { priceEverything, renderCostReport, type PipelineMeasures } from './lib/cost-model.ts';
 import { phoneSizePhotos } from './lib/phone-photos.ts';
@@ -32,6 +33,8 @@ const dataDir = process.env.RANKFACE_DATA ?? join(import.meta.dirname, '..', '..
 const singles = Number(process.env.RANKFACE_BENCH_SINGLES ?? 20);
 const clusterSizes = (process.env.RANKFACE_BENCH_CLUSTER_SIZES ?? '1000,4000,16000').split(',').map(Number);
 const codec = (process.env.RANKFACE_BENCH_CODEC ?? 'i8') as VectorCodec;
+const embedInline = (process.env.RANKFACE_BENCH_EMBED ?? 'inline') === 'inline';
+const threads = Number(process.env.RANKFACE_BENCH_THREADS ?? ML_FUNCTION_THREADS);
 
 /** The stack's queues are SQS; here messages are handed over in memory and counted (SQS requests
  * are priced from the counts: the queue's own latency is not Lambda time). */
@@ -52,7 +55,7 @@ class CountingQueue implements WorkQueue {
 const inBatches = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-async function measurePipeline(aws: Awaited<ReturnType<typeof startLocalAws>>): Promise<PipelineMeasures> {
+async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
   const counter = new RequestCounter();
   const base = awsRuntime('bench');
   const faces = new DynamoFaceStore(createDynamoClient(base.config), base.faces.table, base.clock, codec);
@@ -61,16 +64,25 @@ async function measurePipeline(aws: Awaited<ReturnType<typeof startLocalAws>>): 
 
   const photos = await phoneSizePhotos(dataDir, 4, singles);
   const events = new S3EventQueue();
-  aws.onS3Event((e) => events.push(e));
+  let eventCount = 0;
+  aws.onS3Event((e) => {
+    eventCount += e.Records?.length ?? 0;
+    events.push(e);
+  });
   for (const [i, p] of photos.entries()) {
-    await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `uploads/bench-user/${i}-${p.name}`, Body: p.bytes }));
+    await base.blobs.put(`uploads/bench-user/${i}-${p.name}`, p.bytes, 'image/jpeg');
+  }
+  // The events come over IPC from the emulators' process: wait for all of them.
+  for (let waited = 0; eventCount < photos.length; waited += 50) {
+    if (waited > 30_000) throw new Error(`only ${eventCount} of ${photos.length} S3 events arrived`);
+    await new Promise((r) => setTimeout(r, 50));
   }
   // Cold start: what a new Lambda environment does before its first event (models loaded).
   let analyzer: Awaited<ReturnType<typeof createFaceAnalyzer>> | undefined;
-  const coldStart = await measureStage(counter, async () => (analyzer = await createFaceAnalyzer(readEngineConfig())));
+  const coldStart = await measureStage(counter, async () => (analyzer = await createFaceAnalyzer(readEngineConfig(), { threads })));
   const embedQueue = new CountingQueue();
   const clusterQueue = new CountingQueue();
-  const detect = createDetectHandler({ ...runtime('detect'), analyzer: analyzer!, embedQueue });
+  const detect = createDetectHandler({ ...runtime('detect'), analyzer: analyzer!, embedQueue, embedInline });
   const embed = createEmbedHandler({ ...runtime('embed'), analyzer: analyzer! });
   const scheduler = createSchedulerHandler({ ...runtime('cluster'), clusterQueue });
 
@@ -84,14 +96,15 @@ async function measurePipeline(aws: Awaited<ReturnType<typeof startLocalAws>>): 
   const clusterPoints = await measureClusterSizes(faces, counter, clusterSizes, analyzer!.embedderId);
   await analyzer!.dispose();
   return {
-    photos: photos.length, faces: nFaces, codec,
+    photos: photos.length, faces: nFaces, codec, threads, embedMode: embedInline ? 'inline' : 'queue',
     uploadBytes: photos.reduce((s, p) => s + p.bytes.byteLength, 0),
     detectInvocations: Math.ceil(records.length / 5), embedInvocations: Math.ceil(embedJobs.length / 10), embedMessages: embedJobs.length,
     coldStart, detect: detectM, embed: embedM, fanOut: fanOutM, clusterPoints,
   };
 }
 
-const aws = await startLocalAws({ name: 'bench' });
+// The emulators run in a child process: their CPU time is not the handlers' (bench/lib/emulator-host.ts).
+const aws = await startEmulatorHost('bench');
 try {
   const measures = await measurePipeline(aws);
   const priced = priceEverything(measures, FUNCTION_MEMORY_MB);

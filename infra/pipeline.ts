@@ -17,7 +17,7 @@ import { EVENT_BUS_ENV } from '../functions/cluster/people-events.ts';
 import { PENDING_INDEX } from '../src/adapters/aws/table-schema.ts';
 import { CROP_PREFIX, ENV, UPLOAD_PREFIX } from '../src/config/aws.ts';
 import { functionProps, type FunctionSettings } from './bundling.ts';
-import { FUNCTION_MEMORY_MB } from './function-sizes.ts';
+import { FUNCTION_MEMORY_MB, ML_FUNCTION_THREADS } from './function-sizes.ts';
 import { DETECT_NOTIFICATIONS } from './notifications.ts';
 import { CLUSTER_LEASE_SECONDS, DLQ_RETENTION_DAYS, STAGE_QUEUES, type Stage } from './queue-settings.ts';
 
@@ -60,12 +60,12 @@ export class Pipeline extends Construct {
     }
 
     const common = { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName };
-    const mlEnv = { RANKFACE_MODELS: '/var/task/models' };
+    const mlEnv = { RANKFACE_MODELS: '/var/task/models', RANKFACE_THREADS: String(ML_FUNCTION_THREADS) };
     const fn = (name: string, entry: string, kind: typeof ML | typeof CLUSTER | typeof PLAIN, memoryMb: number, timeout: Duration, env: Record<string, string>): NodejsFunction =>
       new NodejsFunction(this, name, functionProps(this, name, { entry, kind, memoryMb, timeout, environment: env, settings: props.functionSettings }));
     const timeoutOf = (stage: Stage): Duration => Duration.seconds(STAGE_QUEUES[stage].functionTimeoutSeconds);
 
-    this.detectFn = fn('DetectFn', 'functions/detect/handler.ts', ML, FUNCTION_MEMORY_MB.detect, timeoutOf('detect'), { ...common, ...mlEnv, [ENV.embedQueueUrl]: this.queues.embed.queueUrl });
+    this.detectFn = fn('DetectFn', 'functions/detect/handler.ts', ML, FUNCTION_MEMORY_MB.detect, timeoutOf('detect'), { ...common, ...mlEnv, [ENV.embedQueueUrl]: this.queues.embed.queueUrl, [ENV.embedInline]: '1' });
     this.embedFn = fn('EmbedFn', 'functions/embed/handler.ts', ML, FUNCTION_MEMORY_MB.embed, timeoutOf('embed'), { ...common, ...mlEnv });
     // people.changed per user per run, on the account's default bus (subscribers add rules).
     const bus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');

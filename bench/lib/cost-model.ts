@@ -8,6 +8,10 @@ export interface PipelineMeasures {
   readonly photos: number;
   readonly faces: number;
   readonly codec: string;
+  /** ONNX Runtime intra-op threads the analyzer ran with (the stack's RANKFACE_THREADS). */
+  readonly threads: number;
+  /** 'inline': detect embeds in the same invocation (the stack); 'queue': detect → embed job. */
+  readonly embedMode: 'inline' | 'queue';
   readonly uploadBytes: number;
   readonly detectInvocations: number;
   readonly embedInvocations: number;
@@ -163,7 +167,7 @@ export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipel
   const json = {
     usd_per_million_photos: Number(perMillion.toFixed(2)),
     stages: Object.fromEntries(rows.map((r) => [r.stage, { total: perM(total(r)), lambda: perM(r.lambda), dynamodb: perM(r.ddb), s3: perM(r.s3), sqs: perM(r.sqs), other: perM(r.other) }])),
-    photos: m.photos, faces: m.faces, vector_codec: m.codec, memory_mb: mem,
+    photos: m.photos, faces: m.faces, vector_codec: m.codec, onnx_threads: m.threads, embed: m.embedMode, memory_mb: mem,
     nightly_recluster_100k_photos: { ...nightly100k, usd: Number(nightly100k.usd.toFixed(4)) },
     cluster_points: m.clusterPoints.map((p) => ({ faces: p.faces, cpu_ms: Math.round(p.cpuMs), wall_ms: Math.round(p.wallMs), rru: p.rru, wru: p.wru, peak_rss_mb: Math.round(p.peakRssMb) })),
     cold_start_cpu_ms: Math.round(m.coldStart.cpuMs), cold_start_rate: COLD_START_RATE,
@@ -175,7 +179,7 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
   const usd = (x: number): string => `$${((x / m.photos) * 1e6).toFixed(2)}`;
   const n = priced.nightly100k;
   return [
-    `rankface serverless cost per 1M photos, measured on ${m.photos} 12 MP photos (${m.faces} faces, ${(m.faces / m.photos).toFixed(2)} per photo) against local emulators; vectors ${m.codec}`,
+    `rankface serverless cost per 1M photos, measured on ${m.photos} 12 MP photos (${m.faces} faces, ${(m.faces / m.photos).toFixed(2)} per photo) against local emulators (in their own process: their CPU is not the handlers'); vectors ${m.codec}; ONNX Runtime threads ${m.threads}; embedding ${m.embedMode === 'inline' ? 'inline in the detect invocation (the stack)' : 'in its own stage (detect → embed queue)'}`,
     '',
     '| stage | Lambda | DynamoDB | S3 | SQS | logs, API, other | total per 1M photos | measured |',
     '|---|---|---|---|---|---|---|---|',

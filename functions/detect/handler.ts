@@ -1,9 +1,12 @@
 import type { S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { performance } from 'node:perf_hooks';
+import { calibrationFor } from '#config/calibration.ts';
 import { readEngineConfig } from '#config/engine.ts';
+import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
+import type { SameCalibration } from '#core/pipeline/calibration.ts';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
 import { RankfaceError } from '#core/errors.ts';
-import { detectPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
+import { detectPhoto, processPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
 import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime, type UploadKey } from '../shared/runtime.ts';
@@ -12,6 +15,12 @@ export interface DetectHandlerDeps extends AwsRuntime {
   readonly analyzer: PhotoAnalyzer;
   /** The embed stage's queue: one `{ userId, photoId }` message per detected photo. */
   readonly embedQueue: WorkQueue;
+  /** Embed in this invocation (one pass: no crop read-back, no embed job, no second Lambda)
+   * instead of queueing an embed job. bench:cost measures both (docs/benchmarks.md). */
+  readonly embedInline?: boolean;
+  /** With inline embedding: P(same) curves, so new faces join known people at once as the embed
+   * stage does (issue 12, the same core use case). */
+  readonly calibration?: SameCalibration | undefined;
 }
 
 /** Message to the embed stage. */
@@ -104,7 +113,8 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       return 'skipped';
     }
     const started = performance.now();
-    const outcome = await detectPhoto({ userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true }, { ...store, analyzer: deps.analyzer });
+    const input = { userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true };
+    const outcome = await (deps.embedInline ? processPhoto : detectPhoto)(input, { ...store, analyzer: deps.analyzer });
     metrics.ms('detect', performance.now() - started);
     if (outcome.status === 'error') {
       metrics.error(outcome.error?.code ?? 'error');
@@ -114,8 +124,12 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     }
     metrics.count('photos', 1);
     metrics.count('faces', outcome.faceIds.length);
-    if (outcome.faceIds.length > 0) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
-    else await deps.faces.markNeedsClustering(userId);
+    if (outcome.faceIds.length > 0 && !deps.embedInline) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
+    else {
+      const { calibration } = deps;
+      if (calibration && outcome.faceIds.length > 0) await assignPhotoFaces(userId, photoId, { ...deps, calibration });
+      await deps.faces.markNeedsClustering(userId);
+    }
     return 'detected';
   }
 
@@ -139,6 +153,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
 
 export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('detect');
-  const analyzer = await createFaceAnalyzer(readEngineConfig());
-  return createDetectHandler({ ...runtime, analyzer, embedQueue: sqsQueue(runtime.config, 'embedQueueUrl') });
+  const config = readEngineConfig();
+  const analyzer = await createFaceAnalyzer(config);
+  return createDetectHandler({ ...runtime, analyzer, embedQueue: sqsQueue(runtime.config, 'embedQueueUrl'), embedInline: runtime.config.embedInline, calibration: calibrationFor(config.embedder) });
 });

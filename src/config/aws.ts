@@ -15,6 +15,9 @@ export interface AwsConfig {
   readonly table?: string;
   /** Queue that detect sends one message per detected photo to (the embed trigger). */
   readonly embedQueueUrl?: string;
+  /** Detect embeds the faces in the same invocation (one pass: no crop read-back, no embed job)
+   * instead of queueing an embed job. The stack sets it (docs/benchmarks.md, cost). */
+  readonly embedInline: boolean;
   /** Queue of per-user clustering jobs (the cluster fan-out). */
   readonly clusterQueueUrl?: string;
   /** Lifetime of presigned crop and upload URLs. */
@@ -38,6 +41,7 @@ export const ENV = {
   bucket: 'RANKFACE_BUCKET',
   table: 'RANKFACE_TABLE',
   embedQueueUrl: 'RANKFACE_EMBED_QUEUE_URL',
+  embedInline: 'RANKFACE_EMBED_INLINE',
   clusterQueueUrl: 'RANKFACE_CLUSTER_QUEUE_URL',
   presignSeconds: 'RANKFACE_PRESIGN_SECONDS',
   maxUploadBytes: 'RANKFACE_MAX_UPLOAD_BYTES',
@@ -60,6 +64,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...(table ? { table } : {}),
     ...(embedQueueUrl ? { embedQueueUrl } : {}),
     ...(clusterQueueUrl ? { clusterQueueUrl } : {}),
+    embedInline: env[ENV.embedInline] === '1',
     presignSeconds: numberFromEnv(env, ENV.presignSeconds, 900),
     maxUploadBytes: numberFromEnv(env, ENV.maxUploadBytes, DEFAULT_MAX_UPLOAD_BYTES),
     clusterLeaseSeconds: numberFromEnv(env, ENV.clusterLeaseSeconds, 15 * 60),

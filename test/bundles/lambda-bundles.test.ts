@@ -107,6 +107,12 @@ describeWithData('built Lambda bundles', () => {
     expect(photos).toHaveLength(5);
     for (const photo of photos) expect(photo.faceCount).toBeGreaterThanOrEqual(3);
 
+    // The stack's detect embeds in the same invocation (RANKFACE_EMBED_INLINE=1): the photos are
+    // embedded and no embed job is queued. The embed bundle still loads and handles its event
+    // (the two-stage job, sent here as detect sends it without inline embedding).
+    for (const photo of photos) expect(photo.status).toBe('embedded');
+    expect(await receiveBatch(client, queues.embed, 1)).toEqual([]);
+    await sendBodies(client, queues.embed.url, photos.map((p) => JSON.stringify({ userId: USER, photoId: p.photoId })));
     const embedBatch = await receiveBatch(client, queues.embed, 5);
     expect(embedBatch).toHaveLength(5);
     const embedded = (await invoke('EmbedFn', [{ Records: embedBatch }])).results[0] as SQSBatchResponse;

@@ -219,7 +219,8 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
 /** Build the analyzer for an engine config: the detector and embedder it names, the default landmark
  * model, all on `options.threads` threads per inference. */
 export async function createFaceAnalyzer(config: EngineConfig, options: AnalyzerOptions = {}): Promise<FaceAnalyzer> {
-  const cfg = { modelsDir: config.modelsDir, ...(options.threads === undefined ? {} : { threads: options.threads }) };
+  const threads = options.threads ?? config.threads;
+  const cfg = { modelsDir: config.modelsDir, ...(threads === undefined ? {} : { threads }) };
   // Damaged weights load and give wrong vectors: check their hashes first (once per process).
   await verifyModelFiles(config.modelsDir, [config.detector, options.landmarks ?? DEFAULT_LANDMARKS, config.embedder]);
   const [detector, landmarks, embedder] = await Promise.all([

@@ -12,4 +12,8 @@ export interface EngineConfig {
   readonly maxPixels: number;
   /** Refuse inputs larger than this many bytes. */
   readonly maxBytes: number;
+  /** ONNX Runtime intra-op threads when the caller does not choose (a worker pool passes 1). A
+   * Lambda function below 3,538 MB has at most one vCPU's time: a second thread only adds
+   * hand-over work (measured in docs/benchmarks.md), so the stack sets 1. */
+  readonly threads?: number;
 }
