@@ -106,7 +106,12 @@ export function peopleRoutes(deps: ApiDeps): Record<
       const moved = await moveFace(ctx.userId, param(ctx, 'faceId'), toId, edits);
       return { status: 200, body: { person: personView(moved) } };
     },
-    'POST /faces/{faceId}/not-person': async (ctx) => ({ status: 200, body: await rejectFace(ctx.userId, param(ctx, 'faceId'), edits) }),
+    'POST /faces/{faceId}/not-person': async (ctx) => {
+      // Optional personId (added): "not this person" for a face outside it, i.e. a declined suggestion.
+      const personId = ctx.body().personId;
+      if (personId !== undefined && typeof personId !== 'string') throw new HttpError(400, 'personId must be a string');
+      return { status: 200, body: await rejectFace(ctx.userId, param(ctx, 'faceId'), edits, personId) };
+    },
     'GET /faces/{faceId}/why': async (ctx) => {
       if (!deps.modelId) throw new HttpError(501, 'why needs the embedder model id');
       const answer = await explainFace(ctx.userId, param(ctx, 'faceId'), { faces, modelId: deps.modelId, ...(deps.pSame ? { pSame: deps.pSame } : {}) });

@@ -129,8 +129,9 @@ export class Api {
   move(faceId: string, toPersonId: string): Promise<{ person: Person }> {
     return this.call('POST', `/faces/${enc(faceId)}/move`, { toPersonId });
   }
-  notPerson(faceId: string): Promise<{ personId: string; faceId: string }> {
-    return this.call('POST', `/faces/${enc(faceId)}/not-person`, {});
+  /** With `personId`: the face (a suggestion, outside that person) is declined for it. */
+  notPerson(faceId: string, personId?: string): Promise<{ personId: string; faceId: string }> {
+    return this.call('POST', `/faces/${enc(faceId)}/not-person`, personId === undefined ? {} : { personId });
   }
   photos(): Promise<{ photos: Photo[] }> {
     return this.call('GET', '/photos');

@@ -189,27 +189,33 @@ export async function moveFace(userId: string, faceId: string, toPersonId: strin
 export interface RejectOutcome {
   readonly personId: string;
   readonly faceId: string;
-  readonly removed: true;
+  /** False when the face was declined for a person it was not in (a suggestion): it stays where it is. */
+  readonly removed: boolean;
 }
 
 /** "Not this person": the face leaves its person (unassigned until clustering finds it another one)
- * and never returns to it, nor to whatever that person is merged into later. */
-export async function rejectFace(userId: string, faceId: string, deps: PeopleEditDeps): Promise<RejectOutcome> {
+ * and never returns to it, nor to whatever that person is merged into later. With `personId` of a
+ * person the face is not in (a suggestion answered "no"), only the rejection is recorded. */
+export async function rejectFace(userId: string, faceId: string, deps: PeopleEditDeps, personId?: string): Promise<RejectOutcome> {
   const result = await withRetry(async () => {
     const previousEdit = await faceEditOf(deps, userId, faceId);
     const from = await deps.people.personOfFace(userId, faceId);
-    if (!from) throw new PeopleEditError('not-found', `face '${faceId}' is not in a person`);
+    const declined = personId !== undefined && from?.personId !== personId;
+    if (declined && !(await deps.people.getPerson(userId, personId))) throw new PeopleEditError('not-found', `no person '${personId}'`);
+    if (!from && !declined) throw new PeopleEditError('not-found', `face '${faceId}' is not in a person`);
+    const rejectedId = declined ? personId : from!.personId;
     const now = deps.clock.now();
     const { confirmedPersonId, ...rest } = previousEdit ?? { userId, faceId, rejectedPersonIds: [], updatedAt: now };
     const edit: FaceEditRecord = {
       ...rest,
-      ...(confirmedPersonId !== undefined && confirmedPersonId !== from.personId ? { confirmedPersonId } : {}),
-      rejectedPersonIds: union(rest.rejectedPersonIds, [from.personId]),
+      ...(confirmedPersonId !== undefined && confirmedPersonId !== rejectedId ? { confirmedPersonId } : {}),
+      rejectedPersonIds: union(rest.rejectedPersonIds, [rejectedId]),
       version: (previousEdit?.version ?? 0) + 1,
       updatedAt: now,
     };
-    await deps.people.commitPeopleChange(userId, { ...removal(from, faceId, now), putFaceEdits: [{ edit, expectedVersion: previousEdit?.version }] });
-    return { personId: from.personId, faceId, removed: true } as const;
+    const putFaceEdits = [{ edit, expectedVersion: previousEdit?.version }];
+    await deps.people.commitPeopleChange(userId, declined ? { putFaceEdits } : { ...removal(from!, faceId, now), putFaceEdits });
+    return { personId: rejectedId, faceId, removed: !declined };
   });
   return edited(deps, userId, result);
 }

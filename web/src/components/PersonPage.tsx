@@ -155,7 +155,7 @@ export function PersonPage({ personId }: { personId: string }) {
         <button type="button" disabled={selected.size === 0} onClick={actions.move} aria-keyshortcuts="m">Move to another person… (m)</button>
         <button type="button" disabled={selected.size === 0} onClick={actions.not} aria-keyshortcuts="n">Not this person (n)</button>
         <button type="button" disabled={selected.size !== 1} onClick={actions.why} aria-keyshortcuts="w">Why? (w)</button>
-        <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} />
+        <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} onReject={(f) => edit('Suggestion declined', () => api.notPerson(f, person.personId))} />
         <span role="status" class="status">{status}</span>
       </div>
       <FaceGrid faces={faces} total={nextCursor === undefined ? faces.length : person.faceCount} onNeedMore={nextCursor === undefined ? undefined : () => void loadMore(nextCursor)} label={`Faces of ${label}`} selected={selected} onToggle={toggle} />

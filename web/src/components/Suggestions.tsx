@@ -3,7 +3,7 @@ import { isMissingRoute, type Suggestion } from '../api.ts';
 import { useApi } from '../people.ts';
 
 /** "Is this <name>?": faces outside the person that the server thinks may be them, each with its
- * calibrated P(same). Yes moves the face in; No only hides the question here.
+ * calibrated P(same). Yes moves the face in; No records "not this person" (it is never asked again).
  *
  * A button in the person's toolbar that opens the list in a dialog, not a strip above the faces:
  * the list arrives after the faces, and a strip appearing above the grid moved the faces under the
@@ -15,9 +15,10 @@ interface Props {
   readonly label: string;
   readonly version: number;
   readonly onAccept: (faceId: string) => Promise<void>;
+  readonly onReject: (faceId: string) => Promise<void>;
 }
 
-export function Suggestions({ personId, label, version, onAccept }: Props) {
+export function Suggestions({ personId, label, version, onAccept, onReject }: Props) {
   const api = useApi();
   const [list, setList] = useState<Suggestion[] | undefined>(undefined);
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
@@ -56,7 +57,10 @@ export function Suggestions({ personId, label, version, onAccept }: Props) {
           suggestions={pending}
           onClose={() => setOpen(false)}
           onAccept={(faceId) => void onAccept(faceId)}
-          onDismiss={(faceId) => setDismissed(new Set([...dismissed, faceId]))}
+          onDismiss={(faceId) => {
+            setDismissed(new Set([...dismissed, faceId]));
+            void onReject(faceId);
+          }}
         />
       ) : null}
     </>
