@@ -2,11 +2,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LARGE_USER_ENV, LARGE_USER_FACES } from '../functions/cluster/large-users.ts';
+import { EVENT_BUS_ENV } from '../functions/cluster/people-events.ts';
 import { PENDING_INDEX } from '../src/adapters/aws/table-schema.ts';
 import { repoRoot } from './bundling.ts';
 
@@ -67,6 +69,9 @@ export class LargeUserClustering extends Construct {
       resources: [props.table.tableArn],
     }));
     this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/${PENDING_INDEX.indexName}`] }));
+    // people.changed after its run, like the Lambda worker (when the environment names a bus).
+    const bus = props.environment[EVENT_BUS_ENV];
+    if (bus) events.EventBus.fromEventBusName(this, 'Bus', bus).grantPutEventsTo(this.taskDefinition.taskRole);
 
     // The worker may start this task on this cluster, and hand it its two roles.
     props.clusterFn.addToRolePolicy(new iam.PolicyStatement({

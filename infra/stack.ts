@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import type { FunctionSettings } from './bundling.ts';
 import { LargeUserClustering } from './large-users.ts';
+import { EVENT_BUS_ENV } from '../functions/cluster/people-events.ts';
 import { Pipeline } from './pipeline.ts';
 import { CLUSTER_LEASE_SECONDS } from './queue-settings.ts';
 import { ROUTES } from '../functions/api/routes.ts';
@@ -43,7 +44,7 @@ export class RankfaceStack extends Stack {
     this.storage = new Storage(this, 'Storage', { corsOrigins: settings.corsOrigins });
     const { bucket, table } = this.storage;
     this.pipeline = new Pipeline(this, 'Pipeline', { bucket, table, alarmTopic: this.alarmTopic, scheduleMinutes: settings.scheduleMinutes, functionSettings: settings.functions });
-    new LargeUserClustering(this, 'LargeUsers', { table, clusterFn: this.pipeline.clusterFn, logRetention: settings.functions.logRetention, environment: { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName } });
+    new LargeUserClustering(this, 'LargeUsers', { table, clusterFn: this.pipeline.clusterFn, logRetention: settings.functions.logRetention, environment: { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName, [EVENT_BUS_ENV]: 'default' } });
     this.api = new Api(this, 'Api', { bucket, table, corsOrigins: settings.corsOrigins, functionSettings: settings.functions, clusterQueue: this.pipeline.queues.cluster, clusterLeaseSeconds: CLUSTER_LEASE_SECONDS });
     const { restApi: api, userPool } = this.api;
     site.deployApp({ api, userPool, routes: ROUTES.map((r) => `${r.method} ${r.resource}`), domainPrefix: (this.node.tryGetContext('webDomainPrefix') as string | undefined) ?? `rankface-${this.account}` });

@@ -6,6 +6,7 @@ import { readEngineConfig } from '#config/engine.ts';
 import { defaultClusterer } from '#core/pipeline/deps.ts';
 import { awsRuntime, USER_ID } from '../shared/runtime.ts';
 import { LARGE_USER_ENV } from '../cluster/large-users.ts';
+import { peopleChangedFromEnv } from '../cluster/people-events.ts';
 import { runClusterJob } from '../cluster/run-job.ts';
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -15,11 +16,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     runtime.logger.error('cluster task started without a valid user id', { code: 'bad-task-input', variable: LARGE_USER_ENV.userId });
     return 1;
   }
+  const onClustered = peopleChangedFromEnv(runtime.config.region, runtime.logger, env);
   try {
     const outcome = await runClusterJob(userId, {
       faces: runtime.faces, clock: runtime.clock, logger: runtime.logger,
       cluster: defaultClusterer,
       modelId: readEngineConfig(env).embedder,
+      ...(onClustered ? { onClustered } : {}),
     });
     runtime.logger.info('cluster task finished', { userId, outcome });
     return 0;
