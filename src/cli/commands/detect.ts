@@ -1,7 +1,7 @@
 import { readRegularFile } from '#adapters/local/fs-photo-source.ts';
+import { fileErrorOf } from '#cli/file-error.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { RankfaceError } from '#core/errors.ts';
-import { PhotoSourceError } from '#core/ports/photo-source.ts';
 import type { Box, FivePoints } from '#core/types.ts';
 import { createFaceAnalyzer, type FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { verifyModelFiles } from '#core/vision/model-info.ts';
@@ -33,15 +33,6 @@ const POOL_FROM = 8;
 
 function usage(): string {
   return 'usage: rankface detect <image...> [--json]';
-}
-
-function errorOf(err: unknown): { code: string; message: string } {
-  // A file that cannot be opened keeps Node's code (enoent, eacces...), as before.
-  const cause = err instanceof PhotoSourceError && err.code === 'unreadable' ? (err.cause as { code?: unknown } | undefined) : undefined;
-  const e = (typeof cause?.code === 'string' ? cause : err) as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : 'internal';
-  // Node's file errors (ENOENT, EISDIR...) keep their code, lower-cased for one vocabulary.
-  return { code: code.startsWith('E') && code === code.toUpperCase() ? code.toLowerCase() : code, message: typeof e?.message === 'string' ? e.message : String(err) };
 }
 
 function printTable(results: readonly DetectResultJson[]): void {
@@ -97,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
         })),
       };
     } catch (err) {
-      return { file, width: null, height: null, faces: [], error: errorOf(err) };
+      return { file, width: null, height: null, faces: [], error: fileErrorOf(err) };
     }
   };
   let results: DetectResultJson[];

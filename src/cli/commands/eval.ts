@@ -1,5 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '#adapters/local/fs-photo-source.ts';
+import { fileErrorOf } from '#cli/file-error.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { clusterWithStats, type ClusterOptions } from '#core/cluster/index.ts';
 import { clusteringMetrics, labelsFromResult, verificationMetrics } from '#core/metrics/index.ts';
@@ -19,12 +21,23 @@ export interface LabelledFace {
   readonly quality?: number;
 }
 
+/** A file of the set that could not be analysed, with its typed code (as `rankface detect`'s). */
+export interface FileError {
+  /** `<identity>/<file>`. */
+  readonly file: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
 export interface LabelledSet {
   readonly images: number;
   readonly identities: number;
   readonly faces: LabelledFace[];
-  /** Files where no face was found (or that could not be decoded). */
+  /** Files that were read and decoded but hold no face. */
   readonly missed: string[];
+  /** Files that could not be read or decoded (corrupt, not an image, too large...): never counted
+   * as "no face", so a damaged set does not pass for a hard one. */
+  readonly errors: FileError[];
   readonly modelId: string;
   readonly elapsedMs: number;
 }
@@ -47,45 +60,70 @@ function centralFace(faces: readonly AnalyzedFace[], width: number, height: numb
   return best;
 }
 
-/** Detect and embed one face per file of `<dir>/<identity>/<file>`; files analysed concurrently
- * (the analyzer may be a worker pool). */
-export async function embedLabelledDir(dir: string, analyzer: FaceAnalyzer): Promise<LabelledSet> {
+/** The files of `<dir>/<identity>/<file>`, in name order; hidden files (`.DS_Store`) are not photos. */
+async function labelledFiles(dir: string): Promise<{ identities: string[]; files: { identity: string; name: string }[] }> {
   const identities = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort(byName);
   const files: { identity: string; name: string }[] = [];
   for (const identity of identities) {
-    const names = (await readdir(join(dir, identity), { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort(byName);
+    const names = (await readdir(join(dir, identity), { withFileTypes: true })).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => d.name).sort(byName);
     for (const name of names) files.push({ identity, name });
   }
+  return { identities, files };
+}
+
+type FileOutcome = { face: LabelledFace } | { noFace: true } | { error: FileError };
+
+export interface EmbedLabelledOptions {
+  /** Files larger than this are refused as `too-large` before a byte is read (RANKFACE_MAX_BYTES). */
+  readonly maxBytes?: number;
+}
+
+/** Detect and embed one face per file of `<dir>/<identity>/<file>`; files analysed concurrently
+ * (the analyzer may be a worker pool). A file that cannot be read or decoded is an error with its
+ * typed code, kept apart from a photo where no face was found. */
+export async function embedLabelledDir(dir: string, analyzer: FaceAnalyzer, options: EmbedLabelledOptions = {}): Promise<LabelledSet> {
+  const { identities, files } = await labelledFiles(dir);
+  const maxBytes = options.maxBytes ?? readEngineConfig().maxBytes;
   const t0 = performance.now();
-  const results: (LabelledFace | undefined)[] = new Array(files.length);
+  const outcomes: FileOutcome[] = new Array(files.length);
+  const analyzeOne = async ({ identity, name }: { identity: string; name: string }): Promise<FileOutcome> => {
+    const id = `${identity}/${name}`;
+    try {
+      // Regular files only, size checked from the open handle before reading.
+      const photo = await analyzer.analyze(await readRegularFile(join(dir, identity, name), maxBytes));
+      const face = centralFace(photo.faces, photo.width, photo.height);
+      if (!face?.embedding) return { noFace: true };
+      const quality = face.quality.score;
+      return { face: { id, identity, vector: face.embedding.vector, ...(quality === undefined ? {} : { quality }) } };
+    } catch (err) {
+      const { code, message } = fileErrorOf(err);
+      return { error: { file: id, code, reason: message } };
+    }
+  };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
-      const { identity, name } = files[i];
-      try {
-        const photo = await analyzer.analyze(await readFile(join(dir, identity, name)));
-        const face = centralFace(photo.faces, photo.width, photo.height);
-        if (face?.embedding) {
-          const quality = face.quality.score;
-          results[i] = { id: `${identity}/${name}`, identity, vector: face.embedding.vector, ...(quality === undefined ? {} : { quality }) };
-        }
-      } catch {
-        results[i] = undefined;
-      }
+      outcomes[i] = await analyzeOne(files[i]!);
     }
   };
   await Promise.all(Array.from({ length: 4 }, () => worker()));
-  const faces = results.filter((r): r is LabelledFace => r !== undefined);
-  const missed = files.filter((_, i) => results[i] === undefined).map((f) => `${f.identity}/${f.name}`);
-  return { images: files.length, identities: identities.length, faces, missed, modelId: analyzer.embedderId, elapsedMs: performance.now() - t0 };
+  const faces = outcomes.flatMap((o) => ('face' in o ? [o.face] : []));
+  const missed = files.filter((_, i) => 'noFace' in outcomes[i]!).map((f) => `${f.identity}/${f.name}`);
+  const errors = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
+  return { images: files.length, identities: identities.length, faces, missed, errors, modelId: analyzer.embedderId, elapsedMs: performance.now() - t0 };
 }
 
 export interface EvalReport {
   images: number;
   identities: number;
   faces: number;
+  /** Images read and decoded where no face was found. */
   missed_images: number;
+  /** Images that could not be read or decoded (added; never counted in `missed_images`). */
+  error_images: number;
+  /** Each of them with its typed code (`corrupt`, `unsupported`, `empty`, `too-large`, ...). */
+  errors: FileError[];
   verification: { auc: number; tar_at_far_1e3: number; threshold_at_far_1e3: number };
   clustering: {
     pairwise: { precision: number; recall: number; f: number };
@@ -128,6 +166,8 @@ export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {})
     identities: set.identities,
     faces: set.faces.length,
     missed_images: set.missed.length,
+    error_images: set.errors.length,
+    errors: set.errors,
     verification: { auc: r4(v.auc), tar_at_far_1e3: r4(v.tar_at_far), threshold_at_far_1e3: r4(v.threshold) },
     clustering: {
       pairwise: { precision: r4(m.pairwise.precision), recall: r4(m.pairwise.recall), f: r4(m.pairwise.f) },
@@ -151,7 +191,8 @@ export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {})
 function printReport(dir: string, r: EvalReport): void {
   const c = r.clustering;
   const lines = [
-    `${dir}: ${r.images} images, ${r.identities} identities, ${r.faces} faces, ${r.missed_images} images without a face`,
+    `${dir}: ${r.images} images, ${r.identities} identities, ${r.faces} faces, ${r.missed_images} images without a face, ${r.error_images} unreadable`,
+    ...r.errors.map((e) => `  ${e.file}: error ${e.code}: ${e.reason}`),
     `verification (${r.model}): ROC AUC ${r.verification.auc}, TAR@FAR=1e-3 ${r.verification.tar_at_far_1e3} (cosine > ${r.verification.threshold_at_far_1e3})`,
     `clustering (${c.algorithm}): ${c.clusters} people, ${c.unassigned} unassigned faces, ${c.gated} below the quality gate`,
     `  pairwise  P ${c.pairwise.precision}  R ${c.pairwise.recall}  F ${c.pairwise.f}`,
@@ -176,10 +217,11 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`rankface eval: '${dir}' is not a readable directory\n`);
     return 2;
   }
-  const pool = await createAnalyzerPool(readEngineConfig());
+  const config = readEngineConfig();
+  const pool = await createAnalyzerPool(config);
   let set: LabelledSet;
   try {
-    set = await embedLabelledDir(dir, pool);
+    set = await embedLabelledDir(dir, pool, { maxBytes: config.maxBytes });
   } finally {
     await pool.close();
   }
