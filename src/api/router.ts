@@ -81,7 +81,9 @@ export interface RouteContext {
   body(): Record<string, unknown>;
 }
 
-export type RouteHandler = (ctx: RouteContext) => Promise<{ status: number; body: unknown }>;
+/** `paged`: the route cut its list into the requested page itself (it reads only that page's items),
+ * so the router does not page it again. */
+export type RouteHandler = (ctx: RouteContext) => Promise<{ status: number; body: unknown; paged?: true }>;
 
 /** Caller ids are Cognito subs (UUIDs) or the local user: a safe alphabet, checked before any key. */
 const CALLER_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -134,7 +136,7 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
       let body: Record<string, unknown> | undefined;
       const ctx: RouteContext = { userId: req.userId ?? '', params: matched.params, query, body: () => (body ??= parseBody(req.body)) };
       const out = await routes[matched.key](ctx);
-      return respond(out.status, paged && out.status === 200 ? pageBody(out.body, paged, query) : out.body);
+      return respond(out.status, paged && out.status === 200 && !out.paged ? pageBody(out.body, paged, query) : out.body);
     } catch (err) {
       const known = statusOf(err);
       if (known) return respond(known.status, { error: known.message });
