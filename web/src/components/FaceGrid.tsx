@@ -1,7 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Face } from '../api.ts';
+import { markFirstScreenShown } from '../first-screen.ts';
 import { gridKeyStep } from '../keys.ts';
+import { FaceCrop } from './FaceCrop.tsx';
 
 /** A virtualised grid of face tiles: only the rows on screen (plus a margin) are in the DOM, so a
  * person with 10,000 faces renders as fast as one with 50. Window scrolling (no inner scrollbar);
@@ -43,9 +45,29 @@ function useViewport(ref: { current: HTMLElement | null }): { top: number; heigh
   return vp;
 }
 
+/** Whether the crops of the rows on screen have all loaded (or failed). Until then the overscan rows
+ * get no <img>: their crops would share the 6 HTTP/1.1 connections with the ones the user sees. */
+function useScreenShown(ref: { current: HTMLElement | null }): { shown: boolean; check: () => void } {
+  const [shown, setShown] = useState(false);
+  const done = useRef(false);
+  const check = (): void => {
+    const el = ref.current;
+    if (done.current || !el) return;
+    if (!Array.from(el.querySelectorAll('img')).every((img) => img.complete)) return;
+    done.current = true;
+    setShown(true);
+    markFirstScreenShown();
+  };
+  // After every render: crops from the cache are complete at once, and a grid without crops on
+  // screen is shown as soon as it is rendered.
+  useEffect(check);
+  return { shown, check };
+}
+
 export function FaceGrid({ faces, total = faces.length, onNeedMore, label, selected, onToggle, onKey, badge }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const vp = useViewport(ref);
+  const screen = useScreenShown(ref);
   const [active, setActive] = useState(0);
   const focusPending = useRef(false);
   const cols = Math.max(1, Math.floor(vp.width / TILE));
@@ -87,7 +109,13 @@ export function FaceGrid({ faces, total = faces.length, onNeedMore, label, selec
   };
 
   // Crops of the rows on screen first; the overscan rows' crops wait (6 connections over HTTP/1.1).
-  const priorityOf = (row: number): Record<string, string> => ({ fetchpriority: vp.top + row * TILE < vp.height && vp.top + (row + 1) * TILE > 0 ? 'high' : 'low' });
+  const isOnScreen = (row: number): boolean => vp.top + row * TILE < vp.height && vp.top + (row + 1) * TILE > 0;
+  const crop = (f: Face, row: number) => {
+    if (!f.cropUrl) return <span class="no-crop">no crop</span>;
+    const onScreen = isOnScreen(row);
+    if (!onScreen && !screen.shown) return <span class="no-crop" />;
+    return <FaceCrop url={f.cropUrl} size={112} fetchpriority={onScreen ? 'high' : 'low'} onLoad={screen.check} onError={screen.check} />;
+  };
   const tiles = [];
   for (let i = firstRow * cols; i <= Math.min(faces.length - 1, (lastRow + 1) * cols - 1); i++) {
     const f = faces[i]!;
@@ -107,7 +135,7 @@ export function FaceGrid({ faces, total = faces.length, onNeedMore, label, selec
           onToggle(f.faceId, e.shiftKey || e.ctrlKey || e.metaKey);
         }}
       >
-        {f.cropUrl ? <img src={f.cropUrl} alt="" width={112} height={112} decoding="async" {...priorityOf(Math.floor(i / cols))} /> : <span class="no-crop">no crop</span>}
+        {crop(f, Math.floor(i / cols))}
         {badge?.(f)}
       </div>,
     );

@@ -1,8 +1,10 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Person } from '../api.ts';
+import { markFirstScreenShown } from '../first-screen.ts';
 import { gridKeyStep } from '../keys.ts';
 import { usePeople } from '../people.ts';
 import { hrefOf } from '../route.ts';
+import { FaceCrop } from './FaceCrop.tsx';
 
 /** The people: cover face, name or "Person N", face count; filter by name; hidden people on demand.
  * Arrow keys move between cards, Enter opens one. */
@@ -18,7 +20,7 @@ function PersonCard({ person, label }: { person: Person; label: string }) {
   return (
     <li class={`person-card${person.hidden ? ' hidden-person' : ''}`} data-person-id={person.personId}>
       <a href={hrefOf({ view: 'person', personId: person.personId })} aria-label={`${label}, ${person.faceCount} faces${person.hidden ? ', hidden' : ''}`}>
-        {person.coverUrl ? <img class="cover" src={person.coverUrl} alt="" width={112} height={112} loading="lazy" decoding="async" /> : <span class="cover no-crop" />}
+        {person.coverUrl ? <FaceCrop class="cover" url={person.coverUrl} size={112} loading="lazy" /> : <span class="cover no-crop" />}
         <span class="person-label">{label}</span>
         <span class="face-count">{person.faceCount} faces</span>
       </a>
@@ -31,6 +33,10 @@ export function PeopleGrid() {
   const [query, setQuery] = useState('');
   const [showHidden, setShowHidden] = useState(false);
   const list = useRef<HTMLUListElement>(null);
+  // The covers load lazily as they scroll in: the grid is shown once it is rendered.
+  useEffect(() => {
+    if (people || error) markFirstScreenShown();
+  }, [people, error]);
   if (error) return <p role="alert">Could not load people: {error}</p>;
   if (!people) return <p role="status">Loading people…</p>;
   const q = query.trim().toLowerCase();

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { usePeople } from '../people.ts';
+import { FaceCrop } from './FaceCrop.tsx';
 
 /** A modal list of people to choose from (merge, move), filterable by typing; Escape cancels. */
 interface Props {
@@ -38,7 +39,7 @@ export function PersonPicker({ title, exclude, onPick, onClose }: Props) {
         {options.slice(0, 200).map((p) => (
           <li key={p.personId}>
             <button type="button" data-pick-person-id={p.personId} onClick={() => onPick(p.personId)}>
-              {p.coverUrl ? <img src={p.coverUrl} alt="" width={40} height={40} /> : null}
+              {p.coverUrl ? <FaceCrop url={p.coverUrl} size={40} /> : null}
               <span>{labelOf(p.personId)}</span> <small>{p.faceCount} faces</small>
             </button>
           </li>

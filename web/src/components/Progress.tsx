@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Photo } from '../api.ts';
+import { afterFirstScreen } from '../first-screen.ts';
 import { useApi, usePeople } from '../people.ts';
 
 /** Pipeline progress: while photos are still being analysed (detected, not yet embedded), a banner
@@ -22,10 +23,11 @@ export function Progress({ pollMs }: { pollMs: number }) {
         // Progress is a nicety: a failed poll leaves the banner as it was.
       }
     };
-    // The first poll waits for the first screen: the view's own requests go first.
-    timer = setTimeout(() => void poll(), 800);
+    // The first poll waits for the first screen: the view's data and crops go first.
+    const cancelFirst = afterFirstScreen(() => void poll());
     return () => {
       stopped = true;
+      cancelFirst();
       clearTimeout(timer);
     };
   }, [api, pollMs]);

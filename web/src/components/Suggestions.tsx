@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { isMissingRoute, type Suggestion } from '../api.ts';
+import { afterFirstScreen } from '../first-screen.ts';
 import { useApi } from '../people.ts';
+import { FaceCrop } from './FaceCrop.tsx';
 
 /** "Is this <name>?": faces outside the person that the server thinks may be them, each with its
  * calibrated P(same). Yes moves the face in; No records "not this person" (it is never asked again).
@@ -8,8 +10,6 @@ import { useApi } from '../people.ts';
  * A button in the person's toolbar that opens the list in a dialog, not a strip above the faces:
  * the list arrives after the faces, and a strip appearing above the grid moved the faces under the
  * user's pointer (a click meant for a face landed on another one, or on a "Yes"). */
-const FIRST_SCREEN_MS = 600;
-
 interface Props {
   readonly personId: string;
   readonly label: string;
@@ -35,12 +35,12 @@ export function Suggestions({ personId, label, version, onAccept, onReject }: Pr
           setList([]);
         },
       );
-    // On opening, the question waits for the first screen: comparing vectors keeps the server busy
-    // (a single thread locally) while the crops of the faces on screen are still coming.
-    const timer = setTimeout(ask, version <= 1 ? FIRST_SCREEN_MS : 0);
+    // The question waits for the first screen: comparing vectors keeps the server busy (a single
+    // thread locally) while the crops of the faces on screen are still coming.
+    const cancelAsk = afterFirstScreen(ask);
     return () => {
       cancelled = true;
-      clearTimeout(timer);
+      cancelAsk();
     };
   }, [api, personId, version]);
   if (unavailable) return null;
@@ -87,7 +87,7 @@ function SuggestionDialog({ label, suggestions, onClose, onAccept, onDismiss }: 
       <ul>
         {suggestions.slice(0, 24).map((s) => (
           <li key={s.face.faceId} data-face-id={s.face.faceId} class="suggestion">
-            {s.face.cropUrl ? <img src={s.face.cropUrl} alt="" width={80} height={80} /> : null}
+            {s.face.cropUrl ? <FaceCrop url={s.face.cropUrl} size={80} /> : null}
             <span class="p-same" title="calibrated probability that this is the same person">
               P(same) {(s.pSame * 100).toFixed(0)}%
             </span>
