@@ -57,9 +57,12 @@ export class ApiError extends Error {
 
 const enc = encodeURIComponent;
 export const peoplePath = (includeHidden: boolean): string => `/people${includeHidden ? '?hidden=include' : ''}`;
-/** A person's faces come in pages: a small first one (the first screen of a large screen), then
- * pages as the grid scrolls; a server without paging answers every face at once (no `nextCursor`). */
-export const FIRST_FACE_PAGE = 300;
+/** A person's faces come in pages: a small first one (two screens of this window's 120-px tiles,
+ * 60 to 300 faces), then pages as the grid scrolls. The limit is always explicit: a server that
+ * answers a request without `limit` with the whole list (10,000 faces) is never asked that way.
+ * A server without paging answers every face at once (no `nextCursor`). */
+const screenOfTiles = (): number => Math.ceil(innerWidth / 120) * Math.ceil(innerHeight / 120);
+export const FIRST_FACE_PAGE = Math.min(300, Math.max(60, 2 * screenOfTiles()));
 export const NEXT_FACE_PAGE = 1000;
 export const personFacesPath = (personId: string, cursor?: string): string =>
   `/people/${enc(personId)}/faces?limit=${cursor === undefined ? FIRST_FACE_PAGE : `${NEXT_FACE_PAGE}&cursor=${enc(cursor)}`}`;

@@ -45,6 +45,12 @@ function useViewport(ref: { current: HTMLElement | null }): { top: number; heigh
   return vp;
 }
 
+/** Safari has no requestIdleCallback: a short timeout there. */
+const whenIdle = (work: () => void): void => {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 300 });
+  else setTimeout(work, 50);
+};
+
 /** Whether the crops of the rows on screen have all loaded (or failed). Until then the overscan rows
  * get no <img>: their crops would share the 6 HTTP/1.1 connections with the ones the user sees. */
 function useScreenShown(ref: { current: HTMLElement | null }): { shown: boolean; check: () => void } {
@@ -55,8 +61,9 @@ function useScreenShown(ref: { current: HTMLElement | null }): { shown: boolean;
     if (done.current || !el) return;
     if (!Array.from(el.querySelectorAll('img')).every((img) => img.complete)) return;
     done.current = true;
-    setShown(true);
     markFirstScreenShown();
+    // The overscan crops once the browser is idle: the frame that shows these crops comes first.
+    whenIdle(() => setShown(true));
   };
   // After every render: crops from the cache are complete at once, and a grid without crops on
   // screen is shown as soon as it is rendered.
