@@ -56,7 +56,11 @@ export class ApiError extends Error {
 }
 
 const enc = encodeURIComponent;
-export const peoplePath = (includeHidden: boolean): string => `/people${includeHidden ? '?hidden=include' : ''}`;
+/** Lists the app needs whole (people, photos, loose faces) are read a page of LIST_PAGE at a time,
+ * following `nextCursor`: the limit is explicit, so the app is right whether a server without
+ * `limit` answers one default-size page or the whole list. */
+const LIST_PAGE = 1000;
+export const peoplePath = (includeHidden: boolean): string => `/people?${includeHidden ? 'hidden=include&' : ''}limit=${LIST_PAGE}`;
 /** A person's faces come in pages: a small first one (two screens of this window's 120-px tiles,
  * 60 to 300 faces), then pages as the grid scrolls. The limit is always explicit: a server that
  * answers a request without `limit` with the whole list (10,000 faces) is never asked that way.
@@ -112,8 +116,21 @@ export class Api {
     return parsed as T;
   }
 
+  /** Every item of a paged list: the first page at `path` (with its explicit limit), then each
+   * `nextCursor`; a server without paging answers everything in the first page. */
+  private async whole<K extends string, T>(path: string, key: K): Promise<Record<K, T[]>> {
+    const items: T[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await this.call<Record<K, T[]> & { nextCursor?: string | null }>('GET', cursor ? `${path}&cursor=${enc(cursor)}` : path);
+      items.push(...page[key]);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return { [key]: items } as Record<K, T[]>;
+  }
+
   people(includeHidden: boolean): Promise<{ people: Person[] }> {
-    return this.call('GET', peoplePath(includeHidden));
+    return this.whole(peoplePath(includeHidden), 'people');
   }
   /** One page of a person's faces; `nextCursor` (null or absent after the last page) asks for the next. */
   personFaces(personId: string, cursor?: string): Promise<{ person: Person; faces: Face[]; nextCursor?: string | null }> {
@@ -137,7 +154,7 @@ export class Api {
     return this.call('POST', `/faces/${enc(faceId)}/not-person`, personId === undefined ? {} : { personId });
   }
   photos(): Promise<{ photos: Photo[] }> {
-    return this.call('GET', '/photos');
+    return this.whole(`/photos?limit=${LIST_PAGE}`, 'photos');
   }
   photoFaces(photoId: string): Promise<{ faces: Face[] }> {
     return this.call('GET', `/photos/${enc(photoId)}/faces`);
@@ -153,7 +170,7 @@ export class Api {
   /** Faces in no person: `unassigned` (clustered alone) or `gated` (below the quality gate). */
   looseFaces(kind: 'unassigned' | 'gated'): Promise<{ faces: Face[] }> {
     if (!this.has('GET /faces')) return Promise.reject(new ApiError(404, 'no route'));
-    return this.call('GET', `/faces?state=${kind}`);
+    return this.whole(`/faces?state=${kind}&limit=${LIST_PAGE}`, 'faces');
   }
 }
 
