@@ -104,6 +104,10 @@ describeWithData('rankface serve: corrections in the web app stick', () => {
     await page.screenshot({ path: screenshotPath('web-edits-grid.png'), fullPage: true });
     await openPerson(page, receiver);
     await expect(page.locator(`[data-face-id="${movedFace}"]`).count()).resolves.toBe(1);
+    // The face said "not this person" is not shown in that person after the reload either.
+    await openPerson(page, rejecter);
+    await expect(page.locator(`.face-grid [data-face-id="${rejectedFace}"]`).count()).resolves.toBe(0);
+    await expect(page.locator('.face-grid [data-face-id]').count()).resolves.toBe(rejecterFaces.length - 1);
     expect(problems).toEqual([]);
     expect(readPeople(out()).people.find((p) => p.id === renamed)?.name).toBe(NEW_NAME);
 
