@@ -8,12 +8,14 @@
  * photos besides the 4 group photos), RANKFACE_BENCH_CLUSTER_SIZES (default 1000,4000,16000),
  * RANKFACE_BENCH_CODEC (f32 to price the old float32 vectors), RANKFACE_BENCH_EMBED (`inline`, the
  * stack's setting: detect embeds in the same invocation; `queue`: the two-stage detect → embed),
- * RANKFACE_BENCH_THREADS (ONNX Runtime threads; default the stack's, infra/function-sizes.ts). */
+ * RANKFACE_BENCH_THREADS (ONNX Runtime threads; default the stack's, infra/function-sizes.ts),
+ * RANKFACE_BENCH_UPLOAD_BATCH (photos presigned per API request, default 20: POST /uploads/batch; 1 prices POST /uploads). */
 import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { WorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import type { VectorCodec } from '#adapters/shared/vector-codec.ts';
+import type { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
 import { createDynamoClient } from '#adapters/aws/clients.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
@@ -26,7 +28,7 @@ import { S3EventQueue, sqsRecordOf } from '../scripts/emulators/s3-events.ts';
 import { measureClusterSizes } from './lib/cost-cluster.ts';
 import { startEmulatorHost, type EmulatorHost } from './lib/emulator-host.ts';
 import { countingLogger, countRequests, measureStage, RequestCounter } from './lib/cost-measure.ts';
-import { priceEverything, renderCostReport, type PipelineMeasures } from './lib/cost-model.ts';
+import { priceEverything, renderCostReport, UPLOAD_BATCH, type PipelineMeasures } from './lib/cost-model.ts';
 import { phoneSizePhotos } from './lib/phone-photos.ts';
 
 const dataDir = process.env.RANKFACE_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data');
@@ -54,6 +56,25 @@ class CountingQueue implements WorkQueue {
 
 const inBatches = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** CPU time of one upload request's work besides the runtime: presigning `files` tickets (a PUT URL
+ * and a POST policy each, as the API's createUpload does). Median of 7 runs after a warm-up. */
+async function presignCpuMs(blobs: S3BlobStore, files: number): Promise<number> {
+  const once = async (): Promise<number> => {
+    const t = process.cpuUsage();
+    await Promise.all(Array.from({ length: files }, (_, i) => {
+      const key = `uploads/bench-user/${i.toString(16).padStart(16, '0')}-IMG_${i}.jpg`;
+      const meta = { owner: 'bench-user' };
+      return Promise.all([blobs.presignPut(key, 900, 'image/jpeg', meta), blobs.presignPost(key, 900, 'image/jpeg', meta, 50 * 2 ** 20)]);
+    }));
+    const c = process.cpuUsage(t);
+    return (c.user + c.system) / 1000;
+  };
+  await once();
+  const runs = [];
+  for (let i = 0; i < 7; i++) runs.push(await once());
+  return runs.sort((a, b) => a - b)[3]!;
+}
 
 async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
   const counter = new RequestCounter();
@@ -94,12 +115,13 @@ async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
   const nFaces = (await faces.listFaces('bench-user')).length;
   const fanOutM = await measureStage(counter, () => scheduler());
   const clusterPoints = await measureClusterSizes(faces, counter, clusterSizes, analyzer!.embedderId);
+  const presign = { single: await presignCpuMs(base.blobs, 1), batch: await presignCpuMs(base.blobs, UPLOAD_BATCH), batchSize: UPLOAD_BATCH };
   await analyzer!.dispose();
   return {
     photos: photos.length, faces: nFaces, codec, threads, embedMode: embedInline ? 'inline' : 'queue',
     uploadBytes: photos.reduce((s, p) => s + p.bytes.byteLength, 0),
     detectInvocations: Math.ceil(records.length / 5), embedInvocations: Math.ceil(embedJobs.length / 10), embedMessages: embedJobs.length,
-    coldStart, detect: detectM, embed: embedM, fanOut: fanOutM, clusterPoints,
+    coldStart, detect: detectM, embed: embedM, fanOut: fanOutM, clusterPoints, presign,
   };
 }
 

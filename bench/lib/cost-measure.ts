@@ -16,6 +16,8 @@ export interface StageMeasure {
   readonly s3PutBytes: number;
   readonly ddbRequests: number;
   readonly logBytes: number;
+  /** Write units by DynamoDB command (BatchWriteItem, UpdateItem...): where the writes go. */
+  readonly wruByCommand: Readonly<Record<string, number>>;
 }
 
 export class RequestCounter {
@@ -26,8 +28,10 @@ export class RequestCounter {
   s3PutBytes = 0;
   ddbRequests = 0;
   logBytes = 0;
+  wruByCommand: Record<string, number> = {};
   reset(): void {
     this.wru = this.rru = this.s3Put = this.s3Get = this.s3PutBytes = this.ddbRequests = this.logBytes = 0;
+    this.wruByCommand = {};
   }
 }
 
@@ -47,7 +51,11 @@ export function countRequests(faces: DynamoFaceStore, blobs: S3BlobStore, counte
     const consumed = [(out.output.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined) ?? []].flat();
     for (const c of consumed) {
       if (reads) counter.rru += c.CapacityUnits ?? 0;
-      else counter.wru += c.CapacityUnits ?? 0;
+      else {
+        counter.wru += c.CapacityUnits ?? 0;
+        const name = ctx.commandName.replace(/Command$/, '');
+        counter.wruByCommand[name] = (counter.wruByCommand[name] ?? 0) + (c.CapacityUnits ?? 0);
+      }
     }
     return out;
   }, { step: 'initialize', name: 'benchCountCapacity' });
@@ -89,5 +97,6 @@ export async function measureStage(counter: RequestCounter, run: () => Promise<u
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20,
     wru: counter.wru, rru: counter.rru, s3Put: counter.s3Put, s3Get: counter.s3Get, s3PutBytes: counter.s3PutBytes, ddbRequests: counter.ddbRequests, logBytes: counter.logBytes,
+    wruByCommand: { ...counter.wruByCommand },
   };
 }

@@ -21,6 +21,8 @@ export interface PipelineMeasures {
   readonly embed: StageMeasure;
   readonly fanOut: StageMeasure;
   readonly clusterPoints: readonly ClusterPoint[];
+  /** CPU ms of presigning the tickets of one upload request: one photo, and a batch of `batchSize`. */
+  readonly presign: { readonly single: number; readonly batch: number; readonly batchSize: number };
 }
 
 export type MemoryMb = Readonly<Record<'detect' | 'embed' | 'cluster' | 'clusterFanOut' | 'api', number>>;
@@ -39,8 +41,13 @@ export const PHOTOS_PER_MONTH = 1e6;
 const SCHEDULE_RUNS_PER_MONTH = (30 * 24 * 60) / 5;
 /** Lambda's SQS poller: ~5 long polls (20 s) in flight per queue while idle, 3 queues. */
 const IDLE_POLL_REQUESTS_PER_MONTH = 3 * 5 * 3 * 60 * 24 * 30;
-/** The API call that presigns each upload: REST API request + a 512 MB function for ~40 ms. */
-const API_MS_PER_UPLOAD = 40;
+/** One API request that presigns uploads: REST API request + a 512 MB function for ~40 ms (assumed:
+ * runtime, router, Powertools and one ticket's signing). A batch request (POST /uploads/batch) adds
+ * the measured CPU of signing its other tickets. */
+const API_MS_PER_REQUEST = 40;
+/** Photos a client presigns per request through POST /uploads/batch (assumed: a folder or a
+ * phone's camera roll uploaded in runs; the route takes up to 50). */
+export const UPLOAD_BATCH = Number(process.env.RANKFACE_BENCH_UPLOAD_BATCH ?? 20);
 /** Users above this many faces are clustered on Fargate (docs/scale.md): 2 vCPU, 8 GB. */
 export const LAMBDA_CLUSTER_FACE_LIMIT = 150_000;
 const FARGATE = { vcpu: 2, gb: 8 };
@@ -84,13 +91,26 @@ function stageRow(stage: 'detect' | 'embed', m: PipelineMeasures, mem: MemoryMb)
   };
 }
 
+/** Billed API Lambda seconds and requests for `photos` uploads presigned `perRequest` at a time. */
+function presignLambda(m: PipelineMeasures, mem: MemoryMb, perRequest: number): { seconds: number; requests: number } {
+  const requests = m.photos / perRequest;
+  const extraCpuMs = perRequest > 1 ? Math.max(0, m.presign.batch - m.presign.single) * ((perRequest - 1) / (m.presign.batchSize - 1)) : 0;
+  return { seconds: (requests * (API_MS_PER_REQUEST + extraCpuMs / vcpuShare(mem.api))) / 1000, requests };
+}
+
 function uploadRow(m: PipelineMeasures, mem: MemoryMb): CostRow {
-  const api = lambdaUsd((m.photos * API_MS_PER_UPLOAD) / 1000, mem.api, m.photos);
+  const { seconds, requests } = presignLambda(m, mem, UPLOAD_BATCH);
   return {
-    stage: 'upload (presign API + PUT)', lambda: api, ddb: 0, s3: m.photos * PRICE.s3Put, sqs: 0,
-    other: m.photos * PRICE.apiGatewayRestRequest + logsUsd(m.photos * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300)),
-    note: `REST API request + ${API_MS_PER_UPLOAD} ms at ${mem.api} MB (assumed) + the S3 PUT`,
+    stage: 'upload (presign API + PUT)', lambda: lambdaUsd(seconds, mem.api, requests), ddb: 0, s3: m.photos * PRICE.s3Put, sqs: 0,
+    other: requests * PRICE.apiGatewayRestRequest + logsUsd(requests * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300)),
+    note: `POST /uploads/batch, ${UPLOAD_BATCH} photos per request (assumed): REST API request + ${API_MS_PER_REQUEST} ms at ${mem.api} MB (assumed) + measured signing of the other ${UPLOAD_BATCH - 1} (${(m.presign.batch - m.presign.single).toFixed(1)} ms CPU), spread over its photos; + the S3 PUT`,
   };
+}
+
+/** The same uploads one request per photo (POST /uploads): printed beside the table. */
+function singleUploadUsd(m: PipelineMeasures, mem: MemoryMb): number {
+  const { seconds, requests } = presignLambda(m, mem, 1);
+  return lambdaUsd(seconds, mem.api, requests) + m.photos * PRICE.s3Put + requests * PRICE.apiGatewayRestRequest + logsUsd(requests * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300));
 }
 
 /** One month of the derived data: crops in S3, items in DynamoDB (WRU × 1 KB: an upper bound). */
@@ -171,6 +191,9 @@ export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipel
     nightly_recluster_100k_photos: { ...nightly100k, usd: Number(nightly100k.usd.toFixed(4)) },
     cluster_points: m.clusterPoints.map((p) => ({ faces: p.faces, cpu_ms: Math.round(p.cpuMs), wall_ms: Math.round(p.wallMs), rru: p.rru, wru: p.wru, peak_rss_mb: Math.round(p.peakRssMb) })),
     cold_start_cpu_ms: Math.round(m.coldStart.cpuMs), cold_start_rate: COLD_START_RATE,
+    upload_single_route_usd_per_million: perM(singleUploadUsd(m, mem)), upload_batch: UPLOAD_BATCH,
+    presign_cpu_ms: { single: Number(m.presign.single.toFixed(2)), batch: Number(m.presign.batch.toFixed(2)), batch_size: m.presign.batchSize },
+    detect_per_photo: { wru: Number((m.detect.wru / m.photos).toFixed(2)), wru_by_command: Object.fromEntries(Object.entries(m.detect.wruByCommand).map(([c, u]) => [c, Number((u / m.photos).toFixed(2))])), s3_puts: Number((m.detect.s3Put / m.photos).toFixed(2)), cpu_ms: Math.round(m.detect.cpuMs / m.photos) },
   };
   return { rows, perMillion, nightly100k, json };
 }
@@ -190,6 +213,8 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
     '|---|---|---|---|---|---|---|',
     ...m.clusterPoints.map((p) => `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`),
     '',
+    `DynamoDB write units per photo, detect stage, by request: ${Object.entries(m.detect.wruByCommand).map(([c, u]) => `${c} ${(u / m.photos).toFixed(2)}`).join(', ')} (total ${(m.detect.wru / m.photos).toFixed(2)}); S3: ${(m.detect.s3Put / m.photos).toFixed(2)} PUTs per photo, ${(m.detect.s3PutBytes / m.photos / 1024).toFixed(1)} KB of crops per photo.`,
+    '',
     `Nightly re-cluster of a 100K-photo user (${n.faces} faces at this mix): $${n.usd.toFixed(4)} per run on ${n.route} (fitted: ${n.cpuSeconds.toFixed(0)} s CPU, ~${n.rssMb.toFixed(0)} MB RSS); $${(n.usd * 30).toFixed(2)} per month.`,
     '',
     'Assumptions (measured values are in the table; these are not):',
@@ -198,7 +223,7 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
     `- Cold starts: ${COLD_START_RATE * 100}% of detect/embed invocations, each billed the measured model-load CPU (${m.coldStart.cpuMs.toFixed(0)} ms).`,
     `- Batches as the stack delivers them (detect 5, embed 10 messages); SQS: one send per message, one receive + one delete per batch, plus idle long polling.`,
     `- DynamoDB on-demand $0.625/1M WRU, $0.125/1M RRU, units as DynamoDB Local reports them; S3 $0.005/1k PUT, $0.0004/1k GET; CloudWatch Logs $0.50/GB ingested + $0.03/GB-month: the handlers' own log lines (measured bytes) + ${PLATFORM_LOG_BYTES_PER_INVOCATION} bytes of platform lines per invocation.`,
-    `- Upload: one REST API request ($3.50/1M) per photo; browsing the API is user activity, not per-photo cost, and is not included. Originals' storage ($${PRICE.s3StorageGbMonth}/GB-month) is the user's library, not the pipeline's: ${usd((m.uploadBytes / 1e9) * PRICE.s3StorageGbMonth)} per month per 1M photos of this size.`,
+    `- Upload: one REST API request ($3.50/1M) per ${UPLOAD_BATCH} photos (POST /uploads/batch); a client that presigns one photo per request (POST /uploads) pays ${usd(singleUploadUsd(m, mem))} per 1M photos for the upload row instead, ${usd(singleUploadUsd(m, mem) - total(priced.rows.find((r) => r.stage.startsWith('upload'))!))} more. Browsing the API is user activity, not per-photo cost, and is not included. Originals' storage ($${PRICE.s3StorageGbMonth}/GB-month) is the user's library, not the pipeline's: ${usd((m.uploadBytes / 1e9) * PRICE.s3StorageGbMonth)} per month per 1M photos of this size.`,
     `- Clustering: libraries of ${LIBRARY} photos arriving ${BATCH} per run, each run re-clustering the library so far, priced from a power law fitted to the measured runs above (synthetic 512-D faces in DynamoDB Local); users above ${LAMBDA_CLUSTER_FACE_LIMIT} faces on Fargate (${FARGATE.vcpu} vCPU, ${FARGATE.gb} GB).`,
   ].join('\n');
 }

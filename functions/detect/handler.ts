@@ -35,7 +35,11 @@ type Outcome = 'detected' | 'error' | 'removed' | 'skipped' | 'rejected';
  * event (or the s3:TestEvent sent when the notification is configured). */
 export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { logger, metrics = noMetrics } = deps;
-  const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger };
+  /** Users whose faces this batch changed: flagged once each after it (one META write per user per
+   * batch instead of one per photo). */
+  const toMark = new Set<string>();
+  // One crop sheet per photo (one S3 PUT), not one object per face: docs/benchmarks.md, cost.
+  const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger, cropLayout: 'sheet' as const };
 
   /** The key an event names, or undefined when its percent-encoding is malformed: such a key
    * cannot name an upload, and retrying cannot fix it (not a poison message). */
@@ -77,7 +81,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     // (asking would recreate the erased user's marker item).
     if (!(await deps.faces.getPhoto(userId, photoId))) return 'skipped';
     await removePhoto(userId, photoId, store);
-    await deps.faces.markNeedsClustering(userId);
+    toMark.add(userId);
     return 'removed';
   }
 
@@ -99,7 +103,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     if (head.size > deps.config.maxUploadBytes) {
       const err = new RankfaceError('too-large', `object is ${head.size} bytes, limit is ${deps.config.maxUploadBytes}`);
       await recordPhotoFailure({ userId, photoId, sourceKey: key, bytes: new Uint8Array(), idFromKey: true }, err, store);
-      await deps.faces.markNeedsClustering(userId);
+      toMark.add(userId);
       metrics.error(err.code);
       return 'error';
     }
@@ -110,6 +114,8 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     const previous = await deps.faces.getPhoto(userId, photoId);
     if (previous?.status === 'embedded' && previous.contentHash === sha256Hex(object.bytes)) {
       logger.info('already processed', { userId, photoId });
+      // The earlier delivery may have ended before its user was flagged: flag again.
+      toMark.add(userId);
       return 'skipped';
     }
     const started = performance.now();
@@ -119,7 +125,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     if (outcome.status === 'error') {
       metrics.error(outcome.error?.code ?? 'error');
       // Its faces (if an earlier version had any) are gone: people need recomputing.
-      await deps.faces.markNeedsClustering(userId);
+      toMark.add(userId);
       return 'error';
     }
     metrics.count('photos', 1);
@@ -128,7 +134,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     else {
       const { calibration } = deps;
       if (calibration && outcome.faceIds.length > 0) await assignPhotoFaces(userId, photoId, { ...deps, calibration });
-      await deps.faces.markNeedsClustering(userId);
+      toMark.add(userId);
     }
     return 'detected';
   }
@@ -148,7 +154,20 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     }
   }
 
-  return sqsBatchHandler(onMessage, deps);
+  return flaggingAfterBatch(sqsBatchHandler(onMessage, deps), toMark, deps.faces);
+}
+
+/** Flags the users a batch changed for clustering after its last record. A failure here fails the
+ * invocation and every message comes back; the redelivered photos are found already processed and
+ * flag their users again. */
+function flaggingAfterBatch(batch: (event: SQSEvent) => Promise<SQSBatchResponse>, toMark: Set<string>, faces: DetectHandlerDeps['faces']): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return async (event) => {
+    toMark.clear();
+    const out = await batch(event);
+    for (const userId of toMark) await faces.markNeedsClustering(userId);
+    toMark.clear();
+    return out;
+  };
 }
 
 export const handler = lazyHandler(async () => {

@@ -1,5 +1,6 @@
 import { ROUTES, type RouteKey } from './routes.ts';
 import { MAX_PAGE_SIZE, PAGED_ROUTES } from './pagination.ts';
+import { MAX_UPLOAD_BATCH } from './upload-batch-route.ts';
 
 /** The API's OpenAPI 3.1 description, built from the route table: a route without a description
  * here does not compile (Record over RouteKey), and a test checks every route's answers against
@@ -19,13 +20,18 @@ const list = (item: Schema): Schema => ({ type: 'array', items: item });
 const SCHEMAS: Record<string, Schema> = {
   Error: obj({ error: str, retryAfterSeconds: int }, ['error']),
   Person: obj({ personId: str, name: nullable(str), hidden: { type: 'boolean' }, faceCount: int, coverFaceId: str, cohesion: num, updatedAt: num }),
-  Face: obj({ faceId: str, photoId: str, box: { type: 'array', items: num, description: '[x, y, width, height] in photo pixels' }, score: num, quality: { type: 'object' }, cropUrl: nullable(str) }),
+  Face: obj({ faceId: str, photoId: str, box: { type: 'array', items: num, description: '[x, y, width, height] in photo pixels' }, score: num, quality: { type: 'object' }, cropUrl: nullable(str), cropRegion: ref('CropRegion') }, ['faceId', 'photoId', 'box', 'score', 'quality', 'cropUrl']),
+  CropRegion: {
+    ...obj({ x: int, y: int, width: int, height: int, sheetWidth: int, sheetHeight: int }),
+    type: ['object', 'null'],
+    description: "Set when the crop URL is the photo's crop sheet (every face of the photo in one image, one crop wide): the face is this rectangle of it. Null when the image at the URL is the face alone.",
+  },
   Photo: obj({ photoId: str, sourceKey: str, status: { enum: ['detected', 'embedded', 'error', 'deleted'] }, faceCount: int, width: num, height: num, error: { type: ['object', 'null'] }, updatedAt: num }),
   NextCursor: { type: ['string', 'null'], description: 'Pass as ?cursor= for the next page; null on the last page.' },
 };
 
 const personBody = obj({ person: ref('Person') });
-const withCover: Schema = { allOf: [ref('Person'), obj({ coverUrl: nullable(str) })] };
+const withCover: Schema = { allOf: [ref('Person'), obj({ coverUrl: nullable(str), coverRegion: ref('CropRegion') }, ['coverUrl'])] };
 const withPerson: Schema = { allOf: [ref('Face'), obj({ personId: nullable(str) })] };
 
 interface RouteDoc {
@@ -52,6 +58,12 @@ const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
   'POST /faces/{faceId}/not-person': { summary: 'This face is not its person', ok: [200, { type: 'object' }] },
   'GET /faces/{faceId}/why': { summary: 'Why a face is where it is', ok: [200, obj({ why: obj({ faceId: str, photoId: str, personId: nullable(str), basis: { enum: ['confirmed-by-user', 'clustering', 'unassigned'] } }) })], errors: [501] },
   'POST /uploads': { summary: 'A presigned PUT for one photo', ok: [200, obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })], body: obj({ fileName: str, contentType: str }, ['fileName']), errors: [415] },
+  'POST /uploads/batch': {
+    summary: `Presigned uploads for up to ${MAX_UPLOAD_BATCH} photos in one request (each as POST /uploads answers; one invalid file refuses all, naming its index)`,
+    ok: [200, obj({ uploads: list(obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })) })],
+    body: obj({ files: { type: 'array', minItems: 1, maxItems: MAX_UPLOAD_BATCH, items: obj({ fileName: str, contentType: str }, ['fileName']) } }),
+    errors: [415],
+  },
   'DELETE /me': { summary: "Erase every object and item of the caller's account", ok: [200, obj({ erased: obj({ objects: int, items: int }) })] },
   'POST /recluster': { summary: "Queue a clustering run of the caller's faces now (at most one a minute)", ok: [202, obj({ queued: { const: true } })], errors: [429] },
   'GET /openapi.json': { summary: 'This document', ok: [200, { type: 'object' }], public: true },

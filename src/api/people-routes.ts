@@ -1,5 +1,6 @@
 import { RankfaceError } from '#core/errors.ts';
 import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
+import type { CropRegion } from '#core/types.ts';
 import { MAX_NAME_LENGTH, mergePeople, moveFace, rejectFace, renamePerson, setPersonHidden, type PeopleEditDeps } from '#core/pipeline/people-edits.ts';
 import { explainFace } from '#core/pipeline/why-face.ts';
 import { cropKeyOf } from '#core/pipeline/keys.ts';
@@ -29,13 +30,23 @@ export const personView = (p: PersonRecord) => ({
   updatedAt: p.updatedAt,
 });
 
+/** A crop sheet's URL names the face's rectangle in its fragment (`#xywh=x,y,w,h&sheet=W,H`): never
+ * sent to the server, so a signed URL stays valid; the web app shows that rectangle (FaceCrop). */
+export function withRegion(url: string | null, region: CropRegion | undefined): string | null {
+  if (url === null || !region) return url;
+  return `${url}#xywh=${region.x},${region.y},${region.width},${region.height}&sheet=${region.sheetWidth},${region.sheetHeight}`;
+}
+
 export const faceViewOf = (deps: Pick<ApiDeps, 'cropUrl'>) => async (f: FaceRecord) => ({
   faceId: f.faceId,
   photoId: f.photoId,
   box: f.box,
   score: f.score,
   quality: f.quality,
-  cropUrl: f.cropKey ? await deps.cropUrl(f.cropKey) : null,
+  cropUrl: f.cropKey ? withRegion(await deps.cropUrl(f.cropKey), f.cropRegion) : null,
+  // Added field: when set, cropUrl is the photo's crop sheet (every face of the photo in one image)
+  // and this face is the region given; null when the image is the face alone.
+  cropRegion: f.cropRegion ?? null,
 });
 
 /** Face ids in the order the stores list faces (SQLite `ORDER BY face_id`, DynamoDB's sort key: both
@@ -79,7 +90,13 @@ export function peopleRoutes(deps: ApiDeps): Record<
       const people = (await faces.listPeople(userId)).filter((p) => includeHidden || !p.hidden);
       people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
       // coverUrl (added field): the grid shows each person's cover crop without a request per person.
-      const withCover = async (p: PersonRecord) => ({ ...personView(p), coverUrl: await deps.cropUrl(cropKeyOf(userId, p.coverFaceId)) });
+      // The cover's crop may sit in its photo's crop sheet (coverRegion, added field): read the faces.
+      const covers = new Map((await faces.getFaces(userId, people.map((p) => p.coverFaceId))).map((f) => [f.faceId, f]));
+      const withCover = async (p: PersonRecord) => {
+        const cover = covers.get(p.coverFaceId);
+        const coverUrl = withRegion(await deps.cropUrl(cover?.cropKey ?? cropKeyOf(userId, p.coverFaceId)), cover?.cropRegion);
+        return { ...personView(p), coverUrl, coverRegion: cover?.cropRegion ?? null };
+      };
       return { status: 200, body: { people: await Promise.all(people.map(withCover)) } };
     },
     'PATCH /people/{personId}': async (ctx) => {

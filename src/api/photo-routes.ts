@@ -16,6 +16,15 @@ function safeFileName(raw: unknown): string {
   return name;
 }
 
+/** One upload's validated name and type (POST /uploads, and each file of POST /uploads/batch). */
+export function uploadRequestOf(body: Record<string, unknown>): { fileName: string; contentType: string } {
+  const fileName = safeFileName(body.fileName);
+  const contentType = typeof body.contentType === 'string' ? body.contentType : 'image/jpeg';
+  if (HEIC.types.has(contentType.toLowerCase()) || HEIC.name.test(fileName)) throw new HttpError(415, HEIC_UNSUPPORTED);
+  if (!UPLOAD_TYPES.has(contentType)) throw new HttpError(400, `contentType must be one of ${[...UPLOAD_TYPES].join(', ')}`);
+  return { fileName, contentType };
+}
+
 /** The name a photo was uploaded under: the key's last segment without the per-upload id
  * (`uploads/<user>/<16 hex>-<name>`), or a local path's file name. */
 export function fileNameOfKey(sourceKey: string): string {
@@ -59,11 +68,7 @@ export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/
     },
     'POST /uploads': async (ctx) => {
       if (!deps.createUpload) throw new HttpError(404, 'uploads are not offered here');
-      const body = ctx.body();
-      const fileName = safeFileName(body.fileName);
-      const contentType = typeof body.contentType === 'string' ? body.contentType : 'image/jpeg';
-      if (HEIC.types.has(contentType.toLowerCase()) || HEIC.name.test(fileName)) throw new HttpError(415, HEIC_UNSUPPORTED);
-      if (!UPLOAD_TYPES.has(contentType)) throw new HttpError(400, `contentType must be one of ${[...UPLOAD_TYPES].join(', ')}`);
+      const { fileName, contentType } = uploadRequestOf(ctx.body());
       return { status: 200, body: await deps.createUpload(ctx.userId, fileName, contentType) };
     },
   };

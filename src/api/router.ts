@@ -8,6 +8,7 @@ import { openApiDocument } from './openapi.ts';
 import { checkPageQuery, PageError, pageBody, PAGED_ROUTES } from './pagination.ts';
 import { HttpError, peopleRoutes } from './people-routes.ts';
 import { photoRoutes } from './photo-routes.ts';
+import { uploadBatchRoute } from './upload-batch-route.ts';
 import { suggestionRoutes } from './suggestion-routes.ts';
 import { calibrationFor } from '#config/calibration.ts';
 import type { SameCalibration } from '#core/pipeline/calibration.ts';
@@ -113,7 +114,7 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
   const deps: ApiDeps = { ...given, ...(pSame ? { pSame } : {}) };
   const openApi = openApiDocument();
   const routes: Record<RouteKey, RouteHandler> = {
-    ...peopleRoutes(deps), ...photoRoutes(deps), ...suggestionRoutes(deps), ...accountRoutes(deps),
+    ...peopleRoutes(deps), ...photoRoutes(deps), ...uploadBatchRoute(deps), ...suggestionRoutes(deps), ...accountRoutes(deps),
     'GET /openapi.json': async () => ({ status: 200, body: openApi }),
   };
   const publicRoutes = new Set(ROUTES.filter(isPublicRoute).map((r) => `${r.method} ${r.resource}`));

@@ -13,6 +13,7 @@ export const ROUTES = [
   { method: 'POST', resource: '/faces/{faceId}/not-person' },
   { method: 'GET', resource: '/faces/{faceId}/why' },
   { method: 'POST', resource: '/uploads' },
+  { method: 'POST', resource: '/uploads/batch' },
   { method: 'DELETE', resource: '/me' },
   { method: 'POST', resource: '/recluster' },
   // The API's description needs no caller (API Gateway serves it without the authorizer).

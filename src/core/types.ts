@@ -17,6 +17,17 @@ export interface RgbImage {
   readonly height: number;
 }
 
+/** Where one face's crop sits in a crop sheet (one image holding every crop of a photo), in the
+ * sheet's pixels. */
+export interface CropRegion {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly sheetWidth: number;
+  readonly sheetHeight: number;
+}
+
 export interface FaceQuality {
   /** Shorter side of the box, in original pixels. */
   readonly sizePx: number;

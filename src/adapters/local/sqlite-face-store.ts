@@ -302,6 +302,15 @@ export class SqliteFaceStore implements FaceStore {
     return row ? faceFromRow(row) : undefined;
   }
 
+  async getFaces(userId: string, faceIds: readonly string[]): Promise<FaceRecord[]> {
+    const out: FaceRecord[] = [];
+    for (const faceId of new Set(faceIds)) {
+      const face = await this.getFace(userId, faceId);
+      if (face) out.push(face);
+    }
+    return out;
+  }
+
   /** Face lists are JSON arrays of quoted ids: a LIKE on the quoted id finds the holder without
    * decoding every person (ids never contain quotes or LIKE wildcards other than '_', escaped). */
   async personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined> {

@@ -26,4 +26,8 @@ export interface StoreDeps {
   readonly faces: FaceStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** How face crops are stored: one image per face (the default; the local CLI's report links
+   * them), or one sheet per photo holding all its faces (the cloud: one S3 PUT per photo, not per
+   * face; docs/benchmarks.md). */
+  readonly cropLayout?: 'per-face' | 'sheet';
 }

@@ -1,10 +1,11 @@
 import { RankfaceError } from '#core/errors.ts';
 import type { FaceRecord, PhotoRecord } from '#core/ports/face-store.ts';
 import type { AnalyzedPhoto } from '#core/vision/types.ts';
-import { encodeCrop } from './crops.ts';
+import type { CropRegion } from '#core/types.ts';
+import { encodeCrop, encodeCropSheet, SHEET_CONTENT_TYPE, type SheetFormat } from './crops.ts';
 import type { PhotoAnalyzer, StoreDeps } from './deps.ts';
 import { toRecordedError, type RecordedError } from './errors.ts';
-import { cropKeyOf, faceIdOf, sha256Hex } from './keys.ts';
+import { cropKeyOf, cropSheetKeyOf, faceIdOf, sha256Hex } from './keys.ts';
 
 export interface PhotoInput {
   readonly userId: string;
@@ -28,26 +29,44 @@ export interface DetectDeps extends StoreDeps {
   readonly analyzer: PhotoAnalyzer;
 }
 
-/** Turn an analysed photo into face records and stored crops. Shared by the split (detect, then
- * embed) and the one-shot pipelines. */
-async function storeFaces(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps): Promise<FaceRecord[]> {
-  const records: FaceRecord[] = [];
-  const contentTag = input.idFromKey ? sha256Hex(input.bytes) : undefined;
-  for (const [index, face] of photo.faces.entries()) {
-    const faceId = faceIdOf(input.photoId, index, contentTag);
-    const cropKey = cropKeyOf(input.userId, faceId);
-    await deps.blobs.put(cropKey, await encodeCrop(face.crop), 'image/png');
-    records.push({
-      userId: input.userId,
-      faceId,
-      photoId: input.photoId,
-      box: face.box,
-      score: face.score,
-      landmarks: face.landmarks,
-      quality: face.quality,
-      cropKey,
-    });
+interface StoredCrop {
+  readonly cropKey: string;
+  readonly cropRegion?: CropRegion;
+}
+
+/** Store the photo's crops: one object per face, or one sheet for the whole photo. */
+async function storeCrops(input: PhotoInput, photo: AnalyzedPhoto, faceIds: readonly string[], deps: StoreDeps, sheetFormat: SheetFormat): Promise<StoredCrop[]> {
+  if (photo.faces.length === 0) return [];
+  if (deps.cropLayout !== 'sheet') {
+    return Promise.all(photo.faces.map(async (face, i) => {
+      const cropKey = cropKeyOf(input.userId, faceIds[i]!);
+      await deps.blobs.put(cropKey, await encodeCrop(face.crop), 'image/png');
+      return { cropKey };
+    }));
   }
+  const sheet = await encodeCropSheet(photo.faces.map((f) => f.crop), sheetFormat);
+  const cropKey = cropSheetKeyOf(input.userId, input.photoId, input.idFromKey ? sha256Hex(input.bytes) : undefined, sheetFormat === 'jpeg' ? 'jpg' : 'png');
+  await deps.blobs.put(cropKey, sheet.bytes, SHEET_CONTENT_TYPE[sheetFormat]);
+  return sheet.regions.map((cropRegion) => ({ cropKey, cropRegion }));
+}
+
+/** Turn an analysed photo into face records and stored crops. Shared by the split (detect, then
+ * embed) and the one-shot pipelines. A sheet is JPEG when the vectors come in the same pass, and
+ * PNG (exact pixels) when the embed stage will read the crops back. */
+async function storeFaces(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps, sheetFormat: SheetFormat): Promise<FaceRecord[]> {
+  const contentTag = input.idFromKey ? sha256Hex(input.bytes) : undefined;
+  const faceIds = photo.faces.map((_, index) => faceIdOf(input.photoId, index, contentTag));
+  const crops = await storeCrops(input, photo, faceIds, deps, sheetFormat);
+  const records: FaceRecord[] = photo.faces.map((face, i) => ({
+    userId: input.userId,
+    faceId: faceIds[i]!,
+    photoId: input.photoId,
+    box: face.box,
+    score: face.score,
+    landmarks: face.landmarks,
+    quality: face.quality,
+    ...crops[i]!,
+  }));
   // Replace, not append: a second delivery of the same photo converges on the same rows.
   await deps.faces.replaceFaces(input.userId, input.photoId, records);
   return records;
@@ -86,7 +105,7 @@ export async function detectPhoto(input: PhotoInput, deps: DetectDeps): Promise<
   } catch (err) {
     return recordFailure(input, err, deps);
   }
-  const records = await storeFaces(input, photo, deps);
+  const records = await storeFaces(input, photo, deps, 'png');
   await deps.faces.putPhoto(photoRecord(input, photo, deps, 'detected', records.length));
   deps.logger.info('photo detected', { userId: input.userId, photoId: input.photoId, faces: records.length });
   return { photoId: input.photoId, status: 'detected', faceIds: records.map((r) => r.faceId) };
@@ -106,7 +125,7 @@ export async function processPhoto(input: PhotoInput, deps: DetectDeps): Promise
 
 /** Store a photo analysed elsewhere (e.g. in a worker thread) with its vectors. */
 export async function storeAnalyzedPhoto(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps): Promise<PhotoOutcome> {
-  const records = await storeFaces(input, photo, deps);
+  const records = await storeFaces(input, photo, deps, 'jpeg');
   const vectors = records.flatMap((r, i) => {
     const embedding = photo.faces[i]?.embedding;
     return embedding

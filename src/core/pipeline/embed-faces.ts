@@ -1,4 +1,5 @@
-import { decodeCrop } from './crops.ts';
+import type { RgbImage } from '#core/types.ts';
+import { cropFromSheet, decodeCrop } from './crops.ts';
 import { assertFiniteVector } from './detect-photo.ts';
 import type { PhotoAnalyzer, StoreDeps } from './deps.ts';
 
@@ -12,14 +13,20 @@ export async function embedPhotoFaces(userId: string, photoId: string, deps: Emb
   const photo = await deps.faces.getPhoto(userId, photoId);
   if (!photo || photo.status === 'error' || photo.status === 'deleted') return 0;
   const faces = await deps.faces.listFacesOfPhoto(userId, photoId);
+  // A crop sheet holds every face of the photo: read and decode it once.
+  const images = new Map<string, Promise<RgbImage | undefined>>();
+  const imageOf = (key: string) => {
+    if (!images.has(key)) images.set(key, deps.blobs.get(key).then((bytes) => (bytes ? decodeCrop(bytes) : undefined)));
+    return images.get(key)!;
+  };
   const withCrops = [];
   for (const face of faces) {
-    const bytes = face.cropKey ? await deps.blobs.get(face.cropKey) : undefined;
-    if (!bytes) {
+    const image = face.cropKey ? await imageOf(face.cropKey) : undefined;
+    if (!image) {
       deps.logger.warn('face crop missing', { userId, photoId, faceId: face.faceId, cropKey: face.cropKey });
       continue;
     }
-    withCrops.push({ face, crop: await decodeCrop(bytes) });
+    withCrops.push({ face, crop: cropFromSheet(image, face.cropRegion) });
   }
   const vectors = await deps.analyzer.embedCrops(withCrops.map((c) => c.crop));
   for (const v of vectors) assertFiniteVector(v.vector);

@@ -4,7 +4,8 @@ import type { StoreDeps } from './deps.ts';
  * next clustering run (which only sees the remaining faces). Idempotent. */
 export async function removePhoto(userId: string, photoId: string, deps: StoreDeps): Promise<number> {
   const faces = await deps.faces.listFacesOfPhoto(userId, photoId);
-  for (const face of faces) if (face.cropKey) await deps.blobs.delete(face.cropKey);
+  // Faces of one photo share its crop sheet: each object once.
+  for (const key of new Set(faces.flatMap((f) => (f.cropKey ? [f.cropKey] : [])))) await deps.blobs.delete(key);
   await deps.faces.deletePhoto(userId, photoId);
   deps.logger.info('photo removed', { userId, photoId, faces: faces.length });
   return faces.length;

@@ -1,5 +1,5 @@
 import { RankfaceError } from '#core/errors.ts';
-import type { Box, FaceQuality, FivePoints } from '#core/types.ts';
+import type { Box, CropRegion, FaceQuality, FivePoints } from '#core/types.ts';
 
 /** Processing state of one photo; errors are recorded, never thrown past a batch. */
 export type PhotoStatus = 'detected' | 'embedded' | 'error' | 'deleted';
@@ -29,8 +29,11 @@ export interface FaceRecord {
   readonly score: number;
   readonly landmarks: FivePoints;
   readonly quality: FaceQuality;
-  /** Blob key of the aligned crop (JPEG), if stored. */
+  /** Blob key of the aligned crop, if stored: the face's own image, or (with `cropRegion`) the
+   * photo's crop sheet holding every face of the photo. */
   readonly cropKey?: string;
+  /** Where this face sits in the sheet at `cropKey`; absent when the image is the face alone. */
+  readonly cropRegion?: CropRegion;
 }
 
 export interface VectorRecord {
@@ -104,6 +107,8 @@ export interface PeopleStore {
   getPerson(userId: string, personId: string): Promise<PersonRecord | undefined>;
   listPeople(userId: string): Promise<PersonRecord[]>;
   getFace(userId: string, faceId: string): Promise<FaceRecord | undefined>;
+  /** Several faces at once (unknown ids are left out; order not kept): e.g. every person's cover. */
+  getFaces(userId: string, faceIds: readonly string[]): Promise<FaceRecord[]>;
   /** The person that holds a face, if any. */
   personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined>;
   getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined>;

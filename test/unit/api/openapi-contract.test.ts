@@ -39,6 +39,8 @@ describe('OpenAPI document', () => {
       ['PATCH', '/people/{personId}', { personId: 'A' }, { name: 'Ada' }], ['PATCH', '/people/{personId}', { personId: 'A' }, { name: 3 }],
       ['POST', '/people/{personId}/merge', { personId: 'B' }, { otherPersonId: 'A' }], ['POST', '/faces/{faceId}/move', { faceId: 'p6#000' }, { toPersonId: 'B' }],
       ['POST', '/faces/{faceId}/not-person', { faceId: 'p1#000' }], ['POST', '/uploads', {}, { fileName: 'a.jpg' }],
+      ['POST', '/uploads/batch', {}, { files: [{ fileName: 'a.jpg' }, { fileName: 'b.png', contentType: 'image/png' }] }],
+      ['POST', '/uploads/batch', {}, { files: [{ fileName: 'a.jpg' }, { fileName: 'c.heic' }] }],
       ['POST', '/recluster', {}], ['DELETE', '/me', {}],
     ];
     const seen = new Set<string>();

@@ -13,6 +13,18 @@ interface Props {
   readonly onError?: () => void;
 }
 
+/** A crop URL of a crop sheet (the cloud: every face of a photo in one image, one crop wide) names
+ * the face's rectangle in its fragment, `#xywh=x,y,w,h&sheet=W,H` (W3C media-fragment style; the
+ * fragment is never sent, so the signed URL is unchanged). The sheet is scaled to the tile's width
+ * and shifted to the face's row; a URL without it is the face alone. */
+export function sheetStyle(url: string): Record<string, string> | undefined {
+  const m = /#xywh=(\d+),(\d+),(\d+),(\d+)&sheet=(\d+),(\d+)$/.exec(url);
+  if (!m) return undefined;
+  const [y, h, sheetHeight] = [Number(m[2]), Number(m[4]), Number(m[6])];
+  if (sheetHeight <= h) return undefined;
+  return { objectFit: 'cover', objectPosition: `0 ${((100 * y) / (sheetHeight - h)).toFixed(3)}%` };
+}
+
 export function FaceCrop({ url, size, ...img }: Props) {
-  return <img src={url} alt="" width={size} height={size} decoding="async" {...img} />;
+  return <img src={url} style={sheetStyle(url)} alt="" width={size} height={size} decoding="async" {...img} />;
 }
