@@ -9,7 +9,7 @@ import { ALICE, bobPhotos } from './setup/users.ts';
 
 // Cost (issue 11): the cloud stores one crop sheet per photo (one S3 PUT), not one object per face.
 // Each face's region of the sheet is that face's aligned crop (JPEG-close), and the API hands out
-// the sheet's URL with the region.
+// the sheet's URL with the region (added field, and in the URL's fragment for the web app).
 describe('crop sheets', () => {
   let p: Pipeline;
   beforeAll(async () => {
@@ -50,7 +50,8 @@ describe('crop sheets', () => {
     const some = faces[0]!;
     const out = JSON.parse((await route({ method: 'GET', path: `/photos/${encodeURIComponent(some.photoId)}/faces`, userId: ALICE })).body) as { faces: { faceId: string; cropUrl: string; cropRegion: unknown }[] };
     const view = out.faces.find((f) => f.faceId === some.faceId)!;
-    expect(view.cropUrl).toBe(`signed:${some.cropKey}`);
+    const r = some.cropRegion!;
+    expect(view.cropUrl).toBe(`signed:${some.cropKey}#xywh=${r.x},${r.y},${r.width},${r.height}&sheet=${r.sheetWidth},${r.sheetHeight}`);
     expect(view.cropRegion).toEqual(some.cropRegion);
   });
 });
