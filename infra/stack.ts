@@ -55,6 +55,7 @@ export class RankfaceStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.client.userPoolClientId });
     new CfnOutput(this, 'DetectQueueUrl', { value: this.pipeline.queues.detect.queueUrl });
+    new CfnOutput(this, 'EmbedQueueUrl', { value: this.pipeline.queues.embed.queueUrl, description: 'For `rankface cloud migrate` (docs/people.md, model migration)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe an e-mail or pager to be told when a dead-letter queue fills' });
     for (const [stage, dlq] of Object.entries(this.pipeline.dlqs)) new CfnOutput(this, `${stage[0]!.toUpperCase()}${stage.slice(1)}DlqUrl`, { value: dlq.queueUrl });
   }

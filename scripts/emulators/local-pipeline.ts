@@ -37,8 +37,13 @@ export interface PollResult {
 export interface LocalPipeline {
   readonly aws: LocalAws;
   readonly runtime: AwsRuntime;
+  /** The stages' analyzer (the active embedder's; replaced by switchEmbedder). */
   readonly analyzer: FaceAnalyzer;
+  /** The stage handlers (rebuilt in place by switchEmbedder). */
   readonly handlers: StageHandlers;
+  /** Deploy another embedder, as a stack update changing RANKFACE_EMBEDDER does: every handler is
+   * built again with it (the store, the queues and what is on them stay). */
+  switchEmbedder(embedder: string): Promise<void>;
   /** What the bucket notification does: an S3 event (as S3 sends it) onto the detect queue. */
   notify(event: S3Event): void;
   /** Wait until every notification so far has reached the detect queue. */
@@ -68,16 +73,25 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const aws = await startLocalAws(options);
   const base = awsRuntime('local');
   const runtime: AwsRuntime = options.logger ? { ...base, logger: options.logger } : base;
-  const analyzer = await createFaceAnalyzer(readEngineConfig());
+  let analyzer = await createFaceAnalyzer(readEngineConfig());
   const { client, queues } = aws.sqs;
-  const handlers: StageHandlers = {
-    detect: createDetectHandler({ ...runtime, analyzer, embedQueue: new SqsWorkQueue(client, queues.embed.url) }),
-    embed: createEmbedHandler({ ...runtime, analyzer, calibration: calibrationFor(analyzer.embedderId) }),
-    cluster: createClusterHandler({ ...runtime, cluster: defaultClusterer, modelId: analyzer.embedderId }),
+  const build = (a: FaceAnalyzer): StageHandlers => ({
+    detect: createDetectHandler({ ...runtime, analyzer: a, embedQueue: new SqsWorkQueue(client, queues.embed.url) }),
+    embed: createEmbedHandler({ ...runtime, analyzer: a, calibration: calibrationFor(a.embedderId) }),
+    cluster: createClusterHandler({ ...runtime, cluster: defaultClusterer, modelId: a.embedderId }),
     scheduler: createSchedulerHandler({ ...runtime, clusterQueue: new SqsWorkQueue(client, queues.cluster.url) }),
-    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: analyzer.embedderId, clusterQueue: new SqsWorkQueue(client, queues.cluster.url), clusterLeaseSeconds: runtime.config.clusterLeaseSeconds }),
+    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: a.embedderId, clusterQueue: new SqsWorkQueue(client, queues.cluster.url), clusterLeaseSeconds: runtime.config.clusterLeaseSeconds }),
+  });
+  const handlers: StageHandlers = build(analyzer);
+  const invoke: Record<Stage, (e: SQSEvent) => Promise<SQSBatchResponse>> = {
+    detect: (e) => handlers.detect(e), embed: (e) => handlers.embed(e), cluster: (e) => handlers.cluster(e),
   };
-  const invoke: Record<Stage, (e: SQSEvent) => Promise<SQSBatchResponse>> = { detect: handlers.detect, embed: handlers.embed, cluster: handlers.cluster };
+  const switchEmbedder = async (embedder: string): Promise<void> => {
+    const next = await createFaceAnalyzer({ ...readEngineConfig(), embedder });
+    await analyzer.dispose();
+    analyzer = next;
+    Object.assign(handlers, build(next));
+  };
 
   const inFlight = new Set<Promise<void>>();
   const notify = (event: S3Event): void => {
@@ -152,7 +166,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   };
 
   return {
-    aws, runtime, analyzer, handlers, notify, flushNotifications, poll, take, redrive, depth, settle,
+    aws, runtime, handlers, notify, flushNotifications, poll, take, redrive, depth, settle, switchEmbedder,
+    get analyzer() {
+      return analyzer;
+    },
     async stop() {
       await flushNotifications();
       await analyzer.dispose();

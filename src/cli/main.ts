@@ -19,6 +19,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Com
   unhide: { summary: 'unhide <person-id>                          show a hidden person again', load: () => editCommand('unhide') },
   why: { summary: 'why <face-id> [--json]                      why a face is in its person', load: () => editCommand('why') },
   people: { summary: 'people [--json]                             the people of people.json', load: () => editCommand('people') },
+  cloud: { summary: 'cloud migrate --user <id> [--json]          queue a user\'s re-embedding after the stack\'s embedder changed', load: () => import('./commands/cloud.ts') },
   doctor: { summary: 'doctor                                      backends, models and versions', load: () => import('./commands/doctor.ts') },
 };
 

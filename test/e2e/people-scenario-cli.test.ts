@@ -10,9 +10,12 @@ import { readPeople, runCluster } from './cluster-helpers.ts';
 
 // Issue 12's acceptance scenario through the CLI, on real photos and models (test/helpers/
 // people-scenario.ts): half of the photos clustered, everyone named, mistakes corrected with
-// `rankface name|not|move`, the other half added, `rankface cluster` again: nothing the user said is
-// undone, and the new photos of named people get the right name.
+// `rankface name|not|move`, the other half added, `rankface cluster` again; then RANKFACE_EMBEDDER
+// switched and `rankface cluster` again (the model upgrade): nothing the user said is undone, and
+// the new photos of named people get the right name, after each run.
 const exec = promisify(execFile);
+/** The embedder the scenario switches to after the default (faceplugin-arcface512). */
+const OTHER_EMBEDDER = 'mobilefacenet';
 
 describeWithData('people scenario through the CLI', () => {
   const root = mkdtempSync(join(tmpdir(), 'rankface-scenario-cli-'));
@@ -60,5 +63,26 @@ describeWithData('people scenario through the CLI', () => {
     expect(score.precision).toBeGreaterThanOrEqual(0.99);
     expect(score.recall).toBeGreaterThanOrEqual(0.9);
     expect(rerun.summary.joined_known_people).toBeGreaterThan(0);
-  }, 300_000);
+
+    // The model upgrade: another embedder, every face embedded again from its stored crop (no new
+    // detection, so the same face ids), re-clustered with every edit replayed.
+    const before = await state();
+    const faceIds = (s: ScenarioState): string[] => [...s.people.flatMap((p) => p.faces), ...s.unassigned].map((f) => f.faceId).sort();
+    const migrated = await runCluster(photos, out, ['--workers', '1'], { RANKFACE_EMBEDDER: OTHER_EMBEDDER });
+    expect(migrated.summary.engine.embedder).toBe(OTHER_EMBEDDER);
+    expect(migrated.summary.new_photos).toBe(0);
+    expect(migrated.summary.reembedded_faces).toBe(faceIds(before).length);
+    expect(migrated.summary.churn.confirmed_changed).toBe(0);
+    const after = await state();
+    expect(faceIds(after)).toEqual(faceIds(before));
+    const upgraded = scoreScenario(word, after, (photo) => identityOf.get(photo));
+    process.stderr.write(`scenario (CLI, after switching to ${OTHER_EMBEDDER}): ${JSON.stringify({ reembedded_faces: migrated.summary.reembedded_faces, churn: migrated.summary.churn, ...upgraded })}\n`);
+    expect(upgraded).toMatchObject({ confirmedMoved: 0, rejectedBack: 0, namesLost: 0, namesDuplicated: 0 });
+    expect(upgraded.newOfNamed).toBeGreaterThanOrEqual(20);
+    expect(upgraded.precision).toBeGreaterThanOrEqual(0.99);
+    expect(upgraded.recall).toBeGreaterThanOrEqual(0.9);
+    // Done once: the next run embeds nothing again.
+    const again = await runCluster(photos, out, ['--workers', '1'], { RANKFACE_EMBEDDER: OTHER_EMBEDDER });
+    expect(again.summary.reembedded_faces).toBe(0);
+  }, 480_000);
 });

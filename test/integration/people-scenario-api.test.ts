@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithData } from '#test/helpers/data.ts';
+import { describeWithData, repoRoot } from '#test/helpers/data.ts';
 import { nameAndCorrect, scenarioPhotos, scoreScenario, type ScenarioFace, type ScenarioState, type ScenarioUser } from '#test/helpers/people-scenario.ts';
 import { startPipeline, type Pipeline } from './setup/pipeline.ts';
 import { BOB } from './setup/users.ts';
@@ -8,8 +11,13 @@ import { BOB } from './setup/users.ts';
 // Issue 12's acceptance scenario through the API on the emulators (real handlers, S3, DynamoDB
 // Local, SQS; test/helpers/people-scenario.ts): half of the photos uploaded and processed, everyone
 // named, mistakes corrected with PATCH /people, not-person and move, the other half uploaded and
-// processed (embed joins known people, then the scheduled clustering run): nothing the user said is
-// undone, and the new photos of named people get the right name.
+// processed (embed joins known people, then the scheduled clustering run); then the embedder
+// switched and `rankface cloud migrate` run: nothing the user said is undone, and the new photos of
+// named people get the right name, after each run.
+const exec = promisify(execFile);
+/** The embedder the stack switches to after the default (faceplugin-arcface512). */
+const OTHER_EMBEDDER = 'mobilefacenet';
+
 describeWithData('people scenario through the API', () => {
   let p: Pipeline;
   beforeAll(async () => {
@@ -18,6 +26,15 @@ describeWithData('people scenario through the API', () => {
   afterAll(async () => p?.stop());
 
   const all = scenarioPhotos();
+  const faceIds = (s: ScenarioState): string[] => [...s.people.flatMap((x) => x.faces), ...s.unassigned].map((f) => f.faceId).sort();
+  /** `rankface cloud migrate --user BOB --json` against the emulators (their settings are in the
+   * environment, as a stack's outputs would be), with the stack's new embedder. */
+  const migrate = async (): Promise<{ embedder: string; faces: number; faces_current: number; enqueued: number }> => {
+    const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cloud', 'migrate', '--user', BOB, '--json'], {
+      cwd: repoRoot, timeout: 120_000, env: { ...process.env, RANKFACE_EMBEDDER: OTHER_EMBEDDER },
+    });
+    return JSON.parse(stdout);
+  };
   const identityOfKey = new Map<string, string>();
   const upload = async (half: 1 | 2): Promise<void> => {
     for (const ph of all.filter((x) => x.half === half)) identityOfKey.set(await p.upload(BOB, ph.file, new Uint8Array(readFileSync(ph.path))), ph.identity);
@@ -59,5 +76,25 @@ describeWithData('people scenario through the API', () => {
     expect(score.newOfNamed).toBeGreaterThanOrEqual(20);
     expect(score.precision).toBeGreaterThanOrEqual(0.99);
     expect(score.recall).toBeGreaterThanOrEqual(0.9);
-  }, 400_000);
+
+    // The model upgrade: the stack's embedder changes (handlers built again with it), then the
+    // migration command, run as an operator would: every face embedded again from its stored crop
+    // by the embed stage (no new detection: the same face ids), the scheduled run re-clusters.
+    const before = await state();
+    await p.local.switchEmbedder(OTHER_EMBEDDER);
+    const first = await migrate();
+    expect(first).toMatchObject({ embedder: OTHER_EMBEDDER, faces: faceIds(before).length, faces_current: 0 });
+    expect(first.enqueued).toBeGreaterThan(0);
+    expect(await p.settle()).toEqual([]);
+    const after = await state();
+    expect(faceIds(after)).toEqual(faceIds(before));
+    const upgraded = scoreScenario(word, after, await identityOf());
+    process.stderr.write(`scenario (API, after switching to ${OTHER_EMBEDDER}): ${JSON.stringify({ enqueued: first.enqueued, ...upgraded })}\n`);
+    expect(upgraded).toMatchObject({ confirmedMoved: 0, rejectedBack: 0, namesLost: 0, namesDuplicated: 0 });
+    expect(upgraded.newOfNamed).toBeGreaterThanOrEqual(20);
+    expect(upgraded.precision).toBeGreaterThanOrEqual(0.99);
+    expect(upgraded.recall).toBeGreaterThanOrEqual(0.9);
+    // Idempotent: once migrated, running the command again queues nothing.
+    expect(await migrate()).toMatchObject({ faces: faceIds(before).length, faces_current: faceIds(before).length, enqueued: 0 });
+  }, 600_000);
 });

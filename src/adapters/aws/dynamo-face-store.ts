@@ -340,10 +340,13 @@ export class DynamoFaceStore implements FaceStore {
 
   /** Reads the vectors in VECTOR_READ_SEGMENTS key ranges at once instead of one 1 MB page after
    * another: a 1M-face library is ~700 pages, which one sequential Query chain reads in minutes. */
-  async listVectors(userId: string, modelId: string): Promise<VectorRecord[]> {
+  async listVectors(userId: string, modelId: string, modelVersion?: string): Promise<VectorRecord[]> {
     const prefix = `VEC#${modelId}#`;
     const segments = await Promise.all(vectorKeyRanges(prefix).map(([lo, hi]) => this.queryBetween(userId, lo, hi)));
-    return segments.flat().map((i) => ({
+    // Items carry the model version (content hash): another model's vectors under the same id are
+    // left out before they are decoded (a filter expression would be billed the same reads).
+    const items = modelVersion === undefined ? segments.flat() : segments.flat().filter((i) => i.modelVersion?.S === modelVersion);
+    return items.map((i) => ({
       userId: str(i, 'userId'), faceId: str(i, 'faceId'), photoId: str(i, 'photoId'),
       modelId: str(i, 'modelId'), modelVersion: str(i, 'modelVersion'),
       vector: decodeVector(bytesOf(i, 'vector'), num(i, 'dim')),

@@ -256,8 +256,10 @@ export class SqliteFaceStore implements FaceStore {
     })();
   }
 
-  async listVectors(userId: string, modelId: string): Promise<VectorRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? ORDER BY face_id').all(userId, modelId) as VectorRow[];
+  async listVectors(userId: string, modelId: string, modelVersion?: string): Promise<VectorRecord[]> {
+    const rows = (modelVersion === undefined
+      ? this.db.prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? ORDER BY face_id').all(userId, modelId)
+      : this.db.prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? AND model_version = ? ORDER BY face_id').all(userId, modelId, modelVersion)) as VectorRow[];
     return rows.map((r) => ({
       userId: r.user_id,
       faceId: r.face_id,

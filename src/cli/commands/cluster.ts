@@ -14,6 +14,7 @@ import { assignNewFaces } from '#core/pipeline/assign-new-faces.ts';
 import { churnOf, type ChurnReport } from '#core/pipeline/churn.ts';
 import { clusterUser, defaultClusterer, type StoreDeps } from '#core/pipeline/index.ts';
 import { syncLibrary, type LibrarySyncResult, type PooledAnalyzer } from '#core/pipeline/library-sync.ts';
+import { planEmbedderMigration, reembedPhotos, type EmbedderKey } from '#core/pipeline/migrate-embedder.ts';
 import type { EngineConfig } from '#core/vision/engine-config.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
 import { Progress } from '#cli/progress.ts';
@@ -60,6 +61,10 @@ export interface ClusterSummary {
   /** Faces of this run's new photos that joined a known person right after analysis, before
    * clustering (incremental assignment, docs/people.md); the clustering run then decides again. */
   joined_known_people: number;
+  /** Faces given a vector of the active embedder from their stored crops (no re-detection: face
+   * ids and edits stay) because the embedder changed since they were analysed: the model upgrade
+   * (docs/people.md). 0 when the embedder is the one they were analysed with. */
+  reembedded_faces: number;
   /** Seconds per stage. */
   timings: { scan: number; analyse: number; cluster: number; report: number };
 }
@@ -126,12 +131,25 @@ async function openPool(config: EngineConfig, args: Args): Promise<PooledAnalyze
   return createAnalyzerPool(config, args.workers ? { size: args.workers } : {});
 }
 
-async function syncPhotos(args: Args, config: EngineConfig, deps: StoreDeps & { faces: SqliteFaceStore }, previous: OutputMarker | undefined, say: (line: string) => void): Promise<{ sync: LibrarySyncResult; source: FsPhotoSource }> {
+/** A model upgrade: faces analysed with another embedder (id or weights) get a vector of the active
+ * one from their stored crops, before the sync, which would otherwise analyse their photos again. */
+async function migrateEmbedder(args: Args, config: EngineConfig, active: EmbedderKey, deps: StoreDeps, say: (line: string) => void): Promise<number> {
+  const plan = await planEmbedderMigration(LOCAL_USER, active, deps);
+  if (plan.photoIds.length === 0) return 0;
+  say(`rankface: ${plan.faces - plan.current} faces of ${plan.photoIds.length} photos to embed again with ${active.modelId} (model changed; from the stored crops)`);
+  const pool = await openPool(config, args);
+  try {
+    return (await reembedPhotos(LOCAL_USER, plan, { ...deps, analyzer: pool })).reembedded;
+  } finally {
+    await pool.close();
+  }
+}
+
+async function syncPhotos(args: Args, config: EngineConfig, active: EmbedderKey, deps: StoreDeps & { faces: SqliteFaceStore }, previous: OutputMarker | undefined, say: (line: string) => void): Promise<{ sync: LibrarySyncResult; source: FsPhotoSource }> {
   const source = new FsPhotoSource(args.photosDir, { maxBytes: config.maxBytes, excludeFolders: [args.outDir], skipFoldersContaining: [OUTPUT_MARKER] });
   let progress: Progress | undefined;
-  const { readModelVersion } = await import('#core/vision/model-info.ts');
   const sync = await syncLibrary(
-    { userId: LOCAL_USER, embedderId: config.embedder, embedderVersion: await readModelVersion(config.modelsDir, config.embedder), rehash: args.rehash, prune: args.prune, sourceChanged: previous !== undefined && previous.photosDir !== args.photosDir },
+    { userId: LOCAL_USER, embedderId: active.modelId, embedderVersion: active.modelVersion, rehash: args.rehash, prune: args.prune, sourceChanged: previous !== undefined && previous.photosDir !== args.photosDir },
     {
       ...deps,
       source,
@@ -179,8 +197,8 @@ async function runFingerprint(args: Args, config: EngineConfig, store: SqliteFac
 }
 
 /** A run that analysed nothing on an output whose inputs match the last completed run's. */
-async function unchangedSince(args: Args, sync: LibrarySyncResult, fingerprint: string): Promise<ClusterSummary | undefined> {
-  if (args.rehash || sync.engine !== undefined || sync.newPhotos + sync.removed + sync.renamed > 0) return undefined;
+async function unchangedSince(args: Args, sync: LibrarySyncResult, reembedded: number, fingerprint: string): Promise<ClusterSummary | undefined> {
+  if (args.rehash || reembedded > 0 || sync.engine !== undefined || sync.newPhotos + sync.removed + sync.renamed > 0) return undefined;
   const last = await readLastRun<ClusterSummary>(args.outDir);
   return last?.fingerprint === fingerprint ? last.summary : undefined;
 }
@@ -196,6 +214,7 @@ function unchangedSummary(last: ClusterSummary, sync: LibrarySyncResult, config:
     engine: { detector: config.detector, embedder: config.embedder, workers: 0 },
     churn: churnOf([], [], new Set(), new Set()),
     joined_known_people: 0,
+    reembedded_faces: 0,
     timings: { scan: sync.timings.scan, analyse: 0, cluster: 0, report: 0 },
   };
 }
@@ -204,8 +223,11 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
   const started = performance.now();
   const deps = { blobs, faces: store, clock: systemClock, logger: silentLogger };
   const photosBefore = new Set((await store.listPhotos(LOCAL_USER)).map((p) => p.photoId));
-  const { sync, source } = await syncPhotos(args, config, deps, previous, say);
-  const unchanged = await unchangedSince(args, sync, await runFingerprint(args, config, store, sync));
+  const { readModelVersion } = await import('#core/vision/model-info.ts');
+  const active: EmbedderKey = { modelId: config.embedder, modelVersion: await readModelVersion(config.modelsDir, config.embedder) };
+  const reembedded = await migrateEmbedder(args, config, active, deps, say);
+  const { sync, source } = await syncPhotos(args, config, active, deps, previous, say);
+  const unchanged = await unchangedSince(args, sync, reembedded, await runFingerprint(args, config, store, sync));
   if (unchanged) return unchangedSummary(unchanged, sync, config, started);
   await forgetLastRun(args.outDir);
   const modelId = sync.engine?.embedder ?? config.embedder;
@@ -221,7 +243,7 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
   const newFaces = (await store.listFaces(LOCAL_USER)).filter((f) => !photosBefore.has(f.photoId));
   const assigned = calibration && newFaces.length > 0 ? await assignNewFaces(LOCAL_USER, newFaces, { ...deps, calibration }) : undefined;
   // People, with ids kept from the last run where the faces persist.
-  const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId, calibration });
+  const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId, modelVersion: active.modelVersion, calibration });
   const reportStarted = performance.now();
   const duplicates = sync.duplicates.map((d) => ({ file: d.file, same_as: d.sameAs }));
   const r = await writeRunReport(args, store, blobs, source, { photos, skipped, duplicates, detector: engine.detector, modelId });
@@ -237,6 +259,7 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
     engine,
     churn: clustered.churn,
     joined_known_people: assigned?.joined.size ?? 0,
+    reembedded_faces: reembedded,
     timings: { scan: sync.timings.scan, analyse: sync.timings.analyse, cluster: Number(((reportStarted - clusterStarted) / 1000).toFixed(3)), report: secondsSince(reportStarted) },
   };
   await writeLastRun(args.outDir, { fingerprint: await runFingerprint(args, config, store, sync), summary });

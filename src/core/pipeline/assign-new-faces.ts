@@ -49,7 +49,7 @@ export function chooseJoins(matches: Map<string, PersonMatch[]>, photoOf: Readon
 async function attempt(userId: string, candidates: ReadonlySet<string>, deps: AssignDeps): Promise<AssignOutcome> {
   const [people, vectors, faceEdits, aliases] = await Promise.all([
     deps.faces.listPeople(userId),
-    deps.faces.listVectors(userId, deps.calibration.modelId),
+    deps.faces.listVectors(userId, deps.calibration.modelId, deps.calibration.modelVersion),
     deps.faces.listFaceEdits(userId),
     deps.faces.listAliases(userId),
   ]);

@@ -22,6 +22,8 @@ export interface EmbedderCalibration {
 /** What the use-cases need: evaluated curves for one embedder. */
 export interface SameCalibration {
   readonly modelId: string;
+  /** The exact model (version + content hash) whose vectors are compared; absent: any version. */
+  readonly modelVersion?: string;
   face(similarity: number): number;
   /** P(same) of a face and a person from the face's similarities to the person's faces. */
   person(memberSimilarities: readonly number[]): number;
@@ -39,10 +41,11 @@ export function meanOfTop(values: readonly number[], k: number): number {
   return top.reduce((s, v) => s + v, 0) / top.length;
 }
 
-export function sameCalibrationOf(modelId: string, c: EmbedderCalibration): SameCalibration {
+export function sameCalibrationOf(modelId: string, c: EmbedderCalibration, modelVersion?: string): SameCalibration {
   const personSimilarity = (sims: readonly number[]): number => meanOfTop(sims, c.person.topK);
   return {
     modelId,
+    ...(modelVersion === undefined ? {} : { modelVersion }),
     face: (s) => logistic(c.face, s),
     person: (sims) => (sims.length === 0 ? 0 : logistic(c.person, personSimilarity(sims))),
     personSimilarity,

@@ -12,6 +12,9 @@ export interface ClusterUserDeps extends Pick<StoreDeps, 'faces' | 'clock' | 'lo
   readonly cluster: Clusterer;
   /** Only vectors of this model are clustered: vectors of different models are never compared. */
   readonly modelId: string;
+  /** And of this exact version (content hash; #config/embedder.ts). Absent: the calibration's, else
+   * any version of `modelId`. */
+  readonly modelVersion?: string | undefined;
   /** P(same) curves of that model: with them, faces the run leaves in no person join one when the
    * evidence is strong (the incremental-assignment rule, assign-new-faces.ts). */
   readonly calibration?: SameCalibration | undefined;
@@ -27,6 +30,8 @@ export interface ClusterUserOutcome {
   readonly churn: ChurnReport;
   /** Faces clustering left loose that joined a person by the calibrated rule. */
   readonly joinedByEvidence: number;
+  /** Faces kept in their person without a vector of the active model (a model upgrade under way). */
+  readonly awaitingEmbedding: number;
 }
 
 /** An edit must never cost the user a person: a person the user touched (named, confirmed, edited)
@@ -43,6 +48,25 @@ function keepEditedPeople(groups: PlacedPerson[], previous: readonly PersonRecor
   }
 }
 
+/** A model upgrade in progress (migrate-embedder.ts): a face with no vector of the active model yet
+ * cannot be clustered, and it is not dropped either: it stays in the person it was in (or comes
+ * back to it, under the same id) until it is embedded again. So a run between the switch and the
+ * end of the re-embedding never costs the user a face, a name or a person. */
+function keepUnembeddedFaces(groups: PlacedPerson[], previous: readonly PersonRecord[], known: ReadonlySet<string>, embedded: ReadonlySet<string>): number {
+  const placed = new Set(groups.flatMap((g) => g.faceIds));
+  const byId = new Map(groups.map((g) => [g.personId, g]));
+  let kept = 0;
+  for (const p of previous) {
+    const waiting = p.faceIds.filter((f) => known.has(f) && !embedded.has(f) && !placed.has(f));
+    if (waiting.length === 0) continue;
+    kept += waiting.length;
+    const group = byId.get(p.personId);
+    if (group) group.faceIds.push(...waiting);
+    else groups.push({ personId: p.personId, faceIds: waiting, medoidFaceId: waiting.includes(p.coverFaceId) ? p.coverFaceId : waiting[0]!, cohesion: p.cohesion });
+  }
+  return kept;
+}
+
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
   (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === (b ?? [])[i]);
 
@@ -57,7 +81,7 @@ function samePerson(prev: PersonRecord, next: Omit<PersonRecord, 'updatedAt' | '
  * hidden flags of the people that persist. Same input, same output. */
 export async function clusterUser(userId: string, deps: ClusterUserDeps): Promise<ClusterUserOutcome> {
   const [vectors, faceRecords, edits, previous, faceEdits, aliases] = await Promise.all([
-    deps.faces.listVectors(userId, deps.modelId),
+    deps.faces.listVectors(userId, deps.modelId, deps.modelVersion ?? deps.calibration?.modelVersion),
     deps.faces.listFaces(userId),
     deps.faces.listEdits(userId),
     deps.faces.listPeople(userId),
@@ -95,6 +119,7 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
   const loose = new Set(placed.unassigned);
   const groups = placed.people;
   keepEditedPeople(groups, previous, plan, loose);
+  const awaitingEmbedding = keepUnembeddedFaces(groups, previous, known, embedded);
   const excluded = new Set([...rejectedFaces, ...(result.gated ?? [])]);
   const joinedByEvidence = deps.calibration ? joinLooseFaces(groups, loose, { vectors, faceEdits, aliases, excluded }, deps.calibration) : 0;
 
@@ -125,6 +150,6 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
   const churn = churnOf(previous, people, new Set(plan.confirmed.keys()), embedded);
   // A face the user confirmed is in its person even below the quality gate (the user's word wins).
   const gated = (result.gated ?? []).filter((f) => !plan.confirmed.has(f));
-  deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: loose.size, gated: gated.length, churn });
-  return { people, unassigned: [...loose].sort(), gated, faces: clusterFaces.length, churn, joinedByEvidence };
+  deps.logger.info('user clustered', { userId, faces: clusterFaces.length, people: people.length, unassigned: loose.size, gated: gated.length, awaitingEmbedding, churn });
+  return { people, unassigned: [...loose].sort(), gated, faces: clusterFaces.length, churn, joinedByEvidence, awaitingEmbedding };
 }

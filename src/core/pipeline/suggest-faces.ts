@@ -21,7 +21,7 @@ export async function suggestFaces(userId: string, personId: string, deps: Sugge
   if (!person) throw new PeopleEditError('not-found', `no person '${personId}'`);
   const [people, vectors, faceEdits, aliases] = await Promise.all([
     deps.faces.listPeople(userId),
-    deps.faces.listVectors(userId, deps.calibration.modelId),
+    deps.faces.listVectors(userId, deps.calibration.modelId, deps.calibration.modelVersion),
     deps.faces.listFaceEdits(userId),
     deps.faces.listAliases(userId),
   ]);

