@@ -13,7 +13,7 @@ import { runCluster } from './cluster-helpers.ts';
  * other weights under the same model id and package version (damaged weights an older rankface
  * loaded without checking; here: a models folder whose manifest pins the damaged file) used to be
  * reused after `npm run models` repaired the weights: the photo counted as analysed. Now the
- * vector's version carries the content hash, and the photos are analysed again. */
+ * vector's version carries the content hash, and the faces are embedded again (from their crops). */
 
 const EMBEDDER = 'faceplugin-arcface512';
 
@@ -67,8 +67,10 @@ describeWithData('vectors after the model weights change', () => {
     expect(Math.min(...[...wrong].map(([id, v]) => cosine(v.vector, right.get(id)!.vector)))).toBeLessThan(0.99);
 
     const repaired = await runCluster(photos, out);
-    expect(repaired.summary.new_photos).toBe(2);
-    expect(repaired.summary.reused_photos).toBe(0);
+    // Embedded again from the stored crops (the model upgrade, issue 12): no photo analysed again.
+    expect(repaired.summary.reembedded_faces).toBe(clean.summary.faces);
+    expect(repaired.summary.new_photos).toBe(0);
+    expect(repaired.summary.reused_photos).toBe(2);
     const now = await vectorsOf(out);
     expect([...now.keys()].sort()).toEqual([...right.keys()].sort());
     for (const [id, v] of now) {
