@@ -6,7 +6,7 @@ import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
 import type { SameCalibration } from '#core/pipeline/calibration.ts';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
 import { RankfaceError } from '#core/errors.ts';
-import { detectPhoto, processPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer } from '#core/pipeline/index.ts';
+import { detectPhoto, processPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer, type StoreDeps } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
 import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime, type UploadKey } from '../shared/runtime.ts';
@@ -34,12 +34,12 @@ type Outcome = 'detected' | 'error' | 'removed' | 'skipped' | 'rejected';
 /** S3 notifications arrive wrapped in SQS messages (S3 → SQS → Lambda). Each message holds one S3
  * event (or the s3:TestEvent sent when the notification is configured). */
 export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, metrics = noMetrics } = deps;
+  const { logger } = deps;
   /** Users whose faces this batch changed: flagged once each after it (one META write per user per
    * batch instead of one per photo). */
   const toMark = new Set<string>();
   // One crop sheet per photo (one S3 PUT), not one object per face: docs/benchmarks.md, cost.
-  const store = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger, cropLayout: 'sheet' as const };
+  const store: StoreDeps = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger, cropLayout: 'sheet' };
 
   /** The key an event names, or undefined when its percent-encoding is malformed: such a key
    * cannot name an upload, and retrying cannot fix it (not a poison message). */
@@ -67,7 +67,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     }
     if (r.eventName.startsWith('ObjectRemoved')) return onRemoved(upload);
     if (!r.eventName.startsWith('ObjectCreated')) return 'skipped';
-    return onCreated(upload);
+    return onCreated(deps, store, toMark, upload);
   }
 
   /** Events are unordered: a removal that arrives after the key was uploaded again must not delete
@@ -83,60 +83,6 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     await removePhoto(userId, photoId, store);
     toMark.add(userId);
     return 'removed';
-  }
-
-  async function onCreated({ userId, photoId, key }: UploadKey): Promise<Outcome> {
-    // Events are at-least-once and unordered: look at what the key holds now, size and owner
-    // first (HEAD), before any byte is read. Gone means a later delete already ran (or will).
-    const head = await deps.blobs.head(key);
-    if (!head) {
-      logger.info('object gone before detection', { userId, key });
-      return 'skipped';
-    }
-    // Uploads through the API's presigned URL carry the uploader's sub; a mismatch means the object
-    // was placed under someone else's prefix by other means.
-    const owner = head.metadata[OWNER_METADATA];
-    if (owner !== undefined && owner !== userId) {
-      logger.warn('event rejected: owner metadata does not match the key', { key, owner, userId });
-      return 'rejected';
-    }
-    if (head.size > deps.config.maxUploadBytes) {
-      const err = new RankfaceError('too-large', `object is ${head.size} bytes, limit is ${deps.config.maxUploadBytes}`);
-      await recordPhotoFailure({ userId, photoId, sourceKey: key, bytes: new Uint8Array(), idFromKey: true }, err, store);
-      toMark.add(userId);
-      metrics.error(err.code);
-      return 'error';
-    }
-    const object = await deps.blobs.getObject(key);
-    if (!object) return 'skipped';
-    // A redelivered event for content already fully processed: nothing would change, skip the
-    // model run (the result would be identical, see the duplicate-delivery test).
-    const previous = await deps.faces.getPhoto(userId, photoId);
-    if (previous?.status === 'embedded' && previous.contentHash === sha256Hex(object.bytes)) {
-      logger.info('already processed', { userId, photoId });
-      // The earlier delivery may have ended before its user was flagged: flag again.
-      toMark.add(userId);
-      return 'skipped';
-    }
-    const started = performance.now();
-    const input = { userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true };
-    const outcome = await (deps.embedInline ? processPhoto : detectPhoto)(input, { ...store, analyzer: deps.analyzer });
-    metrics.ms('detect', performance.now() - started);
-    if (outcome.status === 'error') {
-      metrics.error(outcome.error?.code ?? 'error');
-      // Its faces (if an earlier version had any) are gone: people need recomputing.
-      toMark.add(userId);
-      return 'error';
-    }
-    metrics.count('photos', 1);
-    metrics.count('faces', outcome.faceIds.length);
-    if (outcome.faceIds.length > 0 && !deps.embedInline) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
-    else {
-      const { calibration } = deps;
-      if (calibration && outcome.faceIds.length > 0) await assignPhotoFaces(userId, photoId, { ...deps, calibration });
-      toMark.add(userId);
-    }
-    return 'detected';
   }
 
   async function onMessage(m: SQSRecord): Promise<void> {
@@ -155,6 +101,64 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
   }
 
   return flaggingAfterBatch(sqsBatchHandler(onMessage, deps), toMark, deps.faces);
+}
+
+/** An upload: checked (still there, its owner, its size), skipped when its content was already
+ * processed, then detected (and embedded inline, or queued for the embed stage). Users whose faces
+ * changed go into `toMark`. */
+async function onCreated(deps: DetectHandlerDeps, store: StoreDeps, toMark: Set<string>, { userId, photoId, key }: UploadKey): Promise<Outcome> {
+  const { logger, metrics = noMetrics } = deps;
+  // Events are at-least-once and unordered: look at what the key holds now, size and owner
+  // first (HEAD), before any byte is read. Gone means a later delete already ran (or will).
+  const head = await deps.blobs.head(key);
+  if (!head) {
+    logger.info('object gone before detection', { userId, key });
+    return 'skipped';
+  }
+  // Uploads through the API's presigned URL carry the uploader's sub; a mismatch means the object
+  // was placed under someone else's prefix by other means.
+  const owner = head.metadata[OWNER_METADATA];
+  if (owner !== undefined && owner !== userId) {
+    logger.warn('event rejected: owner metadata does not match the key', { key, owner, userId });
+    return 'rejected';
+  }
+  if (head.size > deps.config.maxUploadBytes) {
+    const err = new RankfaceError('too-large', `object is ${head.size} bytes, limit is ${deps.config.maxUploadBytes}`);
+    await recordPhotoFailure({ userId, photoId, sourceKey: key, bytes: new Uint8Array(), idFromKey: true }, err, store);
+    toMark.add(userId);
+    metrics.error(err.code);
+    return 'error';
+  }
+  const object = await deps.blobs.getObject(key);
+  if (!object) return 'skipped';
+  // A redelivered event for content already fully processed: nothing would change, skip the
+  // model run (the result would be identical, see the duplicate-delivery test).
+  const previous = await deps.faces.getPhoto(userId, photoId);
+  if (previous?.status === 'embedded' && previous.contentHash === sha256Hex(object.bytes)) {
+    logger.info('already processed', { userId, photoId });
+    // The earlier delivery may have ended before its user was flagged: flag again.
+    toMark.add(userId);
+    return 'skipped';
+  }
+  const started = performance.now();
+  const input = { userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true };
+  const outcome = await (deps.embedInline ? processPhoto : detectPhoto)(input, { ...store, analyzer: deps.analyzer });
+  metrics.ms('detect', performance.now() - started);
+  if (outcome.status === 'error') {
+    metrics.error(outcome.error?.code ?? 'error');
+    // Its faces (if an earlier version had any) are gone: people need recomputing.
+    toMark.add(userId);
+    return 'error';
+  }
+  metrics.count('photos', 1);
+  metrics.count('faces', outcome.faceIds.length);
+  if (outcome.faceIds.length > 0 && !deps.embedInline) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
+  else {
+    const { calibration } = deps;
+    if (calibration && outcome.faceIds.length > 0) await assignPhotoFaces(userId, photoId, { ...deps, calibration });
+    toMark.add(userId);
+  }
+  return 'detected';
 }
 
 /** Flags the users a batch changed for clustering after its last record. A failure here fails the
