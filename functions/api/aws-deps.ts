@@ -6,6 +6,7 @@ import type { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import type { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
 import type { Clock } from '#core/ports/clock.ts';
 import type { Logger } from '#core/ports/logger.ts';
+import { LAMBDA_LIST_BODY_BYTES } from '#api/pagination.ts';
 import type { ApiDeps } from '#api/router.ts';
 import type { StageMetrics } from '../shared/powertools.ts';
 import { OWNER_METADATA } from '../shared/runtime.ts';
@@ -34,6 +35,8 @@ export interface ApiHandlerDeps {
   readonly metrics?: StageMetrics;
   /** Tags log lines with API Gateway's request id. */
   readonly correlate?: (id: string | undefined) => void;
+  /** Byte budget of a list answer (default: under Lambda's 6 MB response limit). */
+  readonly maxListBodyBytes?: number;
 }
 
 /** The AWS side of the router's dependencies: presigned crop and upload URLs, the clustering flag. */
@@ -64,6 +67,7 @@ export function awsApiDeps(deps: ApiHandlerDeps): ApiDeps {
     eraseUser: (userId) => eraseUser(userId, deps),
     ...(deps.clusterQueue ? { requestRecluster: (userId: string) => requestRecluster(userId, deps, deps.clusterQueue!) } : {}),
     ...(deps.modelId ? { modelId: deps.modelId } : {}),
+    maxListBodyBytes: deps.maxListBodyBytes ?? LAMBDA_LIST_BODY_BYTES,
   };
 }
 

@@ -27,7 +27,11 @@ const SCHEMAS: Record<string, Schema> = {
     description: "Set when the crop URL is the photo's crop sheet (every face of the photo in one image, one crop wide): the face is this rectangle of it. Null when the image at the URL is the face alone.",
   },
   Photo: obj({ photoId: str, sourceKey: str, status: { enum: ['detected', 'embedded', 'error', 'deleted'] }, faceCount: int, width: num, height: num, error: { type: ['object', 'null'] }, updatedAt: num }),
-  NextCursor: { type: ['string', 'null'], description: 'Pass as ?cursor= for the next page; null on the last page.' },
+  NextCursor: {
+    type: ['string', 'null'],
+    description:
+      'Pass as ?cursor= for the next page; null when this answer holds the rest of the list. Without ?limit= the answer is the whole list, except that the cloud API (AWS Lambda, 6 MB response limit) cuts a list whose answer would pass 5 MiB there and gives a cursor: follow it until null.',
+  },
 };
 
 const personBody = obj({ person: ref('Person') });
@@ -71,7 +75,7 @@ const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
 
 const errorResponse = { description: 'error', content: { 'application/json': { schema: ref('Error') } } };
 const pageParams = [
-  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
+  { name: 'limit', in: 'query', required: false, description: 'Page size; absent: the whole list (see NextCursor for the cloud byte budget).', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
   { name: 'cursor', in: 'query', required: false, schema: str },
 ];
 

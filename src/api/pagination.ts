@@ -2,10 +2,19 @@ import type { RouteKey } from './routes.ts';
 
 /** Cursor pagination of the list routes. A list is read, ordered as the route orders it, and cut
  * into pages; the cursor names the last item served (and its position, for when that item is gone
- * by the next request), so a page boundary survives items added or removed before it. */
+ * by the next request), so a page boundary survives items added or removed before it.
+ *
+ * Contract: without `limit` the answer is the WHOLE list, as before paging existed (outside scripts
+ * read it so). Pages are only cut when asked for (`limit`), or, where the transport has a response
+ * size limit (Lambda's 6 MB), at a byte budget: then `nextCursor` says there is more. */
 
-export const DEFAULT_PAGE_SIZE = 1000;
+/** The largest `limit` a client may ask for. */
 export const MAX_PAGE_SIZE = 1000;
+
+/** Body budget for the Lambda API: a synchronous Lambda answer is at most 6 MB (6,291,456 bytes)
+ * and the body travels as a JSON string inside it (quotes escaped), plus status and headers. The
+ * budget counts the escaped bytes and leaves ~1 MB of margin. */
+export const LAMBDA_LIST_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Which array of a list route's body is paged, and the field that identifies an item. */
 export interface PagedList {
@@ -41,8 +50,9 @@ function decodeCursor(raw: string): Cursor {
   throw new PageError('cursor is not one this API returned');
 }
 
-function limitOf(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return DEFAULT_PAGE_SIZE;
+/** The asked page size; undefined (no `limit`) means the whole list. */
+function limitOf(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw new PageError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   return n;
@@ -59,8 +69,30 @@ export function checkPageQuery(query: PageQuery): void {
   if (query.cursor) decodeCursor(query.cursor);
 }
 
-/** One page of `items` and the cursor of the next (null on the last page). */
-export function pageOf<T>(items: readonly T[], idOf: (item: T) => string, query: PageQuery): { items: T[]; nextCursor: string | null } {
+/** Bytes `value` takes in the Lambda answer: its JSON, escaped once more as the body string. */
+const envelopeBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(JSON.stringify(value))) - 2;
+
+/** How many of `items` fit in `budget` bytes after `fixedBytes` (at least one, so a page always
+ * moves on); stops measuring at the first item that does not fit. */
+function countWithin<T>(items: readonly T[], fixedBytes: number, budget: number): number {
+  let used = fixedBytes;
+  for (let i = 0; i < items.length; i++) {
+    used += envelopeBytes(items[i]) + 1; // + the comma
+    if (used > budget) return Math.max(1, i);
+  }
+  return items.length;
+}
+
+export interface PageOptions {
+  /** Largest body in bytes as the transport carries it (see LAMBDA_LIST_BODY_BYTES); none locally. */
+  readonly maxBodyBytes?: number;
+  /** Bytes of the body around the list, when a budget applies. */
+  readonly fixedBytes?: number;
+}
+
+/** One page of `items` and the cursor of the next (null on the last page): everything after the
+ * cursor without `limit`, cut at `limit` items and at the byte budget. */
+export function pageOf<T>(items: readonly T[], idOf: (item: T) => string, query: PageQuery, options: PageOptions = {}): { items: T[]; nextCursor: string | null } {
   const limit = limitOf(query.limit);
   let start = 0;
   if (query.cursor) {
@@ -68,17 +100,37 @@ export function pageOf<T>(items: readonly T[], idOf: (item: T) => string, query:
     const at = items.findIndex((i) => idOf(i) === c.a);
     start = at >= 0 ? at + 1 : Math.min(c.o, items.length);
   }
-  const page = items.slice(start, start + limit);
+  let page = items.slice(start, limit === undefined ? undefined : start + limit);
+  if (options.maxBodyBytes !== undefined) page = page.slice(0, countWithin(page, options.fixedBytes ?? 0, options.maxBodyBytes));
   const end = start + page.length;
   return { items: page, nextCursor: end < items.length && page.length > 0 ? encodeCursor({ a: idOf(page[page.length - 1]!), o: end }) : null };
 }
 
+/** Room kept for `nextCursor` in the byte budget (a cursor is ~1.4 x the id plus ~30 bytes). */
+const CURSOR_ROOM = 512;
+
 /** Page the list of a route's response body (other fields kept), adding `nextCursor`. */
-export function pageBody(body: unknown, list: PagedList, query: PageQuery): unknown {
+export function pageBody(body: unknown, list: PagedList, query: PageQuery, maxBodyBytes?: number): unknown {
   const b = body as Record<string, unknown>;
   const items = b[list.key];
   if (!Array.isArray(items)) return body;
   const idOf = (i: unknown): string => String((i as Record<string, unknown>)[list.id]);
-  const { items: page, nextCursor } = pageOf(items, idOf, query);
+  // The body around the list, with room for a cursor as long as any this API makes.
+  const fixedBytes = maxBodyBytes === undefined ? 0 : envelopeBytes({ ...b, [list.key]: [], nextCursor: 'c'.repeat(CURSOR_ROOM) });
+  const { items: page, nextCursor } = pageOf(items, idOf, query, maxBodyBytes === undefined ? {} : { maxBodyBytes, fixedBytes });
   return { ...b, [list.key]: page, nextCursor };
+}
+
+/** A body its route already paged (with its own `nextCursor`), cut further where the transport
+ * limits the answer: the items that fit the budget, and a cursor after the last of them. */
+export function cutAtBudget(body: unknown, list: PagedList, query: PageQuery, maxBodyBytes: number | undefined): unknown {
+  const b = body as Record<string, unknown>;
+  const items = b[list.key];
+  if (maxBodyBytes === undefined || !Array.isArray(items)) return body;
+  const fits = countWithin(items, envelopeBytes({ ...b, [list.key]: [], nextCursor: 'c'.repeat(CURSOR_ROOM) }), maxBodyBytes);
+  if (fits === items.length) return body;
+  // The page started where the request's cursor pointed (its position is only a fallback).
+  const start = query.cursor ? decodeCursor(query.cursor).o : 0;
+  const last = items[fits - 1] as Record<string, unknown>;
+  return { ...b, [list.key]: items.slice(0, fits), nextCursor: encodeCursor({ a: String(last[list.id]), o: start + fits }) };
 }

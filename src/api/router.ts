@@ -5,7 +5,7 @@ import { PeopleEditError } from '#core/pipeline/people-edits.ts';
 import { matchRoute, ROUTES, isPublicRoute, type RouteKey } from './routes.ts';
 import { accountRoutes, type ErasedUser, type ReclusterAnswer } from './account-routes.ts';
 import { openApiDocument } from './openapi.ts';
-import { checkPageQuery, PageError, pageBody, PAGED_ROUTES } from './pagination.ts';
+import { checkPageQuery, cutAtBudget, PageError, pageBody, PAGED_ROUTES } from './pagination.ts';
 import { HttpError, peopleRoutes } from './people-routes.ts';
 import { photoRoutes } from './photo-routes.ts';
 import { uploadBatchRoute } from './upload-batch-route.ts';
@@ -73,6 +73,9 @@ export interface ApiDeps {
   readonly eraseUser?: (userId: string) => Promise<ErasedUser>;
   /** `POST /recluster`: queue a clustering run now, rate-limited (cloud only). */
   readonly requestRecluster?: (userId: string) => Promise<ReclusterAnswer>;
+  /** Byte budget of a list answer where the transport limits the response (Lambda: 6 MB): a list
+   * that would exceed it is cut there, with `nextCursor`. None locally: the whole list. */
+  readonly maxListBodyBytes?: number;
 }
 
 export interface RouteContext {
@@ -137,7 +140,9 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
       let body: Record<string, unknown> | undefined;
       const ctx: RouteContext = { userId: req.userId ?? '', params: matched.params, query, body: () => (body ??= parseBody(req.body)) };
       const out = await routes[matched.key](ctx);
-      return respond(out.status, paged && out.status === 200 && !out.paged ? pageBody(out.body, paged, query) : out.body);
+      // A route that pages itself (paged: true) is only cut further at the byte budget.
+      const listBody = (body: unknown): unknown => (out.paged ? cutAtBudget(body, paged!, query, deps.maxListBodyBytes) : pageBody(body, paged!, query, deps.maxListBodyBytes));
+      return respond(out.status, paged && out.status === 200 ? listBody(out.body) : out.body);
     } catch (err) {
       const known = statusOf(err);
       if (known) return respond(known.status, { error: known.message });
