@@ -140,9 +140,9 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
       let body: Record<string, unknown> | undefined;
       const ctx: RouteContext = { userId: req.userId ?? '', params: matched.params, query, body: () => (body ??= parseBody(req.body)) };
       const out = await routes[matched.key](ctx);
+      if (!paged || out.status !== 200) return respond(out.status, out.body);
       // A route that pages itself (paged: true) is only cut further at the byte budget.
-      const listBody = (body: unknown): unknown => (out.paged ? cutAtBudget(body, paged!, query, deps.maxListBodyBytes) : pageBody(body, paged!, query, deps.maxListBodyBytes));
-      return respond(out.status, paged && out.status === 200 ? listBody(out.body) : out.body);
+      return respond(out.status, out.paged ? cutAtBudget(out.body, paged, query, deps.maxListBodyBytes) : pageBody(out.body, paged, query, deps.maxListBodyBytes));
     } catch (err) {
       const known = statusOf(err);
       if (known) return respond(known.status, { error: known.message });
