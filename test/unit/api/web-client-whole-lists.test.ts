@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteFaceStore } from '#adapters/local/sqlite-face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
 import { createApiRouter } from '#api/router.ts';
@@ -15,15 +15,22 @@ interface WebApi {
   people(includeHidden: boolean): Promise<{ people: { personId: string }[] }>;
   looseFaces(kind: 'unassigned' | 'gated'): Promise<{ faces: { faceId: string }[] }>;
 }
-const loadWebApi = async (): Promise<new (config: { apiBase: string; auth: { kind: 'none' } }) => WebApi> =>
-  ((await import(join(repoRoot, 'web', 'src', 'api.ts'))) as { Api: new (config: { apiBase: string; auth: { kind: 'none' } }) => WebApi }).Api;
+const loadWebApi = async (): Promise<new (config: { apiBase: string; auth: { kind: 'none' } }) => WebApi> => {
+  // The module sizes its first face page from the browser window.
+  vi.stubGlobal('innerWidth', 1280);
+  vi.stubGlobal('innerHeight', 800);
+  return ((await import(join(repoRoot, 'web', 'src', 'api.ts'))) as { Api: new (config: { apiBase: string; auth: { kind: 'none' } }) => WebApi }).Api;
+};
 
 // The web app reads whole lists (people, photos, loose faces): when the server cuts one at its
 // byte budget (the cloud API under Lambda's 6 MB limit), the app follows `nextCursor` and shows
 // every item, once, in order. Served over real HTTP with a small budget so the cut happens.
 describe('web client on a server that cuts lists', () => {
   let server: Server | undefined;
-  afterAll(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+  afterAll(() => {
+    vi.unstubAllGlobals();
+    return new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  });
 
   it('joins the pages of people, photos and unassigned faces', async () => {
     const store = new SqliteFaceStore(':memory:');
