@@ -53,14 +53,52 @@ export function clusteringMetrics(truth: readonly string[], predicted: readonly 
   if (predicted.length !== n || (photos && photos.length !== n)) throw new Error('truth, predicted and photos must have one entry per face');
   const idSize = countBy(truth);
   const clSize = countBy(predicted);
-  // Contingency table: cluster -> identity -> count.
+  const cells = contingency(truth, predicted);
+  const { tp, mutual, wrong } = cellTotals(cells, clSize, idSize, n);
+  let predPairs = 0;
+  for (const s of clSize.values()) predPairs += pairs(s);
+  let truePairs = 0;
+  for (const s of idSize.values()) truePairs += pairs(s);
+  const pp = predPairs === 0 ? 1 : tp / predPairs;
+  const pr = truePairs === 0 ? 1 : tp / truePairs;
+  const { bp, br } = bcubed(truth, predicted, cells, clSize, idSize);
+  const hT = entropy(idSize.values(), n);
+  const hP = entropy(clSize.values(), n);
+  const nmi = hT + hP === 0 ? 1 : (2 * mutual) / (hT + hP);
+  const { multi, coverSum, multiFaces, alone } = identityCoverage(truth, predicted, clSize, idSize);
+  let clusters = 0;
+  let singletons = 0;
+  for (const s of clSize.values()) {
+    if (s > 1) clusters++;
+    else singletons++;
+  }
+  return {
+    pairwise: { precision: pp, recall: pr, f: f1(pp, pr) },
+    bcubed: { precision: bp, recall: br, f: f1(bp, br) },
+    nmi,
+    clusters,
+    singletons,
+    clusters_per_identity: multi === 0 ? 1 : coverSum / multi,
+    singleton_rate: multiFaces === 0 ? 0 : alone / multiFaces,
+    wrong_faces: wrong,
+    merges_needed_per_100: n === 0 ? 0 : ((coverSum - multi) / n) * 100,
+    same_photo_violations: photos ? samePhotoViolations(predicted, photos) : 0,
+  };
+}
+
+/** Contingency table: cluster -> identity -> count. */
+function contingency(truth: readonly string[], predicted: readonly string[]): Map<string, Map<string, number>> {
   const cells = new Map<string, Map<string, number>>();
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < truth.length; i++) {
     let row = cells.get(predicted[i]);
     if (!row) cells.set(predicted[i], (row = new Map()));
     row.set(truth[i], (row.get(truth[i]) ?? 0) + 1);
   }
+  return cells;
+}
 
+/** Over the table: true-positive pairs, mutual information, faces outside their cluster's majority. */
+function cellTotals(cells: Map<string, Map<string, number>>, clSize: Map<string, number>, idSize: Map<string, number>, n: number): { tp: number; mutual: number; wrong: number } {
   let tp = 0;
   let mutual = 0;
   let wrong = 0;
@@ -74,13 +112,12 @@ export function clusteringMetrics(truth: readonly string[], predicted: readonly 
     }
     if (size > 1) wrong += size - majority;
   }
-  let predPairs = 0;
-  for (const s of clSize.values()) predPairs += pairs(s);
-  let truePairs = 0;
-  for (const s of idSize.values()) truePairs += pairs(s);
-  const pp = predPairs === 0 ? 1 : tp / predPairs;
-  const pr = truePairs === 0 ? 1 : tp / truePairs;
+  return { tp, mutual, wrong };
+}
 
+/** BCubed precision and recall: per face, the share of its cluster (identity) that is its identity (cluster). */
+function bcubed(truth: readonly string[], predicted: readonly string[], cells: Map<string, Map<string, number>>, clSize: Map<string, number>, idSize: Map<string, number>): { bp: number; br: number } {
+  const n = truth.length;
   let bp = 0;
   let br = 0;
   for (let i = 0; i < n; i++) {
@@ -88,13 +125,12 @@ export function clusteringMetrics(truth: readonly string[], predicted: readonly 
     bp += c / clSize.get(predicted[i])!;
     br += c / idSize.get(truth[i])!;
   }
-  bp = n === 0 ? 1 : bp / n;
-  br = n === 0 ? 1 : br / n;
+  return { bp: n === 0 ? 1 : bp / n, br: n === 0 ? 1 : br / n };
+}
 
-  const hT = entropy(idSize.values(), n);
-  const hP = entropy(clSize.values(), n);
-  const nmi = hT + hP === 0 ? 1 : (2 * mutual) / (hT + hP);
-
+/** Per identity of 2+ faces: how many clusters cover it, and how many of its faces are left alone. */
+function identityCoverage(truth: readonly string[], predicted: readonly string[], clSize: Map<string, number>, idSize: Map<string, number>): { multi: number; coverSum: number; multiFaces: number; alone: number } {
+  const n = truth.length;
   // Per identity: the distinct clusters its faces are in.
   const clustersOf = new Map<string, Set<string>>();
   for (let i = 0; i < n; i++) {
@@ -117,31 +153,15 @@ export function clusteringMetrics(truth: readonly string[], predicted: readonly 
     multiFaces++;
     if (clSize.get(predicted[i]) === 1) alone++;
   }
+  return { multi, coverSum, multiFaces, alone };
+}
 
+/** Pairs of faces of one photo placed in one cluster. */
+function samePhotoViolations(predicted: readonly string[], photos: readonly string[]): number {
   let violations = 0;
-  if (photos) {
-    const byClusterPhoto = countBy(predicted.map((c, i) => `${c}\u0000${photos[i]}`));
-    for (const c of byClusterPhoto.values()) violations += pairs(c);
-  }
-  let clusters = 0;
-  let singletons = 0;
-  for (const s of clSize.values()) {
-    if (s > 1) clusters++;
-    else singletons++;
-  }
-
-  return {
-    pairwise: { precision: pp, recall: pr, f: f1(pp, pr) },
-    bcubed: { precision: bp, recall: br, f: f1(bp, br) },
-    nmi,
-    clusters,
-    singletons,
-    clusters_per_identity: multi === 0 ? 1 : coverSum / multi,
-    singleton_rate: multiFaces === 0 ? 0 : alone / multiFaces,
-    wrong_faces: wrong,
-    merges_needed_per_100: n === 0 ? 0 : ((coverSum - multi) / n) * 100,
-    same_photo_violations: violations,
-  };
+  const byClusterPhoto = countBy(predicted.map((c, i) => `${c}\u0000${photos[i]}`));
+  for (const c of byClusterPhoto.values()) violations += pairs(c);
+  return violations;
 }
 
 /** Per-face cluster labels from a clustering result, in the order of `faceIds`: people are labelled
