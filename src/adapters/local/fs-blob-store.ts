@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BlobStore } from '#core/ports/blob-store.ts';
 
@@ -35,12 +35,31 @@ export class FsBlobStore implements BlobStore {
     await mkdir(dirname(path), { recursive: true });
     // Write then rename: a reader never sees a half-written blob, and a crash leaves the old one.
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, body);
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, body);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true }); // no stray .tmp file after a failed write (disk full)
+      throw err;
+    }
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    await this.removeEmptyFolders(dirname(path));
+  }
+
+  /** The folders a deleted blob leaves empty (a removed photo's crops folder), up to the root:
+   * rmdir removes only an empty folder, so nothing else is ever deleted. */
+  private async removeEmptyFolders(dir: string): Promise<void> {
+    for (let at = dir; at.startsWith(this.root + sep); at = dirname(at)) {
+      try {
+        await rmdir(at);
+      } catch {
+        return; // not empty (or gone): the folders above it are not empty either
+      }
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
