@@ -27,8 +27,13 @@ export async function readLastRun<Summary>(outDir: string): Promise<LastRun<Summ
 export async function writeLastRun<Summary>(outDir: string, run: LastRun<Summary>): Promise<void> {
   const file = lastRunFileOf(outDir);
   await mkdir(join(outDir, '.cache'), { recursive: true });
-  await writeFile(`${file}.tmp`, JSON.stringify(run));
-  await rename(`${file}.tmp`, file);
+  try {
+    await writeFile(`${file}.tmp`, JSON.stringify(run));
+    await rename(`${file}.tmp`, file);
+  } catch (err) {
+    await rm(`${file}.tmp`, { force: true }); // no stray .tmp file after a failed write (disk full)
+    throw err;
+  }
 }
 
 /** Forgets the last run (before anything in the output folder changes), so a run that fails
