@@ -1,7 +1,7 @@
 import { Activation, Padding } from '#core/vision/tflite/builtin-ops.ts';
 import { readConstant, type ConstantValue } from '#core/vision/tflite/constants.ts';
 import { TfliteUnsupportedError, TfliteUnsupportedOpError } from '#core/vision/tflite/errors.ts';
-import { GraphView } from '#core/vision/tflite/graph.ts';
+import { GraphView, type PreluMatch } from '#core/vision/tflite/graph.ts';
 import { TableReader, TensorType, type TfliteModel } from '#core/vision/tflite/schema.ts';
 
 /** Rewrites a float TFLite CNN as an in-memory ONNX model, so it can run on ONNX Runtime (several
@@ -181,144 +181,184 @@ export function tfliteToOnnx(model: TfliteModel): Uint8Array {
     const c = readConstant(model, t);
     if (c) constants.set(i, c);
   });
-  const view = new GraphView(model, constants);
-  const prelus = view.spelledPrelus();
-  const onnx = new OnnxGraph();
-  /** ONNX value name of each TFLite activation (NCHW when rank 4). */
-  const names = new Map<number, string>();
-  const rank = (t: number): number => sg.tensors[t].shape.length;
-  const constName = (t: number, layout: 'asis' | 'nchw-broadcast'): string => {
-    const c = constants.get(t);
+  return new SubgraphConverter(model, sg, constants).convert();
+}
+
+type Subgraph = TfliteModel['subgraphs'][number];
+type Operator = Subgraph['operators'][number];
+
+/** One subgraph's conversion: the ONNX graph being built and the ONNX value name of each TFLite
+ * activation (NCHW when rank 4). Operators are converted in order; a spelled-out PReLU is absorbed
+ * into one PRelu node. */
+class SubgraphConverter {
+  private readonly view: GraphView;
+  private readonly prelus: Map<number, PreluMatch>;
+  private readonly onnx = new OnnxGraph();
+  private readonly names = new Map<number, string>();
+  private readonly absorbed = new Set<number>();
+
+  constructor(
+    private readonly model: TfliteModel,
+    private readonly sg: Subgraph,
+    private readonly constants: Map<number, ConstantValue>,
+  ) {
+    this.view = new GraphView(model, constants);
+    this.prelus = this.view.spelledPrelus();
+  }
+
+  convert(): Uint8Array {
+    const { sg, onnx, names } = this;
+    for (const t of sg.inputs) {
+      if (sg.tensors[t].type !== TensorType.FLOAT32) throw new TfliteUnsupportedError('only float32 inputs are supported');
+      if (this.rank(t) === 4) {
+        const nchw = onnx.fresh('input_nchw');
+        onnx.node('Transpose', [`in_${t}`], [nchw], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
+        names.set(t, nchw);
+      } else names.set(t, `in_${t}`);
+    }
+    sg.operators.forEach((op, k) => {
+      if (!this.absorbed.has(k)) this.operator(op, k);
+    });
+    const graphOutputs: Pb[] = [];
+    for (const t of sg.outputs) {
+      const n = names.get(t);
+      if (!n) throw new TfliteUnsupportedError(`output tensor ${t} is not produced`);
+      const outName = `out_${t}`;
+      if (this.rank(t) === 4) onnx.node('Transpose', [n], [outName], [{ name: 'perm', ints: [0, 2, 3, 1] }]);
+      else onnx.node('Identity', [n], [outName]);
+      graphOutputs.push(valueInfo(outName, sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d))));
+    }
+    const graphInputs = sg.inputs.map((t) => valueInfo(`in_${t}`, sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d))));
+    return onnx.model(graphInputs, graphOutputs);
+  }
+
+  private rank(t: number): number {
+    return this.sg.tensors[t].shape.length;
+  }
+
+  private constName(t: number, layout: 'asis' | 'nchw-broadcast'): string {
+    const c = this.constants.get(t);
     if (!c || c.dtype !== 'float32') throw new TfliteUnsupportedError(`tensor ${t} must be a float constant`);
     const shape = layout === 'nchw-broadcast' && c.shape.length === 1 ? [c.shape[0], 1, 1] : layout === 'nchw-broadcast' && c.shape.length === 4 ? [c.shape[0], c.shape[3], c.shape[1], c.shape[2]] : [...c.shape];
     const data = layout === 'nchw-broadcast' && c.shape.length === 4 ? permute(c.data, c.shape, [0, 3, 1, 2]) : c.data;
-    return onnx.floatInit(onnx.fresh(`c${t}`), shape, data);
-  };
-  /** Name of an op input: an activation, or a constant laid out to broadcast against NCHW. */
-  const value = (t: number, against: number): string => {
-    const n = names.get(t);
-    if (n) return n;
-    return constName(t, rank(against) === 4 ? 'nchw-broadcast' : 'asis');
-  };
-
-  for (const t of sg.inputs) {
-    if (sg.tensors[t].type !== TensorType.FLOAT32) throw new TfliteUnsupportedError('only float32 inputs are supported');
-    if (rank(t) === 4) {
-      const nchw = onnx.fresh('input_nchw');
-      onnx.node('Transpose', [`in_${t}`], [nchw], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
-      names.set(t, nchw);
-    } else names.set(t, `in_${t}`);
+    return this.onnx.floatInit(this.onnx.fresh(`c${t}`), shape, data);
   }
 
-  const activation = (out: string, code: number, opIndex: number, opName: string): string => {
+  /** Name of an op input: an activation, or a constant laid out to broadcast against NCHW. */
+  private value(t: number, against: number): string {
+    const n = this.names.get(t);
+    if (n) return n;
+    return this.constName(t, this.rank(against) === 4 ? 'nchw-broadcast' : 'asis');
+  }
+
+  private activation(out: string, code: number, opIndex: number, opName: string): string {
     if (code === Activation.NONE) return out;
+    const { onnx } = this;
     const y = onnx.fresh('act');
     if (code === Activation.RELU) onnx.node('Relu', [out], [y]);
     else if (code === Activation.RELU6) onnx.node('Clip', [out, onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)), onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6))], [y]);
     else throw new TfliteUnsupportedError(`${opName} (operator #${opIndex}): fused activation ${code} is not supported by the ONNX export`);
     return y;
-  };
+  }
 
-  const absorbed = new Set<number>();
-  sg.operators.forEach((op, k) => {
-    if (absorbed.has(k)) return;
-    const name = view.opName(k);
-    const out = op.outputs[0];
-    const o = new TableReader(model.bb, op.builtinOptionsPos);
-    const standalone = [...prelus.values()].find((p) => p.ops.includes(k));
-    if (standalone) {
-      for (const i of standalone.ops) absorbed.add(i);
-      prelus.delete(standalone.input);
-      const c = constants.get(standalone.alphaIndex) as ConstantValue & { dtype: 'float32' };
-      const slope = Float32Array.from(c.data, (v) => 2 * v);
-      const alphaName = onnx.floatInit(onnx.fresh('slope'), rank(standalone.input) === 4 && c.shape.length === 1 ? [c.shape[0], 1, 1] : [...c.shape], slope);
-      const y = onnx.fresh('prelu');
-      onnx.node('PRelu', [names.get(standalone.input)!, alphaName], [y]);
-      names.set(standalone.output, y);
-      return;
-    }
+  private operator(op: Operator, k: number): void {
+    const name = this.view.opName(k);
+    const o = new TableReader(this.model.bb, op.builtinOptionsPos);
+    const standalone = [...this.prelus.values()].find((p) => p.ops.includes(k));
+    if (standalone) return this.prelu(standalone);
     switch (name) {
       case 'CONV_2D':
-      case 'DEPTHWISE_CONV_2D': {
-        const depthwise = name === 'DEPTHWISE_CONV_2D';
-        const w = constants.get(op.inputs[1]);
-        if (!w || w.dtype !== 'float32') throw new TfliteUnsupportedError(`${name} (operator #${k}): non-constant filter`);
-        const [d0, kh, kw, d3] = w.shape as [number, number, number, number];
-        const inC = sg.tensors[op.inputs[0]].shape[3];
-        // OHWI → OIHW; depthwise [1,H,W,C·M] → [C·M,1,H,W] with group = C.
-        const weights = depthwise ? permute(w.data, w.shape, [3, 0, 1, 2]) : permute(w.data, w.shape, [0, 3, 1, 2]);
-        const wDims = depthwise ? [d3, 1, kh, kw] : [d0, d3, kh, kw];
-        const inputs = [names.get(op.inputs[0])!, onnx.floatInit(onnx.fresh(`w${op.inputs[1]}`), wDims, weights)];
-        if (op.inputs.length > 2 && op.inputs[2] >= 0) inputs.push(constName(op.inputs[2], 'asis'));
-        const strides = [Math.max(1, o.int32(2)), Math.max(1, o.int32(1))];
-        const dil = depthwise ? [Math.max(1, o.int32(6, 1)), Math.max(1, o.int32(5, 1))] : [Math.max(1, o.int32(5, 1)), Math.max(1, o.int32(4, 1))];
-        const y = onnx.fresh('conv');
-        onnx.node('Conv', inputs, [y], [
-          { name: 'auto_pad', s: o.int8(0) === Padding.VALID ? 'VALID' : 'SAME_UPPER' },
-          { name: 'strides', ints: strides },
-          { name: 'dilations', ints: dil },
-          { name: 'kernel_shape', ints: [kh, kw] },
-          { name: 'group', i: depthwise ? inC : 1 },
-        ]);
-        names.set(out, activation(y, view.fusedActivation(k), k, name));
-        return;
-      }
+      case 'DEPTHWISE_CONV_2D':
+        return this.conv(op, k, name, o);
       case 'ADD':
       case 'SUB':
       case 'MUL':
       case 'DIV': {
         const onnxOp = { ADD: 'Add', SUB: 'Sub', MUL: 'Mul', DIV: 'Div' }[name];
-        const y = onnx.fresh(onnxOp);
-        onnx.node(onnxOp, [value(op.inputs[0], out), value(op.inputs[1], out)], [y]);
-        names.set(out, activation(y, o.int8(0), k, name));
+        const out = op.outputs[0];
+        const y = this.onnx.fresh(onnxOp);
+        this.onnx.node(onnxOp, [this.value(op.inputs[0], out), this.value(op.inputs[1], out)], [y]);
+        this.names.set(out, this.activation(y, o.int8(0), k, name));
         return;
       }
       case 'RELU':
       case 'ABS':
-      case 'RELU6': {
-        const y = onnx.fresh(name);
-        if (name === 'RELU6') onnx.node('Clip', [names.get(op.inputs[0])!, onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)), onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6))], [y]);
-        else onnx.node(name === 'RELU' ? 'Relu' : 'Abs', [names.get(op.inputs[0])!], [y]);
-        names.set(out, y);
-        return;
-      }
-      case 'RESHAPE': {
-        const x = op.inputs[0];
-        let src = names.get(x)!;
-        if (rank(x) === 4) {
-          const nhwc = onnx.fresh('nhwc');
-          onnx.node('Transpose', [src], [nhwc], [{ name: 'perm', ints: [0, 2, 3, 1] }]);
-          src = nhwc;
-        }
-        const shapeConst = op.inputs.length > 1 && op.inputs[1] >= 0 ? constants.get(op.inputs[1]) : undefined;
-        const target = shapeConst ? Array.from(shapeConst.data) : o.int32s(0);
-        // The batch follows the input (0 = copy that dimension), as in the tfjs interpreter.
-        const declared = sg.tensors[x].shape;
-        const dims = target.map((d, i) => (i === 0 && d === declared[0] ? 0 : d));
-        let y = onnx.fresh('reshape');
-        onnx.node('Reshape', [src, onnx.int64Init(onnx.fresh('shape'), dims)], [y]);
-        if (target.length === 4) {
-          const back = onnx.fresh('nchw');
-          onnx.node('Transpose', [y], [back], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
-          y = back;
-        }
-        names.set(out, y);
-        return;
-      }
+      case 'RELU6':
+        return this.unary(op, name);
+      case 'RESHAPE':
+        return this.reshape(op, o);
       default:
         throw new TfliteUnsupportedOpError(name, k);
     }
-  });
-
-  const graphOutputs: Pb[] = [];
-  for (const t of sg.outputs) {
-    const n = names.get(t);
-    if (!n) throw new TfliteUnsupportedError(`output tensor ${t} is not produced`);
-    const outName = `out_${t}`;
-    if (rank(t) === 4) onnx.node('Transpose', [n], [outName], [{ name: 'perm', ints: [0, 2, 3, 1] }]);
-    else onnx.node('Identity', [n], [outName]);
-    graphOutputs.push(valueInfo(outName, sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d))));
   }
-  const graphInputs = sg.inputs.map((t) => valueInfo(`in_${t}`, sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d))));
-  return onnx.model(graphInputs, graphOutputs);
+
+  /** A PReLU spelled out as several TFLite ops: one PRelu node, its ops absorbed. */
+  private prelu(standalone: PreluMatch): void {
+    const { onnx } = this;
+    for (const i of standalone.ops) this.absorbed.add(i);
+    this.prelus.delete(standalone.input);
+    const c = this.constants.get(standalone.alphaIndex) as ConstantValue & { dtype: 'float32' };
+    const slope = Float32Array.from(c.data, (v) => 2 * v);
+    const alphaName = onnx.floatInit(onnx.fresh('slope'), this.rank(standalone.input) === 4 && c.shape.length === 1 ? [c.shape[0], 1, 1] : [...c.shape], slope);
+    const y = onnx.fresh('prelu');
+    onnx.node('PRelu', [this.names.get(standalone.input)!, alphaName], [y]);
+    this.names.set(standalone.output, y);
+  }
+
+  private conv(op: Operator, k: number, name: 'CONV_2D' | 'DEPTHWISE_CONV_2D', o: TableReader): void {
+    const { onnx } = this;
+    const depthwise = name === 'DEPTHWISE_CONV_2D';
+    const w = this.constants.get(op.inputs[1]);
+    if (!w || w.dtype !== 'float32') throw new TfliteUnsupportedError(`${name} (operator #${k}): non-constant filter`);
+    const [d0, kh, kw, d3] = w.shape as [number, number, number, number];
+    const inC = this.sg.tensors[op.inputs[0]].shape[3];
+    // OHWI → OIHW; depthwise [1,H,W,C·M] → [C·M,1,H,W] with group = C.
+    const weights = depthwise ? permute(w.data, w.shape, [3, 0, 1, 2]) : permute(w.data, w.shape, [0, 3, 1, 2]);
+    const wDims = depthwise ? [d3, 1, kh, kw] : [d0, d3, kh, kw];
+    const inputs = [this.names.get(op.inputs[0])!, onnx.floatInit(onnx.fresh(`w${op.inputs[1]}`), wDims, weights)];
+    if (op.inputs.length > 2 && op.inputs[2] >= 0) inputs.push(this.constName(op.inputs[2], 'asis'));
+    const strides = [Math.max(1, o.int32(2)), Math.max(1, o.int32(1))];
+    const dil = depthwise ? [Math.max(1, o.int32(6, 1)), Math.max(1, o.int32(5, 1))] : [Math.max(1, o.int32(5, 1)), Math.max(1, o.int32(4, 1))];
+    const y = onnx.fresh('conv');
+    onnx.node('Conv', inputs, [y], [
+      { name: 'auto_pad', s: o.int8(0) === Padding.VALID ? 'VALID' : 'SAME_UPPER' },
+      { name: 'strides', ints: strides },
+      { name: 'dilations', ints: dil },
+      { name: 'kernel_shape', ints: [kh, kw] },
+      { name: 'group', i: depthwise ? inC : 1 },
+    ]);
+    this.names.set(op.outputs[0], this.activation(y, this.view.fusedActivation(k), k, name));
+  }
+
+  private unary(op: Operator, name: 'RELU' | 'ABS' | 'RELU6'): void {
+    const { onnx } = this;
+    const y = onnx.fresh(name);
+    if (name === 'RELU6') onnx.node('Clip', [this.names.get(op.inputs[0])!, onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)), onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6))], [y]);
+    else onnx.node(name === 'RELU' ? 'Relu' : 'Abs', [this.names.get(op.inputs[0])!], [y]);
+    this.names.set(op.outputs[0], y);
+  }
+
+  private reshape(op: Operator, o: TableReader): void {
+    const { onnx } = this;
+    const x = op.inputs[0];
+    let src = this.names.get(x)!;
+    if (this.rank(x) === 4) {
+      const nhwc = onnx.fresh('nhwc');
+      onnx.node('Transpose', [src], [nhwc], [{ name: 'perm', ints: [0, 2, 3, 1] }]);
+      src = nhwc;
+    }
+    const shapeConst = op.inputs.length > 1 && op.inputs[1] >= 0 ? this.constants.get(op.inputs[1]) : undefined;
+    const target = shapeConst ? Array.from(shapeConst.data) : o.int32s(0);
+    // The batch follows the input (0 = copy that dimension), as in the tfjs interpreter.
+    const declared = this.sg.tensors[x].shape;
+    const dims = target.map((d, i) => (i === 0 && d === declared[0] ? 0 : d));
+    let y = onnx.fresh('reshape');
+    onnx.node('Reshape', [src, onnx.int64Init(onnx.fresh('shape'), dims)], [y]);
+    if (target.length === 4) {
+      const back = onnx.fresh('nchw');
+      onnx.node('Transpose', [y], [back], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
+      y = back;
+    }
+    this.names.set(op.outputs[0], y);
+  }
 }
