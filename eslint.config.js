@@ -5,13 +5,28 @@ import tseslint from 'typescript-eslint';
 // match nothing.
 const CORE_PATTERNS = [
   { regex: '^#adapters/|/adapters/', message: 'The core depends on ports, never on adapters.' },
-  { regex: '^#cli/|/cli/|/functions/', message: 'The core is called by the shells (CLI, Lambda handlers), never the reverse.' },
-  { regex: '^(@aws-sdk/|aws-lambda$|aws-cdk-lib)', message: 'No AWS in the core: the AWS adapters implement its ports.' },
-  { regex: '^#config/|/config/', message: 'The core receives its settings as arguments; #config reads the environment and imports core types, not the reverse.' },
+  {
+    regex: '^#cli/|/cli/|/functions/',
+    message: 'The core is called by the shells (CLI, Lambda handlers), never the reverse.',
+  },
+  {
+    regex: '^(@aws-sdk/|aws-lambda$|aws-cdk-lib)',
+    message: 'No AWS in the core: the AWS adapters implement its ports.',
+  },
+  {
+    regex: '^#config/|/config/',
+    message:
+      'The core receives its settings as arguments; #config reads the environment and imports core types, not the reverse.',
+  },
 ];
 
 /** The parts of the core that are pure computation over their inputs. */
-const PURE_PARTS = ['src/core/cluster/**/*.ts', 'src/core/metrics/**/*.ts', 'src/core/ports/**/*.ts', 'src/core/pipeline/**/*.ts'];
+const PURE_PARTS = [
+  'src/core/cluster/**/*.ts',
+  'src/core/metrics/**/*.ts',
+  'src/core/ports/**/*.ts',
+  'src/core/pipeline/**/*.ts',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'models/', 'dist/', '.cache/', 'rankface-out/', 'test-artifacts/'] },
@@ -26,7 +41,10 @@ export default tseslint.config(
   { files: ['src/core/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'error' } },
   // Small functions (issue 10): none over 80 lines of code in src/ and functions/ (blank lines and
   // comments not counted). Tests, benches and scripts are not held to it.
-  { files: ['src/**/*.ts', 'functions/**/*.ts'], rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] } },
+  {
+    files: ['src/**/*.ts', 'functions/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
   // The architecture, enforced (docs/architecture.md, "Enforced rules"). The core knows no adapter,
   // no shell, no cloud SDK and no configuration source: those depend on it, never the reverse.
   {
@@ -44,7 +62,10 @@ export default tseslint.config(
         {
           patterns: [
             ...CORE_PATTERNS,
-            { regex: '^node:(?!crypto$)', message: 'The pure core parts (cluster, metrics, ports, pipeline) do no I/O: take a port instead.' },
+            {
+              regex: '^node:(?!crypto$)',
+              message: 'The pure core parts (cluster, metrics, ports, pipeline) do no I/O: take a port instead.',
+            },
           ],
         },
       ],

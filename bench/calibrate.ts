@@ -41,7 +41,8 @@ function facePairs(part: Part): Example[] {
   const out: Example[] = [];
   for (const faces of part)
     for (let i = 0; i < faces.length; i++)
-      for (let j = i + 1; j < faces.length; j++) out.push({ s: dot(faces[i]!.vector, faces[j]!.vector), same: faces[i]!.identity === faces[j]!.identity });
+      for (let j = i + 1; j < faces.length; j++)
+        out.push({ s: dot(faces[i]!.vector, faces[j]!.vector), same: faces[i]!.identity === faces[j]!.identity });
   return out;
 }
 
@@ -71,12 +72,23 @@ function joinTable(examples: ReturnType<typeof personExamples>, curve: LogisticC
   return JOIN_THRESHOLDS.map((t) => {
     const joined = [...best.values()].filter((b) => b.p >= t);
     const right = joined.filter((b) => b.same).length;
-    return { threshold: t, joined: joined.length, precision: joined.length ? right / joined.length : 1, recall: joinable.size ? right / joinable.size : 0 };
+    return {
+      threshold: t,
+      joined: joined.length,
+      precision: joined.length ? right / joined.length : 1,
+      recall: joinable.size ? right / joinable.size : 0,
+    };
   });
 }
 
 const round = (x: number, d = 4): number => Number(x.toFixed(d));
-const roundScore = (s: CalibrationScore) => ({ pairs: s.pairs, same: s.same, ece: round(s.ece), mce: round(s.mce), brier: round(s.brier) });
+const roundScore = (s: CalibrationScore) => ({
+  pairs: s.pairs,
+  same: s.same,
+  ece: round(s.ece),
+  mce: round(s.mce),
+  brier: round(s.brier),
+});
 
 async function calibrate(embedder: string) {
   const config = readEngineConfig({ ...process.env, RANKFACE_EMBEDDER: embedder });
@@ -89,14 +101,26 @@ async function calibrate(embedder: string) {
   const heldPerson = personExamples(heldOut);
   // The join threshold is chosen on the fit part of lfw-df-dev (the lowest with precision ≥
   // JOIN_PRECISION) and reported on the held-out part.
-  const chosen = joinTable(personExamples(joinFit), person).find((j) => j.precision >= JOIN_PRECISION)?.threshold ?? JOIN_THRESHOLDS.at(-1)!;
+  const chosen =
+    joinTable(personExamples(joinFit), person).find((j) => j.precision >= JOIN_PRECISION)?.threshold ??
+    JOIN_THRESHOLDS.at(-1)!;
   const joinThreshold = Math.max(chosen, JOIN_FLOOR);
-  const calibration: EmbedderCalibration = { face: { a: round(face.a, 5), b: round(face.b, 5) }, person: { a: round(person.a, 5), b: round(person.b, 5), topK: TOP_K }, joinThreshold };
+  const calibration: EmbedderCalibration = {
+    face: { a: round(face.a, 5), b: round(face.b, 5) },
+    person: { a: round(person.a, 5), b: round(person.b, 5), topK: TOP_K },
+    joinThreshold,
+  };
   return {
     embedder,
     calibration,
-    fitted: { face: roundScore(scoreCalibration(faceFit, (s) => logistic(face, s))), person: roundScore(scoreCalibration(personFit, (s) => logistic(person, s))) },
-    heldOut: { face: roundScore(scoreCalibration(heldFace, (s) => logistic(face, s))), person: roundScore(scoreCalibration(heldPerson, (s) => logistic(person, s))) },
+    fitted: {
+      face: roundScore(scoreCalibration(faceFit, (s) => logistic(face, s))),
+      person: roundScore(scoreCalibration(personFit, (s) => logistic(person, s))),
+    },
+    heldOut: {
+      face: roundScore(scoreCalibration(heldFace, (s) => logistic(face, s))),
+      person: roundScore(scoreCalibration(heldPerson, (s) => logistic(person, s))),
+    },
     joins: joinTable(heldPerson, person).map((j) => ({ ...j, precision: round(j.precision), recall: round(j.recall) })),
   };
 }
@@ -108,15 +132,30 @@ function parseArgs(argv: string[]): { embedders: string[]; write: boolean; json:
 }
 
 function printTable(results: Awaited<ReturnType<typeof calibrate>>[]): void {
-  const lines = ['| embedder | curve | a | b | held-out pairs (same) | ECE | MCE | Brier | fit ECE |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| embedder | curve | a | b | held-out pairs (same) | ECE | MCE | Brier | fit ECE |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of results)
     for (const kind of ['face', 'person'] as const) {
       const c = r.calibration[kind];
       const h = r.heldOut[kind];
-      lines.push(`| ${r.embedder} | ${kind === 'face' ? 'face↔face' : `face↔person (top-${TOP_K} mean)`} | ${c.a} | ${c.b} | ${h.pairs} (${h.same}) | ${h.ece} | ${h.mce} | ${h.brier} | ${r.fitted[kind].ece} |`);
+      lines.push(
+        `| ${r.embedder} | ${kind === 'face' ? 'face↔face' : `face↔person (top-${TOP_K} mean)`} | ${c.a} | ${c.b} | ${h.pairs} (${h.same}) | ${h.ece} | ${h.mce} | ${h.brier} | ${r.fitted[kind].ece} |`,
+      );
     }
-  lines.push('', 'Held-out joins (each face to its most likely identity when P ≥ threshold; * = the shipped joinThreshold, chosen on the fit part)', '', '| embedder | threshold | faces joined | precision | recall |', '|---|---|---|---|---|');
-  for (const r of results) for (const j of r.joins) lines.push(`| ${r.embedder} | ${j.threshold}${j.threshold === r.calibration.joinThreshold ? ' *' : ''} | ${j.joined} | ${j.precision} | ${j.recall} |`);
+  lines.push(
+    '',
+    'Held-out joins (each face to its most likely identity when P ≥ threshold; * = the shipped joinThreshold, chosen on the fit part)',
+    '',
+    '| embedder | threshold | faces joined | precision | recall |',
+    '|---|---|---|---|---|',
+  );
+  for (const r of results)
+    for (const j of r.joins)
+      lines.push(
+        `| ${r.embedder} | ${j.threshold}${j.threshold === r.calibration.joinThreshold ? ' *' : ''} | ${j.joined} | ${j.precision} | ${j.recall} |`,
+      );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -127,11 +166,15 @@ if (args.json) process.stdout.write(`${JSON.stringify(results)}\n`);
 else printTable(results);
 if (args.write) {
   const file = join(repoRoot, 'models', 'calibration.json');
-  const existing = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { embedders?: Record<string, unknown> }) : {};
+  const existing = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { embedders?: Record<string, unknown> })
+    : {};
   const embedders: Record<string, unknown> = { ...(existing.embedders ?? {}) };
-  for (const r of results) embedders[r.embedder] = { ...r.calibration, heldOut: r.heldOut, fitted: r.fitted, joins: r.joins };
+  for (const r of results)
+    embedders[r.embedder] = { ...r.calibration, heldOut: r.heldOut, fitted: r.fitted, joins: r.joins };
   const doc = {
-    $comment: 'P(same person) per embedder: logistic curves on cosine similarity at even odds, fitted by `npm run bench:calibrate -- --write` (bench/calibrate.ts) on bbt + lfw-120 + the even-numbered identities of lfw-df-dev; heldOut scores are on the odd-numbered identities of lfw-df-dev. person: mean of the face\'s top-k similarities to the person\'s faces. joinThreshold: P(same to a person) at which a new face joins it before clustering.',
+    $comment:
+      "P(same person) per embedder: logistic curves on cosine similarity at even odds, fitted by `npm run bench:calibrate -- --write` (bench/calibrate.ts) on bbt + lfw-120 + the even-numbered identities of lfw-df-dev; heldOut scores are on the odd-numbered identities of lfw-df-dev. person: mean of the face's top-k similarities to the person's faces. joinThreshold: P(same to a person) at which a new face joins it before clustering.",
     version: 1,
     embedders: Object.fromEntries(Object.entries(embedders).sort(([x], [y]) => (x < y ? -1 : 1))),
   };

@@ -62,11 +62,16 @@ const inBatches = <T>(items: readonly T[], size: number): T[][] =>
 async function presignCpuMs(blobs: S3BlobStore, files: number): Promise<number> {
   const once = async (): Promise<number> => {
     const t = process.cpuUsage();
-    await Promise.all(Array.from({ length: files }, (_, i) => {
-      const key = `uploads/bench-user/${i.toString(16).padStart(16, '0')}-IMG_${i}.jpg`;
-      const meta = { owner: 'bench-user' };
-      return Promise.all([blobs.presignPut(key, 900, 'image/jpeg', meta), blobs.presignPost(key, 900, 'image/jpeg', meta, 50 * 2 ** 20)]);
-    }));
+    await Promise.all(
+      Array.from({ length: files }, (_, i) => {
+        const key = `uploads/bench-user/${i.toString(16).padStart(16, '0')}-IMG_${i}.jpg`;
+        const meta = { owner: 'bench-user' };
+        return Promise.all([
+          blobs.presignPut(key, 900, 'image/jpeg', meta),
+          blobs.presignPost(key, 900, 'image/jpeg', meta, 50 * 2 ** 20),
+        ]);
+      }),
+    );
     const c = process.cpuUsage(t);
     return (c.user + c.system) / 1000;
   };
@@ -100,7 +105,10 @@ async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
   }
   // Cold start: what a new Lambda environment does before its first event (models loaded).
   let analyzer: Awaited<ReturnType<typeof createFaceAnalyzer>> | undefined;
-  const coldStart = await measureStage(counter, async () => (analyzer = await createFaceAnalyzer(readEngineConfig(), { threads })));
+  const coldStart = await measureStage(
+    counter,
+    async () => (analyzer = await createFaceAnalyzer(readEngineConfig(), { threads })),
+  );
   const embedQueue = new CountingQueue();
   const clusterQueue = new CountingQueue();
   const detect = createDetectHandler({ ...runtime('detect'), analyzer: analyzer!, embedQueue, embedInline });
@@ -109,19 +117,38 @@ async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
 
   // Batch sizes as the stack's event sources deliver them (detect 5, embed 10).
   const records = events.drain();
-  const detectM = await measureStage(counter, async () => { for (const b of inBatches(records, 5)) await detect({ Records: b }); });
+  const detectM = await measureStage(counter, async () => {
+    for (const b of inBatches(records, 5)) await detect({ Records: b });
+  });
   const embedJobs = embedQueue.drain();
-  const embedM = await measureStage(counter, async () => { for (const b of inBatches(embedJobs, 10)) await embed({ Records: b }); });
+  const embedM = await measureStage(counter, async () => {
+    for (const b of inBatches(embedJobs, 10)) await embed({ Records: b });
+  });
   const nFaces = (await faces.listFaces('bench-user')).length;
   const fanOutM = await measureStage(counter, () => scheduler());
   const clusterPoints = await measureClusterSizes(faces, counter, clusterSizes, analyzer!.embedderId);
-  const presign = { single: await presignCpuMs(base.blobs, 1), batch: await presignCpuMs(base.blobs, UPLOAD_BATCH), batchSize: UPLOAD_BATCH };
+  const presign = {
+    single: await presignCpuMs(base.blobs, 1),
+    batch: await presignCpuMs(base.blobs, UPLOAD_BATCH),
+    batchSize: UPLOAD_BATCH,
+  };
   await analyzer!.dispose();
   return {
-    photos: photos.length, faces: nFaces, codec, threads, embedMode: embedInline ? 'inline' : 'queue',
+    photos: photos.length,
+    faces: nFaces,
+    codec,
+    threads,
+    embedMode: embedInline ? 'inline' : 'queue',
     uploadBytes: photos.reduce((s, p) => s + p.bytes.byteLength, 0),
-    detectInvocations: Math.ceil(records.length / 5), embedInvocations: Math.ceil(embedJobs.length / 10), embedMessages: embedJobs.length,
-    coldStart, detect: detectM, embed: embedM, fanOut: fanOutM, clusterPoints, presign,
+    detectInvocations: Math.ceil(records.length / 5),
+    embedInvocations: Math.ceil(embedJobs.length / 10),
+    embedMessages: embedJobs.length,
+    coldStart,
+    detect: detectM,
+    embed: embedM,
+    fanOut: fanOutM,
+    clusterPoints,
+    presign,
   };
 }
 

@@ -44,16 +44,29 @@ export interface PhoneBenchResult {
 export async function reencode(bytes: Uint8Array, mp: number): Promise<Uint8Array> {
   const meta = await sharp(bytes).metadata();
   const k = Math.sqrt((mp * 1e6) / (meta.width! * meta.height!));
-  const out = await sharp(bytes).rotate().resize(Math.round(meta.width! * k), Math.round(meta.height! * k), { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toBuffer();
+  const out = await sharp(bytes)
+    .rotate()
+    .resize(Math.round(meta.width! * k), Math.round(meta.height! * k), { fit: 'fill', kernel: 'lanczos3' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   return new Uint8Array(out);
 }
 
 const now = (): number => performance.now();
-const load = (): string => loadavg().map((v) => v.toFixed(1)).join(' / ');
+const load = (): string =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' / ');
 
 /** Interleave ours (one analyzer) with face-api on every photo of a class, then the pool on the
  * same photos. */
-async function runClass(mp: number, sources: readonly { bytes: Uint8Array; annotated: number }[], ours: Awaited<ReturnType<typeof createRunner>>, faceapi: Awaited<ReturnType<typeof createRunner>>, pool: Awaited<ReturnType<typeof createAnalyzerPool>>): Promise<PhoneClassResult> {
+async function runClass(
+  mp: number,
+  sources: readonly { bytes: Uint8Array; annotated: number }[],
+  ours: Awaited<ReturnType<typeof createRunner>>,
+  faceapi: Awaited<ReturnType<typeof createRunner>>,
+  pool: Awaited<ReturnType<typeof createAnalyzerPool>>,
+): Promise<PhoneClassResult> {
   const photos = await Promise.all(sources.map((s) => reencode(s.bytes, mp)));
   const o = { faces: 0, wallMs: 0, stageMs: {} as Record<string, number> };
   const f = { faces: 0, wallMs: 0 };
@@ -72,13 +85,26 @@ async function runClass(mp: number, sources: readonly { bytes: Uint8Array; annot
   const t0 = now();
   const pooled = await Promise.all(photos.map((b) => pool.analyze(b)));
   const p = { faces: pooled.reduce((s, x) => s + x.faces.length, 0), wallMs: now() - t0 };
-  process.stderr.write(`  phone ${mp} MP: ours ${(o.wallMs / photos.length).toFixed(0)} ms/photo, pool ${(p.wallMs / photos.length).toFixed(0)}, face-api ${(f.wallMs / photos.length).toFixed(0)} (load ${load()})\n`);
-  return { megapixels: mp, photos: photos.length, annotatedFaces: sources.reduce((s, x) => s + x.annotated, 0), ours: o, pool: p, faceapi: f };
+  process.stderr.write(
+    `  phone ${mp} MP: ours ${(o.wallMs / photos.length).toFixed(0)} ms/photo, pool ${(p.wallMs / photos.length).toFixed(0)}, face-api ${(f.wallMs / photos.length).toFixed(0)} (load ${load()})\n`,
+  );
+  return {
+    megapixels: mp,
+    photos: photos.length,
+    annotatedFaces: sources.reduce((s, x) => s + x.annotated, 0),
+    ours: o,
+    pool: p,
+    faceapi: f,
+  };
 }
 
 /** Peak RSS of the whole CLI process (`rankface detect --json`) on one photo of `mp` megapixels. */
 function cliPeakRss(file: string, mp: number): PhoneRssResult {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(repoRoot, 'bin', 'rankface.js'), 'detect', file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', process.execPath, join(repoRoot, 'bin', 'rankface.js'), 'detect', file, '--json'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   if (r.status !== 0) throw new Error(`rankface detect failed on ${mp} MP: ${r.stderr}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
   const parsed = JSON.parse(r.stdout) as unknown;
@@ -98,8 +124,16 @@ function countFaces(json: unknown): number {
 
 /** Photos used: the group photos (all, or the `limit` largest). */
 function phoneSources(limit: number): { bytes: Uint8Array; annotated: number; file: string }[] {
-  const ann = JSON.parse(readFileSync(dataPath('group', 'annotations.json'), 'utf8')) as Record<string, { faces?: number | unknown[]; faces_approx?: number; faces_labelled?: number }>;
-  const count = (a: (typeof ann)[string]): number => (Array.isArray(a.faces) ? a.faces.length : typeof a.faces === 'number' ? a.faces : (a.faces_approx ?? a.faces_labelled ?? 0));
+  const ann = JSON.parse(readFileSync(dataPath('group', 'annotations.json'), 'utf8')) as Record<
+    string,
+    { faces?: number | unknown[]; faces_approx?: number; faces_labelled?: number }
+  >;
+  const count = (a: (typeof ann)[string]): number =>
+    Array.isArray(a.faces)
+      ? a.faces.length
+      : typeof a.faces === 'number'
+        ? a.faces
+        : (a.faces_approx ?? a.faces_labelled ?? 0);
   const all = groupPhotos(Infinity).photos.map((p) => {
     const bytes = new Uint8Array(readFileSync(p.file));
     return { file: p.file, bytes, annotated: count(ann[p.file.split('/group/')[1]!] ?? {}) };
@@ -149,9 +183,15 @@ export function phoneTables(r: PhoneBenchResult): string {
   for (const c of r.classes) {
     const rate = (ms: number): number => c.photos / (ms / 1000);
     const stages = STAGES.map((s) => f1((c.ours.stageMs[s] ?? 0) / c.photos));
-    lines.push(`| ${c.megapixels} | ${c.photos} | ${c.ours.faces} / ${c.pool.faces} / ${c.faceapi.faces} (${c.annotatedFaces}) | ${stages.join(' | ')} | ${f0(c.ours.wallMs / c.photos)} | ${f2(rate(c.ours.wallMs))} | ${f0(c.pool.wallMs / c.photos)} | ${f2(rate(c.pool.wallMs))} | ${f0(c.faceapi.wallMs / c.photos)} | ${f2(rate(c.faceapi.wallMs))} | ${f1(c.faceapi.wallMs / c.ours.wallMs)}× | ${f1(c.faceapi.wallMs / c.pool.wallMs)}× |`);
+    lines.push(
+      `| ${c.megapixels} | ${c.photos} | ${c.ours.faces} / ${c.pool.faces} / ${c.faceapi.faces} (${c.annotatedFaces}) | ${stages.join(' | ')} | ${f0(c.ours.wallMs / c.photos)} | ${f2(rate(c.ours.wallMs))} | ${f0(c.pool.wallMs / c.photos)} | ${f2(rate(c.pool.wallMs))} | ${f0(c.faceapi.wallMs / c.photos)} | ${f2(rate(c.faceapi.wallMs))} | ${f1(c.faceapi.wallMs / c.ours.wallMs)}× | ${f1(c.faceapi.wallMs / c.pool.wallMs)}× |`,
+    );
   }
-  const rssLines = ['| photo | faces | peak RSS of `rankface detect --json` (MB) |', '|---|---|---|', ...r.rss.map((x) => `| ${x.megapixels} MP JPEG | ${x.faces} | ${f0(x.peakRssMb)} |`)];
+  const rssLines = [
+    '| photo | faces | peak RSS of `rankface detect --json` (MB) |',
+    '|---|---|---|',
+    ...r.rss.map((x) => `| ${x.megapixels} MP JPEG | ${x.faces} | ${f0(x.peakRssMb)} |`),
+  ];
   return [lines.join('\n'), '', rssLines.join('\n')].join('\n');
 }
 

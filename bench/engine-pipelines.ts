@@ -35,7 +35,10 @@ export interface SetResult {
   /** Group photos: annotated faces (sum), when the set has annotations. */
   readonly annotatedFaces?: number;
   /** Labelled sets: verification metrics per embedder label. */
-  readonly verification: Record<string, VerificationMetrics & { readonly msPerFace: number | null; readonly faces: number }>;
+  readonly verification: Record<
+    string,
+    VerificationMetrics & { readonly msPerFace: number | null; readonly faces: number }
+  >;
 }
 
 export interface PipelineResult {
@@ -46,22 +49,46 @@ export interface PipelineResult {
   readonly sets: Record<string, SetResult>;
 }
 
-export interface Photo { readonly file: string; readonly identity?: string }
+export interface Photo {
+  readonly file: string;
+  readonly identity?: string;
+}
 
 /** Photos of a folder-per-identity set, sorted; `limit` keeps the first n. */
 export function labelledPhotos(set: string, limit: number): Photo[] {
   const dir = dataPath(set);
-  const all = readdirSync(dir).sort().flatMap((id) => readdirSync(join(dir, id)).sort().map((f) => ({ file: join(dir, id, f), identity: id })));
+  const all = readdirSync(dir)
+    .sort()
+    .flatMap((id) =>
+      readdirSync(join(dir, id))
+        .sort()
+        .map((f) => ({ file: join(dir, id, f), identity: id })),
+    );
   return all.slice(0, limit);
 }
 
-interface GroupAnnotation { faces?: number | unknown[]; faces_approx?: number; faces_labelled?: number }
+interface GroupAnnotation {
+  faces?: number | unknown[];
+  faces_approx?: number;
+  faces_labelled?: number;
+}
 
 export function groupPhotos(limit: number): { photos: Photo[]; annotated: number } {
-  const ann = JSON.parse(readFileSync(dataPath('group', 'annotations.json'), 'utf8')) as Record<string, GroupAnnotation>;
+  const ann = JSON.parse(readFileSync(dataPath('group', 'annotations.json'), 'utf8')) as Record<
+    string,
+    GroupAnnotation
+  >;
   const entries = Object.entries(ann).slice(0, limit);
-  const count = (a: GroupAnnotation): number => (Array.isArray(a.faces) ? a.faces.length : typeof a.faces === 'number' ? a.faces : (a.faces_approx ?? a.faces_labelled ?? 0));
-  return { photos: entries.map(([f]) => ({ file: dataPath('group', f) })), annotated: entries.reduce((s, [, a]) => s + count(a), 0) };
+  const count = (a: GroupAnnotation): number =>
+    Array.isArray(a.faces)
+      ? a.faces.length
+      : typeof a.faces === 'number'
+        ? a.faces
+        : (a.faces_approx ?? a.faces_labelled ?? 0);
+  return {
+    photos: entries.map(([f]) => ({ file: dataPath('group', f) })),
+    annotated: entries.reduce((s, [, a]) => s + count(a), 0),
+  };
 }
 
 /** One photo through a pipeline: faces (box + optional landmarks), the main face's vectors per
@@ -87,7 +114,12 @@ const now = (): number => performance.now();
 
 /** Our analyzer with an engine config; `extras` are embedders evaluated on the same landmarks (their
  * time is kept apart from the pipeline's). */
-async function analyzerRunner(config: EngineConfig, label: string, mainLabel: string, extras: Record<string, Embedder>): Promise<Runner> {
+async function analyzerRunner(
+  config: EngineConfig,
+  label: string,
+  mainLabel: string,
+  extras: Record<string, Embedder>,
+): Promise<Runner> {
   const analyzer = await createFaceAnalyzer(config);
   const tf = await initTfjs();
   return {
@@ -105,7 +137,11 @@ async function analyzerRunner(config: EngineConfig, label: string, mainLabel: st
         mainVectors[mainLabel] = face.embedding!.vector;
         const names = Object.keys(extras);
         if (names.length > 0) {
-          const decoded = await decodeImage(bytes, { maxBytes: config.maxBytes, maxPixels: config.maxPixels, maxSide: DEFAULT_MAX_SIDE });
+          const decoded = await decodeImage(bytes, {
+            maxBytes: config.maxBytes,
+            maxPixels: config.maxPixels,
+            maxSide: DEFAULT_MAX_SIDE,
+          });
           const lm = face.landmarks.map((p) => [p[0] * decoded.scale, p[1] * decoded.scale]) as FivePoints;
           for (const name of names) {
             const t0 = now();
@@ -125,9 +161,15 @@ async function analyzerRunner(config: EngineConfig, label: string, mainLabel: st
   };
 }
 
-interface FaceApiResult { detection: { box: { x: number; y: number; width: number; height: number } }; descriptor: Float32Array }
+interface FaceApiResult {
+  detection: { box: { x: number; y: number; width: number; height: number } };
+  descriptor: Float32Array;
+}
 interface FaceApi {
-  nets: Record<'ssdMobilenetv1' | 'faceLandmark68Net' | 'faceRecognitionNet', { loadFromDisk(dir: string): Promise<void> }>;
+  nets: Record<
+    'ssdMobilenetv1' | 'faceLandmark68Net' | 'faceRecognitionNet',
+    { loadFromDisk(dir: string): Promise<void> }
+  >;
   detectAllFaces(input: unknown): { withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> } };
 }
 
@@ -146,9 +188,18 @@ async function faceApiRunner(modelsDir: string): Promise<Runner> {
     runtime: `@vladmandic/face-api node-wasm; tfjs backend ${backend}`,
     async run(bytes, labelled) {
       const t0 = now();
-      const { data, info } = await sharp(bytes).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(bytes)
+        .rotate()
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       const t1 = now();
-      const input = tf.tensor3d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, 3], 'int32');
+      const input = tf.tensor3d(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        [info.height, info.width, 3],
+        'int32',
+      );
       let results: FaceApiResult[];
       try {
         results = await faceapi.detectAllFaces(input).withFaceLandmarks().withFaceDescriptors();
@@ -156,11 +207,20 @@ async function faceApiRunner(modelsDir: string): Promise<Runner> {
         input.dispose();
       }
       const t2 = now();
-      const faces = results.map((r) => ({ box: [r.detection.box.x, r.detection.box.y, r.detection.box.width, r.detection.box.height] as Box }));
+      const faces = results.map((r) => ({
+        box: [r.detection.box.x, r.detection.box.y, r.detection.box.width, r.detection.box.height] as Box,
+      }));
       const mainVectors: Record<string, Float32Array> = {};
       const i = labelled ? indexOfFaceNearestCentre(faces, info.width, info.height) : -1;
       if (i >= 0) mainVectors['face-api dlib128'] = l2Normalize(results[i]!.descriptor);
-      return { width: info.width, height: info.height, faces, stageMs: { decode: t1 - t0, 'detect+landmarks+embed': t2 - t1 }, mainVectors, extraMs: {} };
+      return {
+        width: info.width,
+        height: info.height,
+        faces,
+        stageMs: { decode: t1 - t0, 'detect+landmarks+embed': t2 - t1 },
+        mainVectors,
+        extraMs: {},
+      };
     },
     async dispose() {
       /* face-api keeps its nets for the process lifetime */
@@ -173,7 +233,8 @@ export async function createRunner(name: PipelineName): Promise<Runner> {
   if (name === 'default') {
     // MobileFaceNet (another helper's TFLite embedder) on the same landmarks, when registered.
     const extras: Record<string, Embedder> = {};
-    if (knownEmbedders().includes('mobilefacenet')) extras['ULFD+lm68 → mobilefacenet192'] = await createEmbedder('mobilefacenet', { modelsDir: base.modelsDir });
+    if (knownEmbedders().includes('mobilefacenet'))
+      extras['ULFD+lm68 → mobilefacenet192'] = await createEmbedder('mobilefacenet', { modelsDir: base.modelsDir });
     return analyzerRunner(base, 'default (ULFD → lm68 → arcface512, ORT)', 'ULFD+lm68 → arcface512 (default)', extras);
   }
   if (name === 'mtcnn-dlib') {
@@ -187,7 +248,11 @@ const sum = (into: Record<string, number>, from: Record<string, number>): void =
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 };
 
-export interface SetPlan { readonly set: string; readonly photos: Photo[]; readonly annotated?: number }
+export interface SetPlan {
+  readonly set: string;
+  readonly photos: Photo[];
+  readonly annotated?: number;
+}
 
 export function benchmarkPlan(limit: number): SetPlan[] {
   const group = groupPhotos(limit);
@@ -209,13 +274,19 @@ interface Accumulator {
 
 /** Run every pipeline over the same photos, interleaved photo by photo (the order rotating), so
  * that load from other jobs on the machine hits all pipelines alike and their ratio stays fair. */
-export async function runInterleaved(runners: Record<string, Runner>, plan: readonly SetPlan[]): Promise<Record<string, Record<string, SetResult>>> {
+export async function runInterleaved(
+  runners: Record<string, Runner>,
+  plan: readonly SetPlan[],
+): Promise<Record<string, Record<string, SetResult>>> {
   const names = Object.keys(runners);
   // Warm-up (first inferences compile kernels and allocate): not counted.
-  for (const p of plan[0]!.photos.slice(0, 3)) for (const n of names) await runners[n]!.run(new Uint8Array(readFileSync(p.file)), true);
+  for (const p of plan[0]!.photos.slice(0, 3))
+    for (const n of names) await runners[n]!.run(new Uint8Array(readFileSync(p.file)), true);
   const out: Record<string, Record<string, SetResult>> = Object.fromEntries(names.map((n) => [n, {}]));
   for (const { set, photos, annotated } of plan) {
-    const acc: Record<string, Accumulator> = Object.fromEntries(names.map((n) => [n, { stageMs: {}, extraMs: {}, vectors: {}, missed: [], faces: 0, wallMs: 0 }]));
+    const acc: Record<string, Accumulator> = Object.fromEntries(
+      names.map((n) => [n, { stageMs: {}, extraMs: {}, vectors: {}, missed: [], faces: 0, wallMs: 0 }]),
+    );
     let done = 0;
     for (const [pi, p] of photos.entries()) {
       const bytes = new Uint8Array(readFileSync(p.file));
@@ -246,11 +317,26 @@ export async function runInterleaved(runners: Record<string, Runner>, plan: read
       for (const [k, { v, labels }] of Object.entries(a.vectors)) {
         // Time per face of the embedder alone (align + embed for extras; the embed stage for the
         // pipeline's own embedder; not separable inside face-api's chain).
-        const msPerFace = a.extraMs[k] !== undefined ? a.extraMs[k] / v.length : a.stageMs.embed !== undefined ? a.stageMs.embed / Math.max(1, a.faces) : null;
+        const msPerFace =
+          a.extraMs[k] !== undefined
+            ? a.extraMs[k] / v.length
+            : a.stageMs.embed !== undefined
+              ? a.stageMs.embed / Math.max(1, a.faces)
+              : null;
         verification[k] = { ...verificationMetrics(v, labels, 1e-3), msPerFace, faces: v.length };
       }
-      out[n]![set] = { images: photos.length, faces: a.faces, wallMs: a.wallMs, stageMs: a.stageMs, missed: a.missed, ...(annotated !== undefined ? { annotatedFaces: annotated } : {}), verification };
-      process.stderr.write(`  ${n} ${set}: ${photos.length} photos, ${a.faces} faces, ${(a.wallMs / photos.length).toFixed(1)} ms/photo\n`);
+      out[n]![set] = {
+        images: photos.length,
+        faces: a.faces,
+        wallMs: a.wallMs,
+        stageMs: a.stageMs,
+        missed: a.missed,
+        ...(annotated !== undefined ? { annotatedFaces: annotated } : {}),
+        verification,
+      };
+      process.stderr.write(
+        `  ${n} ${set}: ${photos.length} photos, ${a.faces} faces, ${(a.wallMs / photos.length).toFixed(1)} ms/photo\n`,
+      );
     }
   }
   return out;
@@ -260,6 +346,7 @@ export async function runInterleaved(runners: Record<string, Runner>, plan: read
 export async function peakRss(name: PipelineName): Promise<number> {
   const runner = await createRunner(name);
   const plan = benchmarkPlan(Infinity);
-  for (const p of [...plan[0]!.photos.slice(0, 20), ...plan[1]!.photos]) await runner.run(new Uint8Array(readFileSync(p.file)), p.identity !== undefined);
+  for (const p of [...plan[0]!.photos.slice(0, 20), ...plan[1]!.photos])
+    await runner.run(new Uint8Array(readFileSync(p.file)), p.identity !== undefined);
   return process.resourceUsage().maxRSS / 1024;
 }

@@ -17,7 +17,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '#test/helpers/data.ts';
 import { phoneSection, phoneTables, runPhoneBench } from './engine-phone.ts';
-import { benchmarkPlan, createRunner, PIPELINES, peakRss, type PipelineName, type PipelineResult, type Runner, runInterleaved } from './engine-pipelines.ts';
+import {
+  benchmarkPlan,
+  createRunner,
+  PIPELINES,
+  peakRss,
+  type PipelineName,
+  type PipelineResult,
+  type Runner,
+  runInterleaved,
+} from './engine-pipelines.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -45,8 +54,12 @@ if (args.includes('--phone')) {
   const section = phoneSection(result, tables, started);
   const doc = readFileSync(docPath, 'utf8');
   const [open, close] = ['<!-- phone-photos:start -->', '<!-- phone-photos:end -->'];
-  const a = doc.indexOf(open), b = doc.indexOf(close);
-  writeFileSync(docPath, a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + close.length) : `${doc.trimEnd()}\n\n${section}\n`);
+  const a = doc.indexOf(open),
+    b = doc.indexOf(close);
+  writeFileSync(
+    docPath,
+    a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + close.length) : `${doc.trimEnd()}\n\n${section}\n`,
+  );
   process.stderr.write('wrote the phone-photos section of docs/benchmarks.md\n');
   process.exit(0);
 }
@@ -67,9 +80,18 @@ if (!args.includes('--report')) {
   const runners: Record<string, Runner> = {};
   for (const p of only) runners[p] = await createRunner(p);
   const sets = await runInterleaved(runners, benchmarkPlan(limit));
-  const results: PipelineResult[] = only.map((p) => ({ pipeline: p, label: runners[p]!.label, runtime: runners[p]!.runtime, peakRssMb: null, sets: sets[p]! }));
+  const results: PipelineResult[] = only.map((p) => ({
+    pipeline: p,
+    label: runners[p]!.label,
+    runtime: runners[p]!.runtime,
+    peakRssMb: null,
+    sets: sets[p]!,
+  }));
   for (const r of Object.values(runners)) await r.dispose();
-  writeFileSync(resultsFile, JSON.stringify({ started: started.toISOString(), limit: Number.isFinite(limit) ? limit : null, results }));
+  writeFileSync(
+    resultsFile,
+    JSON.stringify({ started: started.toISOString(), limit: Number.isFinite(limit) ? limit : null, results }),
+  );
   if (!args.includes('--no-rss')) {
     for (const p of only) {
       process.stderr.write(`peak RSS: ${p}…\n`);
@@ -78,7 +100,12 @@ if (!args.includes('--report')) {
   }
 }
 const saved = JSON.parse(readFileSync(resultsFile, 'utf8')) as { started: string; results: PipelineResult[] };
-const results = saved.results.map((r) => ({ ...r, peakRssMb: existsSync(rssFile(r.pipeline)) ? (JSON.parse(readFileSync(rssFile(r.pipeline), 'utf8')) as { peakRssMb: number }).peakRssMb : null }));
+const results = saved.results.map((r) => ({
+  ...r,
+  peakRssMb: existsSync(rssFile(r.pipeline))
+    ? (JSON.parse(readFileSync(rssFile(r.pipeline), 'utf8')) as { peakRssMb: number }).peakRssMb
+    : null,
+}));
 
 // ---- tables -----------------------------------------------------------------------------------
 const f1 = (v: number): string => v.toFixed(1);
@@ -98,19 +125,26 @@ function throughputTable(set: string): string {
     const rate = s.images / (s.wallMs / 1000);
     const stage = STAGES.map((k) => (s.stageMs[k] === undefined ? '–' : f1(s.stageMs[k] / s.images)));
     const faces = s.annotatedFaces !== undefined ? `${s.faces} (annotated ${s.annotatedFaces})` : String(s.faces);
-    lines.push(`| ${r.label} | ${s.images} | ${faces} | ${stage.join(' | ')} | ${f1(s.wallMs / s.images)} | ${f2(rate)} | ${f2(s.faces / (s.wallMs / 1000))} | ${r.peakRssMb === null ? '–' : Math.round(r.peakRssMb)} | ${refRate ? `${f2(rate / refRate)}×` : '–'} |`);
+    lines.push(
+      `| ${r.label} | ${s.images} | ${faces} | ${stage.join(' | ')} | ${f1(s.wallMs / s.images)} | ${f2(rate)} | ${f2(s.faces / (s.wallMs / 1000))} | ${r.peakRssMb === null ? '–' : Math.round(r.peakRssMb)} | ${refRate ? `${f2(rate / refRate)}×` : '–'} |`,
+    );
   }
   return lines.join('\n');
 }
 
 function qualityTable(): string {
-  const lines = ['| embedder (detector → landmarks → model) | set | faces | missed photos | AUC | TAR@FAR=1e-3 | same / different pairs | ms/face (embed) |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| embedder (detector → landmarks → model) | set | faces | missed photos | AUC | TAR@FAR=1e-3 | same / different pairs | ms/face (embed) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const set of ['lfw-120', 'lfw-df-dev']) {
     for (const r of results) {
       const s = r.sets[set];
       if (!s) continue;
       for (const [name, m] of Object.entries(s.verification)) {
-        lines.push(`| ${name} | ${set} | ${m.faces} | ${s.missed.length} of ${s.images} | ${m.auc.toFixed(4)} | ${m.tar_at_far.toFixed(4)} | ${m.same_pairs} / ${m.different_pairs} | ${m.msPerFace === null ? '–' : f1(m.msPerFace)} |`);
+        lines.push(
+          `| ${name} | ${set} | ${m.faces} | ${s.missed.length} of ${s.images} | ${m.auc.toFixed(4)} | ${m.tar_at_far.toFixed(4)} | ${m.same_pairs} / ${m.different_pairs} | ${m.msPerFace === null ? '–' : f1(m.msPerFace)} |`,
+        );
       }
     }
   }
@@ -118,11 +152,16 @@ function qualityTable(): string {
 }
 
 function missedList(): string {
-  return results
-    .flatMap((r) => ['lfw-120', 'lfw-df-dev'].map((set) => [r.label, set, r.sets[set]?.missed ?? []] as const))
-    .filter(([, , m]) => m.length > 0)
-    .map(([label, set, m]) => `- ${label}, ${set}: ${m.slice(0, 20).join(', ')}${m.length > 20 ? ` … (${m.length} in all)` : ''}`)
-    .join('\n') || '- none';
+  return (
+    results
+      .flatMap((r) => ['lfw-120', 'lfw-df-dev'].map((set) => [r.label, set, r.sets[set]?.missed ?? []] as const))
+      .filter(([, , m]) => m.length > 0)
+      .map(
+        ([label, set, m]) =>
+          `- ${label}, ${set}: ${m.slice(0, 20).join(', ')}${m.length > 20 ? ` … (${m.length} in all)` : ''}`,
+      )
+      .join('\n') || '- none'
+  );
 }
 
 function ratioLine(): string {

@@ -37,4 +37,5 @@ const samples = new Map(variants.map((v) => [v.name, [] as number[]]));
 for (let i = 0; i < RUNS; i++) for (const v of variants) samples.get(v.name)?.push(timeOnce(v));
 const floor = median(samples.get('node -e 0') ?? []);
 console.log(`| command | median ms | over node -e 0 |\n|---|---:|---:|`);
-for (const [name, xs] of samples) console.log(`| ${name} | ${median(xs).toFixed(0)} | ${(median(xs) - floor).toFixed(0)} |`);
+for (const [name, xs] of samples)
+  console.log(`| ${name} | ${median(xs).toFixed(0)} | ${(median(xs) - floor).toFixed(0)} |`);

@@ -22,7 +22,11 @@ async function labelledVectors(): Promise<{ vectors: Float32Array[]; labels: str
   const analyzer = await createFaceAnalyzer(readEngineConfig());
   try {
     const embedded = await embedLabelledDir(dataPath(set), analyzer);
-    return { vectors: embedded.faces.map((f) => f.vector), labels: embedded.faces.map((f) => f.identity), source: `embedded now (${embedded.missed.length} missed)` };
+    return {
+      vectors: embedded.faces.map((f) => f.vector),
+      labels: embedded.faces.map((f) => f.identity),
+      source: `embedded now (${embedded.missed.length} missed)`,
+    };
   } finally {
     await analyzer.dispose();
   }
@@ -33,14 +37,23 @@ const base = verificationMetrics(vectors, labels);
 const rows = (['f32', 'i8'] as VectorCodec[]).map((codec) => {
   const decoded = vectors.map((v) => decodeVector(encodeVector(v, codec), v.length));
   const m = verificationMetrics(decoded, labels);
-  return { codec, bytes: encodeVector(vectors[0]!, codec).byteLength, tar: m.tar_at_far, auc: m.auc, tarLoss: base.tar_at_far - m.tar_at_far };
+  return {
+    codec,
+    bytes: encodeVector(vectors[0]!, codec).byteLength,
+    tar: m.tar_at_far,
+    auc: m.auc,
+    tarLoss: base.tar_at_far - m.tar_at_far,
+  };
 });
 const lines = [
   `${set}: ${vectors.length} faces (${source}), ${base.same_pairs} genuine / ${base.different_pairs} impostor pairs; float32 TAR@FAR=1e-3 ${base.tar_at_far.toFixed(4)}, AUC ${base.auc.toFixed(5)}`,
   '',
   '| codec | bytes per vector | TAR@FAR=1e-3 | TAR loss vs float32 | AUC |',
   '|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.codec} | ${r.bytes} | ${r.tar.toFixed(4)} | ${r.tarLoss.toFixed(4)} | ${r.auc.toFixed(5)} |`),
+  ...rows.map(
+    (r) => `| ${r.codec} | ${r.bytes} | ${r.tar.toFixed(4)} | ${r.tarLoss.toFixed(4)} | ${r.auc.toFixed(5)} |`,
+  ),
 ];
 process.stdout.write(lines.join('\n') + '\n');
-if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ set, faces: vectors.length, float32: base, codecs: rows }) + '\n');
+if (process.argv.includes('--json'))
+  process.stdout.write(JSON.stringify({ set, faces: vectors.length, float32: base, codecs: rows }) + '\n');

@@ -29,7 +29,11 @@ export interface ApiProps {
  * the same limits plus a monthly quota, to which per-client API keys can be attached. */
 export const API_THROTTLE = {
   stage: { rateLimit: 50, burstLimit: 100 },
-  methods: { 'DELETE /me': { rateLimit: 1, burstLimit: 2 }, 'POST /recluster': { rateLimit: 2, burstLimit: 5 }, 'POST /uploads': { rateLimit: 20, burstLimit: 50 } },
+  methods: {
+    'DELETE /me': { rateLimit: 1, burstLimit: 2 },
+    'POST /recluster': { rateLimit: 2, burstLimit: 5 },
+    'POST /uploads': { rateLimit: 20, burstLimit: 50 },
+  },
   monthlyQuota: 5_000_000,
 } as const;
 
@@ -44,18 +48,26 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { bucket, table } = props;
-    this.fn = new NodejsFunction(this, 'ApiFn', functionProps(this, 'ApiFn', {
-      entry: 'functions/api/handler.ts',
-      kind: { nodeModules: [], models: false },
-      memoryMb: FUNCTION_MEMORY_MB.api,
-      timeout: Duration.seconds(15),
-      environment: {
-        [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName, [ENV.allowedOrigins]: props.corsOrigins.join(','),
-        [ENV.clusterQueueUrl]: props.clusterQueue.queueUrl, [ENV.clusterLeaseSeconds]: String(props.clusterLeaseSeconds),
-      },
-      settings: props.functionSettings,
-    }));
-    const objects = (actions: string[], prefix: string): void => this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    this.fn = new NodejsFunction(
+      this,
+      'ApiFn',
+      functionProps(this, 'ApiFn', {
+        entry: 'functions/api/handler.ts',
+        kind: { nodeModules: [], models: false },
+        memoryMb: FUNCTION_MEMORY_MB.api,
+        timeout: Duration.seconds(15),
+        environment: {
+          [ENV.bucket]: bucket.bucketName,
+          [ENV.table]: table.tableName,
+          [ENV.allowedOrigins]: props.corsOrigins.join(','),
+          [ENV.clusterQueueUrl]: props.clusterQueue.queueUrl,
+          [ENV.clusterLeaseSeconds]: String(props.clusterLeaseSeconds),
+        },
+        settings: props.functionSettings,
+      }),
+    );
+    const objects = (actions: string[], prefix: string): void =>
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
     objects(['s3:GetObject'], CROP_PREFIX); // presigned crop URLs act with the function's rights
     objects(['s3:PutObject'], UPLOAD_PREFIX); // presigned uploads, key built from the caller's sub
     // DELETE /me lists and deletes the caller's uploads and crops.
@@ -63,7 +75,9 @@ export class Api extends Construct {
     objects(['s3:DeleteObject'], CROP_PREFIX);
     objects(['s3:DeleteObjectVersion'], UPLOAD_PREFIX);
     objects(['s3:DeleteObjectVersion'], CROP_PREFIX);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn] }));
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn] }),
+    );
     props.clusterQueue.grantSendMessages(this.fn);
     const read = ['dynamodb:GetItem', 'dynamodb:Query'];
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -77,7 +91,10 @@ export class Api extends Construct {
     });
     // Pinned to the id it had before the stack was split: an update must not replace the pool.
     (this.userPool.node.defaultChild as cognito.CfnUserPool).overrideLogicalId('Users0A0EEA89');
-    this.client = this.userPool.addClient('WebClient', { authFlows: { userSrp: true, userPassword: true }, generateSecret: false });
+    this.client = this.userPool.addClient('WebClient', {
+      authFlows: { userSrp: true, userPassword: true },
+      generateSecret: false,
+    });
     (this.client.node.defaultChild as cognito.CfnUserPoolClient).overrideLogicalId('UsersWebClient8EE36D42');
     const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
     this.restApi = new apigw.RestApi(this, 'Api', {
@@ -86,17 +103,25 @@ export class Api extends Construct {
         stageName: 'v1',
         throttlingRateLimit: API_THROTTLE.stage.rateLimit,
         throttlingBurstLimit: API_THROTTLE.stage.burstLimit,
-        methodOptions: Object.fromEntries(Object.entries(API_THROTTLE.methods).map(([key, t]) => {
-          const [method, path] = key.split(' ');
-          return [`${path}/${method}`, { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit }];
-        })),
+        methodOptions: Object.fromEntries(
+          Object.entries(API_THROTTLE.methods).map(([key, t]) => {
+            const [method, path] = key.split(' ');
+            return [`${path}/${method}`, { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit }];
+          }),
+        ),
       },
-      defaultCorsPreflightOptions: { allowOrigins: [...props.corsOrigins], allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'], allowHeaders: ['authorization', 'content-type'] },
+      defaultCorsPreflightOptions: {
+        allowOrigins: [...props.corsOrigins],
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['authorization', 'content-type'],
+      },
     });
     const integration = new apigw.LambdaIntegration(this.fn);
     for (const route of ROUTES) {
       const resource = this.restApi.root.resourceForPath(route.resource);
-      const auth = isPublicRoute(route) ? { authorizationType: apigw.AuthorizationType.NONE } : { authorizer, authorizationType: apigw.AuthorizationType.COGNITO };
+      const auth = isPublicRoute(route)
+        ? { authorizationType: apigw.AuthorizationType.NONE }
+        : { authorizer, authorizationType: apigw.AuthorizationType.COGNITO };
       resource.addMethod(route.method, integration, auth);
     }
     this.restApi.addUsagePlan('UsagePlan', {

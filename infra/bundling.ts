@@ -65,7 +65,10 @@ export const powertoolsEnvironment = (service: string): Record<string, string> =
  * Powertools' environment. `name` is the function's construct id (e.g. DetectFn). */
 export function functionProps(scope: Construct, name: string, spec: FunctionSpec): NodejsFunctionProps {
   const { kind, settings } = spec;
-  const logGroup = new logs.LogGroup(scope, `${name}Logs`, { retention: settings.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = new logs.LogGroup(scope, `${name}Logs`, {
+    retention: settings.logRetention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   const service = `rankface-${name.replace(/Fn$/, '').toLowerCase()}`;
   const bundling: BundlingOptions = {
     forceDockerBundling: false,
@@ -83,7 +86,12 @@ export function functionProps(scope: Construct, name: string, spec: FunctionSpec
     // The install step of nodeModules resolves from the npm cache filled by `npm ci`. It installs
     // the TARGET's native binaries, not the build machine's: on macOS or arm64, npm would pick
     // sharp's darwin/arm64 package (which the prune step then removes, leaving none for Lambda).
-    environment: { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...LAMBDA_PLATFORM },
+    environment: {
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      ...LAMBDA_PLATFORM,
+    },
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],

@@ -44,15 +44,25 @@ export class LargeUserClustering extends Construct {
     });
     // Reach DynamoDB without the internet path (free gateway endpoint).
     vpc.addGatewayEndpoint('Dynamo', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
-    const securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', { vpc, allowAllOutbound: true, description: 'Large-user clustering task: outbound HTTPS only, no inbound' });
+    const securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc,
+      allowAllOutbound: true,
+      description: 'Large-user clustering task: outbound HTTPS only, no inbound',
+    });
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: CLUSTER_TASK.cpu,
       memoryLimitMiB: CLUSTER_TASK.memoryMiB,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const container = this.taskDefinition.addContainer('cluster', {
       image: ecs.ContainerImage.fromAsset(repoRoot, {
         file: 'functions/cluster-task/Dockerfile',
@@ -64,25 +74,43 @@ export class LargeUserClustering extends Construct {
     });
 
     // The task role: the cluster worker's table rights, nothing else.
-    this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-      resources: [props.table.tableArn],
-    }));
-    this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/${PENDING_INDEX.indexName}`] }));
+    this.taskDefinition.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ],
+        resources: [props.table.tableArn],
+      }),
+    );
+    this.taskDefinition.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${PENDING_INDEX.indexName}`],
+      }),
+    );
     // people.changed after its run, like the Lambda worker (when the environment names a bus).
     const bus = props.environment[EVENT_BUS_ENV];
     if (bus) events.EventBus.fromEventBusName(this, 'Bus', bus).grantPutEventsTo(this.taskDefinition.taskRole);
 
     // The worker may start this task on this cluster, and hand it its two roles.
-    props.clusterFn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:RunTask'],
-      resources: [this.taskDefinition.taskDefinitionArn],
-      conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
-    }));
-    props.clusterFn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
-    }));
+    props.clusterFn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinition.taskDefinitionArn],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    props.clusterFn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+      }),
+    );
     const env: Record<string, string> = {
       [LARGE_USER_ENV.faceLimit]: String(props.faceLimit ?? LARGE_USER_FACES),
       [LARGE_USER_ENV.cluster]: this.cluster.clusterArn,

@@ -61,23 +61,63 @@ export class Pipeline extends Construct {
 
     const common = { [ENV.bucket]: bucket.bucketName, [ENV.table]: table.tableName };
     const mlEnv = { RANKFACE_MODELS: '/var/task/models', RANKFACE_THREADS: String(ML_FUNCTION_THREADS) };
-    const fn = (name: string, entry: string, kind: typeof ML | typeof CLUSTER | typeof PLAIN, memoryMb: number, timeout: Duration, env: Record<string, string>): NodejsFunction =>
-      new NodejsFunction(this, name, functionProps(this, name, { entry, kind, memoryMb, timeout, environment: env, settings: props.functionSettings }));
+    const fn = (
+      name: string,
+      entry: string,
+      kind: typeof ML | typeof CLUSTER | typeof PLAIN,
+      memoryMb: number,
+      timeout: Duration,
+      env: Record<string, string>,
+    ): NodejsFunction =>
+      new NodejsFunction(
+        this,
+        name,
+        functionProps(this, name, {
+          entry,
+          kind,
+          memoryMb,
+          timeout,
+          environment: env,
+          settings: props.functionSettings,
+        }),
+      );
     const timeoutOf = (stage: Stage): Duration => Duration.seconds(STAGE_QUEUES[stage].functionTimeoutSeconds);
 
-    this.detectFn = fn('DetectFn', 'functions/detect/handler.ts', ML, FUNCTION_MEMORY_MB.detect, timeoutOf('detect'), { ...common, ...mlEnv, [ENV.embedQueueUrl]: this.queues.embed.queueUrl, [ENV.embedInline]: '1' });
-    this.embedFn = fn('EmbedFn', 'functions/embed/handler.ts', ML, FUNCTION_MEMORY_MB.embed, timeoutOf('embed'), { ...common, ...mlEnv });
+    this.detectFn = fn('DetectFn', 'functions/detect/handler.ts', ML, FUNCTION_MEMORY_MB.detect, timeoutOf('detect'), {
+      ...common,
+      ...mlEnv,
+      [ENV.embedQueueUrl]: this.queues.embed.queueUrl,
+      [ENV.embedInline]: '1',
+    });
+    this.embedFn = fn('EmbedFn', 'functions/embed/handler.ts', ML, FUNCTION_MEMORY_MB.embed, timeoutOf('embed'), {
+      ...common,
+      ...mlEnv,
+    });
     // people.changed per user per run, on the account's default bus (subscribers add rules).
     const bus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    this.clusterFn = fn('ClusterFn', 'functions/cluster/handler.ts', CLUSTER, FUNCTION_MEMORY_MB.cluster, timeoutOf('cluster'), { ...common, [EVENT_BUS_ENV]: bus.eventBusName });
+    this.clusterFn = fn(
+      'ClusterFn',
+      'functions/cluster/handler.ts',
+      CLUSTER,
+      FUNCTION_MEMORY_MB.cluster,
+      timeoutOf('cluster'),
+      { ...common, [EVENT_BUS_ENV]: bus.eventBusName },
+    );
     bus.grantPutEventsTo(this.clusterFn);
     // The fan-out is its own small function: it only reads the pending index and sends messages,
     // and must not share the worker's 10-minute timeout and memory.
-    this.schedulerFn = fn('SchedulerFn', 'functions/scheduler/handler.ts', PLAIN, FUNCTION_MEMORY_MB.clusterFanOut, Duration.seconds(60), {
-      ...common,
-      [ENV.clusterQueueUrl]: this.queues.cluster.queueUrl,
-      [ENV.clusterLeaseSeconds]: String(CLUSTER_LEASE_SECONDS),
-    });
+    this.schedulerFn = fn(
+      'SchedulerFn',
+      'functions/scheduler/handler.ts',
+      PLAIN,
+      FUNCTION_MEMORY_MB.clusterFanOut,
+      Duration.seconds(60),
+      {
+        ...common,
+        [ENV.clusterQueueUrl]: this.queues.cluster.queueUrl,
+        [ENV.clusterLeaseSeconds]: String(CLUSTER_LEASE_SECONDS),
+      },
+    );
 
     this.consume(this.detectFn, 'detect', Duration.seconds(5));
     this.consume(this.embedFn, 'embed', Duration.seconds(5));
@@ -94,7 +134,11 @@ export class Pipeline extends Construct {
   private queueWithDlq(stage: Stage, topic: sns.ITopic): void {
     const s = STAGE_QUEUES[stage];
     const name = stage[0]!.toUpperCase() + stage.slice(1);
-    const dlq = new sqs.Queue(this, `${name}Dlq`, { retentionPeriod: Duration.days(DLQ_RETENTION_DAYS), encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    const dlq = new sqs.Queue(this, `${name}Dlq`, {
+      retentionPeriod: Duration.days(DLQ_RETENTION_DAYS),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
     const alarm = new cloudwatch.Alarm(this, `${name}DlqAlarm`, {
       alarmDescription: `Messages in the ${stage} dead-letter queue: processing failed ${s.maxReceiveCount} times (inspect, fix, then redrive)`,
       metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -115,7 +159,14 @@ export class Pipeline extends Construct {
 
   private consume(fn: NodejsFunction, stage: Stage, maxBatchingWindow?: Duration): void {
     const s = STAGE_QUEUES[stage];
-    fn.addEventSource(new SqsEventSource(this.queues[stage], { batchSize: s.batchSize, maxConcurrency: s.maxConcurrency, reportBatchItemFailures: true, ...(maxBatchingWindow ? { maxBatchingWindow } : {}) }));
+    fn.addEventSource(
+      new SqsEventSource(this.queues[stage], {
+        batchSize: s.batchSize,
+        maxConcurrency: s.maxConcurrency,
+        reportBatchItemFailures: true,
+        ...(maxBatchingWindow ? { maxBatchingWindow } : {}),
+      }),
+    );
   }
 
   /** Least privilege: explicit actions on explicit prefixes, no wildcards. */
@@ -132,7 +183,9 @@ export class Pipeline extends Construct {
     const tableAccess = (fn: lambda.IFunction, write: boolean): void => {
       const read = ['dynamodb:GetItem', 'dynamodb:Query'];
       const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: write ? [...read, ...writes] : read, resources: [table.tableArn] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: write ? [...read, ...writes] : read, resources: [table.tableArn] }),
+      );
     };
     listBucket(this.detectFn);
     s3Objects(this.detectFn, ['s3:GetObject'], UPLOAD_PREFIX);
@@ -147,8 +200,12 @@ export class Pipeline extends Construct {
     tableAccess(this.clusterFn, true);
 
     tableAccess(this.schedulerFn, true);
-    this.schedulerFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${PENDING_INDEX.indexName}`] }));
+    this.schedulerFn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${PENDING_INDEX.indexName}`],
+      }),
+    );
     this.queues.cluster.grantSendMessages(this.schedulerFn);
   }
 }
-

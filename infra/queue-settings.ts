@@ -40,7 +40,9 @@ export const STAGE_QUEUES: Readonly<Record<Stage, StageQueueSettings>> = {
 /** How long a claimed clustering job keeps the schedule from enqueuing the same user again: longer
  * than every delivery of the job can take (each receive may run to the visibility timeout), so a
  * retried job is never doubled by a fresh one. */
-export const CLUSTER_LEASE_SECONDS = STAGE_QUEUES.cluster.visibilityTimeoutSeconds * STAGE_QUEUES.cluster.maxReceiveCount + STAGE_QUEUES.cluster.functionTimeoutSeconds;
+export const CLUSTER_LEASE_SECONDS =
+  STAGE_QUEUES.cluster.visibilityTimeoutSeconds * STAGE_QUEUES.cluster.maxReceiveCount +
+  STAGE_QUEUES.cluster.functionTimeoutSeconds;
 
 export const STAGES: readonly Stage[] = ['detect', 'embed', 'cluster'];
 

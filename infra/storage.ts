@@ -25,8 +25,22 @@ export class Storage extends Construct {
       // Versioned (issue 13 item 2): an overwrite or a delete keeps the previous original as a
       // noncurrent version for 30 days, so no write can silently lose a user's photo.
       versioned: true,
-      lifecycleRules: [{ id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      cors: [{ allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.POST], allowedOrigins: [...props.corsOrigins], allowedHeaders: ['*'], exposedHeaders: ['ETag'], maxAge: 3000 }],
+      lifecycleRules: [
+        {
+          id: 'noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.POST],
+          allowedOrigins: [...props.corsOrigins],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     (this.bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId('PhotosB9552D0D');

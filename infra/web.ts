@@ -59,9 +59,13 @@ export class WebSite extends Construct {
 
   /** Uploads the built app and its config.json, and creates the sign-in client and hosted UI domain. */
   deployApp(props: WebAppProps): cognito.UserPoolClient {
-    if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`web app not built: run \`npm run build:web\` (expected ${WEB_DIST})`);
+    if (!existsSync(join(WEB_DIST, 'index.html')))
+      throw new Error(`web app not built: run \`npm run build:web\` (expected ${WEB_DIST})`);
     const scope = Stack.of(this);
-    const domain = new cognito.UserPoolDomain(this, 'HostedUi', { userPool: props.userPool, cognitoDomain: { domainPrefix: props.domainPrefix } });
+    const domain = new cognito.UserPoolDomain(this, 'HostedUi', {
+      userPool: props.userPool,
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+    });
     const client = new cognito.UserPoolClient(this, 'AppClient', {
       userPool: props.userPool,
       generateSecret: false,

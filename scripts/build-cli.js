@@ -47,4 +47,6 @@ const result = await build({
 // What the bundle was built from, so bin/rankface.js can tell when it is stale.
 const inputs = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules')), 'package.json'];
 writeFileSync(join(outdir, 'inputs.json'), JSON.stringify({ builtAt: started, inputs }, null, 1) + '\n');
-console.log(`rankface: prebuilt CLI in ${relative(process.cwd(), outdir) || '.'} (${inputs.length} modules, ${Date.now() - started} ms)`);
+console.log(
+  `rankface: prebuilt CLI in ${relative(process.cwd(), outdir) || '.'} (${inputs.length} modules, ${Date.now() - started} ms)`,
+);

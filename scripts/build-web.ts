@@ -22,7 +22,11 @@ async function newestMtime(dir: string): Promise<number> {
 /** True when `dist/web` is missing or older than any source file. */
 export async function webBuildIsStale(): Promise<boolean> {
   try {
-    const built = Math.min(...(await Promise.all(['app.js', 'app.css', 'index.html'].map(async (f) => (await stat(join(WEB_DIST, f))).mtimeMs))));
+    const built = Math.min(
+      ...(await Promise.all(
+        ['app.js', 'app.css', 'index.html'].map(async (f) => (await stat(join(WEB_DIST, f))).mtimeMs),
+      )),
+    );
     return (await newestMtime(WEB_SRC)) > built;
   } catch {
     return true;

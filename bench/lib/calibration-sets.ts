@@ -14,10 +14,14 @@ export interface LabelledVector {
   readonly vector: Float32Array;
 }
 
-const cacheFile = (embedder: string, set: string): string => join(repoRoot, '.cache', 'calibration', embedder, `${set}.json`);
+const cacheFile = (embedder: string, set: string): string =>
+  join(repoRoot, '.cache', 'calibration', embedder, `${set}.json`);
 
 /** Vectors of each set for the configured embedder, embedding (2 workers) only the sets not cached. */
-export async function labelledVectors(config: EngineConfig, sets: readonly string[]): Promise<Map<string, LabelledVector[]>> {
+export async function labelledVectors(
+  config: EngineConfig,
+  sets: readonly string[],
+): Promise<Map<string, LabelledVector[]>> {
   const out = new Map<string, LabelledVector[]>();
   const missing = sets.filter((s) => !existsSync(cacheFile(config.embedder, s)));
   if (missing.length > 0) {
@@ -25,18 +29,36 @@ export async function labelledVectors(config: EngineConfig, sets: readonly strin
     try {
       for (const set of missing) {
         const embedded = await embedLabelledDir(dataPath(set), pool);
-        const faces = embedded.faces.map((f) => ({ id: f.id, identity: f.identity, vector: Array.from(f.vector, (v) => Number(v.toFixed(6))) }));
+        const faces = embedded.faces.map((f) => ({
+          id: f.id,
+          identity: f.identity,
+          vector: Array.from(f.vector, (v) => Number(v.toFixed(6))),
+        }));
         await mkdir(join(repoRoot, '.cache', 'calibration', config.embedder), { recursive: true });
-        await writeFile(cacheFile(config.embedder, set), JSON.stringify({ set, embedder: embedded.modelId, missed: embedded.missed.length, faces }));
-        process.stderr.write(`embedded ${set} with ${config.embedder}: ${faces.length} faces, ${embedded.missed.length} missed\n`);
+        await writeFile(
+          cacheFile(config.embedder, set),
+          JSON.stringify({ set, embedder: embedded.modelId, missed: embedded.missed.length, faces }),
+        );
+        process.stderr.write(
+          `embedded ${set} with ${config.embedder}: ${faces.length} faces, ${embedded.missed.length} missed\n`,
+        );
       }
     } finally {
       await pool.close();
     }
   }
   for (const set of sets) {
-    const raw = JSON.parse(readFileSync(cacheFile(config.embedder, set), 'utf8')) as { faces: { id: string; identity: string; vector: number[] }[] };
-    out.set(set, raw.faces.map((f) => ({ id: `${set}/${f.id}`, identity: `${set}/${f.identity}`, vector: Float32Array.from(f.vector) })));
+    const raw = JSON.parse(readFileSync(cacheFile(config.embedder, set), 'utf8')) as {
+      faces: { id: string; identity: string; vector: number[] }[];
+    };
+    out.set(
+      set,
+      raw.faces.map((f) => ({
+        id: `${set}/${f.id}`,
+        identity: `${set}/${f.identity}`,
+        vector: Float32Array.from(f.vector),
+      })),
+    );
   }
   return out;
 }

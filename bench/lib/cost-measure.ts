@@ -43,39 +43,48 @@ interface MiddlewareClient {
 /** Count what the adapters ask of DynamoDB and S3. Their SDK clients are private: reached only here. */
 export function countRequests(faces: DynamoFaceStore, blobs: S3BlobStore, counter: RequestCounter): void {
   const db = (faces as unknown as { db: MiddlewareClient }).db;
-  db.middlewareStack.add((next, ctx) => async (args) => {
-    args.input.ReturnConsumedCapacity = 'TOTAL';
-    const out = await next(args);
-    counter.ddbRequests++;
-    const reads = /^(Get|Query|Scan|BatchGet)/.test(ctx.commandName);
-    const consumed = [(out.output.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined) ?? []].flat();
-    for (const c of consumed) {
-      if (reads) counter.rru += c.CapacityUnits ?? 0;
-      else {
-        counter.wru += c.CapacityUnits ?? 0;
-        const name = ctx.commandName.replace(/Command$/, '');
-        counter.wruByCommand[name] = (counter.wruByCommand[name] ?? 0) + (c.CapacityUnits ?? 0);
+  db.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      args.input.ReturnConsumedCapacity = 'TOTAL';
+      const out = await next(args);
+      counter.ddbRequests++;
+      const reads = /^(Get|Query|Scan|BatchGet)/.test(ctx.commandName);
+      const consumed = [
+        (out.output.ConsumedCapacity as { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined) ?? [],
+      ].flat();
+      for (const c of consumed) {
+        if (reads) counter.rru += c.CapacityUnits ?? 0;
+        else {
+          counter.wru += c.CapacityUnits ?? 0;
+          const name = ctx.commandName.replace(/Command$/, '');
+          counter.wruByCommand[name] = (counter.wruByCommand[name] ?? 0) + (c.CapacityUnits ?? 0);
+        }
       }
-    }
-    return out;
-  }, { step: 'initialize', name: 'benchCountCapacity' });
+      return out;
+    },
+    { step: 'initialize', name: 'benchCountCapacity' },
+  );
   const s3 = (blobs as unknown as { s3: MiddlewareClient }).s3;
-  s3.middlewareStack.add((next, ctx) => async (args) => {
-    if (/Get|Head/.test(ctx.commandName)) counter.s3Get++;
-    else {
-      counter.s3Put++;
-      const body = args.input.Body as Uint8Array | undefined;
-      counter.s3PutBytes += body?.byteLength ?? 0;
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'benchCountRequests' });
+  s3.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      if (/Get|Head/.test(ctx.commandName)) counter.s3Get++;
+      else {
+        counter.s3Put++;
+        const body = args.input.Body as Uint8Array | undefined;
+        counter.s3PutBytes += body?.byteLength ?? 0;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountRequests' },
+  );
 }
 
 /** A logger that writes nothing but counts the bytes the Lambda JSON logger would send to
  * CloudWatch Logs. */
 export function countingLogger(counter: RequestCounter, base: Record<string, unknown>): Logger {
   const emit = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    counter.logBytes += JSON.stringify({ level, message, ...base, ...fields, time: new Date().toISOString() }).length + 1;
+    counter.logBytes +=
+      JSON.stringify({ level, message, ...base, ...fields, time: new Date().toISOString() }).length + 1;
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
@@ -96,7 +105,13 @@ export async function measureStage(counter: RequestCounter, run: () => Promise<u
     wallMs: performance.now() - t0,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20,
-    wru: counter.wru, rru: counter.rru, s3Put: counter.s3Put, s3Get: counter.s3Get, s3PutBytes: counter.s3PutBytes, ddbRequests: counter.ddbRequests, logBytes: counter.logBytes,
+    wru: counter.wru,
+    rru: counter.rru,
+    s3Put: counter.s3Put,
+    s3Get: counter.s3Get,
+    s3PutBytes: counter.s3PutBytes,
+    ddbRequests: counter.ddbRequests,
+    logBytes: counter.logBytes,
     wruByCommand: { ...counter.wruByCommand },
   };
 }

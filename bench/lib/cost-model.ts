@@ -57,7 +57,8 @@ const ioSeconds = (m: StageMeasure, sqsSends = 0): number =>
   m.ddbRequests * LATENCY_S.ddb + m.s3Get * LATENCY_S.s3Get + m.s3Put * LATENCY_S.s3Put + sqsSends * LATENCY_S.sqsSend;
 /** Billed seconds: the CPU work at the function's vCPU share, plus the waits on other services. */
 export const billedSeconds = (cpuMs: number, io: number, mb: number): number => cpuMs / 1000 / vcpuShare(mb) + io;
-const lambdaUsd = (seconds: number, mb: number, invocations: number): number => seconds * (mb / 1024) * PRICE.lambdaGbSecondX86 + invocations * PRICE.lambdaRequest;
+const lambdaUsd = (seconds: number, mb: number, invocations: number): number =>
+  seconds * (mb / 1024) * PRICE.lambdaGbSecondX86 + invocations * PRICE.lambdaRequest;
 const ddbUsd = (m: { wru: number; rru: number }): number => m.wru * PRICE.ddbWriteUnit + m.rru * PRICE.ddbReadUnit;
 const s3Usd = (m: { s3Put: number; s3Get: number }): number => m.s3Put * PRICE.s3Put + m.s3Get * PRICE.s3Get;
 const logsUsd = (bytes: number): number => (bytes / 1e9) * (PRICE.logsIngestGb + PRICE.logsStorageGbMonth);
@@ -83,25 +84,35 @@ function stageRow(stage: 'detect' | 'embed', m: PipelineMeasures, mem: MemoryMb)
   const seconds = billedSeconds(s.cpuMs, ioSeconds(s, sends), mem[stage]);
   const cold = COLD_START_RATE * invocations * billedSeconds(m.coldStart.cpuMs, 0, mem[stage]);
   return {
-    stage, lambda: lambdaUsd(seconds + cold, mem[stage], invocations), ddb: ddbUsd(s), s3: s3Usd(s),
+    stage,
+    lambda: lambdaUsd(seconds + cold, mem[stage], invocations),
+    ddb: ddbUsd(s),
+    s3: s3Usd(s),
     // One send per message (S3 or detect), one receive and one delete-batch per delivered batch.
     sqs: (messages + (2 * messages) / batch) * PRICE.sqsRequest,
     other: logsUsd(s.logBytes + invocations * PLATFORM_LOG_BYTES_PER_INVOCATION),
-    note: `${(s.cpuMs / m.photos).toFixed(0)} ms CPU/photo, ${(seconds / m.photos * 1000).toFixed(0)} ms billed at ${mem[stage]} MB, peak RSS ${s.peakRssMb.toFixed(0)} MB`,
+    note: `${(s.cpuMs / m.photos).toFixed(0)} ms CPU/photo, ${((seconds / m.photos) * 1000).toFixed(0)} ms billed at ${mem[stage]} MB, peak RSS ${s.peakRssMb.toFixed(0)} MB`,
   };
 }
 
 /** Billed API Lambda seconds and requests for `photos` uploads presigned `perRequest` at a time. */
 function presignLambda(m: PipelineMeasures, mem: MemoryMb, perRequest: number): { seconds: number; requests: number } {
   const requests = m.photos / perRequest;
-  const extraCpuMs = perRequest > 1 ? Math.max(0, m.presign.batch - m.presign.single) * ((perRequest - 1) / (m.presign.batchSize - 1)) : 0;
+  const extraCpuMs =
+    perRequest > 1
+      ? Math.max(0, m.presign.batch - m.presign.single) * ((perRequest - 1) / (m.presign.batchSize - 1))
+      : 0;
   return { seconds: (requests * (API_MS_PER_REQUEST + extraCpuMs / vcpuShare(mem.api))) / 1000, requests };
 }
 
 function uploadRow(m: PipelineMeasures, mem: MemoryMb): CostRow {
   const { seconds, requests } = presignLambda(m, mem, UPLOAD_BATCH);
   return {
-    stage: 'upload (presign API + PUT)', lambda: lambdaUsd(seconds, mem.api, requests), ddb: 0, s3: m.photos * PRICE.s3Put, sqs: 0,
+    stage: 'upload (presign API + PUT)',
+    lambda: lambdaUsd(seconds, mem.api, requests),
+    ddb: 0,
+    s3: m.photos * PRICE.s3Put,
+    sqs: 0,
     other: requests * PRICE.apiGatewayRestRequest + logsUsd(requests * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300)),
     note: `POST /uploads/batch, ${UPLOAD_BATCH} photos per request (assumed): REST API request + ${API_MS_PER_REQUEST} ms at ${mem.api} MB (assumed) + measured signing of the other ${UPLOAD_BATCH - 1} (${(m.presign.batch - m.presign.single).toFixed(1)} ms CPU), spread over its photos; + the S3 PUT`,
   };
@@ -110,7 +121,12 @@ function uploadRow(m: PipelineMeasures, mem: MemoryMb): CostRow {
 /** The same uploads one request per photo (POST /uploads): printed beside the table. */
 function singleUploadUsd(m: PipelineMeasures, mem: MemoryMb): number {
   const { seconds, requests } = presignLambda(m, mem, 1);
-  return lambdaUsd(seconds, mem.api, requests) + m.photos * PRICE.s3Put + requests * PRICE.apiGatewayRestRequest + logsUsd(requests * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300));
+  return (
+    lambdaUsd(seconds, mem.api, requests) +
+    m.photos * PRICE.s3Put +
+    requests * PRICE.apiGatewayRestRequest +
+    logsUsd(requests * (PLATFORM_LOG_BYTES_PER_INVOCATION + 300))
+  );
 }
 
 /** One month of the derived data: crops in S3, items in DynamoDB (WRU × 1 KB: an upper bound). */
@@ -118,7 +134,12 @@ function storageRow(m: PipelineMeasures): CostRow {
   const cropGb = m.detect.s3PutBytes / 1e9;
   const itemGb = ((m.detect.wru + m.embed.wru) * 1024) / 1e9;
   return {
-    stage: 'storage, 1 month (crops, items)', lambda: 0, ddb: itemGb * PRICE.ddbStorageGbMonth, s3: cropGb * PRICE.s3StorageGbMonth, sqs: 0, other: 0,
+    stage: 'storage, 1 month (crops, items)',
+    lambda: 0,
+    ddb: itemGb * PRICE.ddbStorageGbMonth,
+    s3: cropGb * PRICE.s3StorageGbMonth,
+    sqs: 0,
+    other: 0,
     note: `crops ${(m.detect.s3PutBytes / m.photos / 1024).toFixed(1)} KB/photo; originals (${(m.uploadBytes / m.photos / 1e6).toFixed(1)} MB/photo here) are the user's library, priced apart`,
   };
 }
@@ -128,8 +149,12 @@ function fixedRow(m: PipelineMeasures, mem: MemoryMb): CostRow {
   const share = m.photos / PHOTOS_PER_MONTH;
   const fanOut = SCHEDULE_RUNS_PER_MONTH * billedSeconds(m.fanOut.cpuMs, ioSeconds(m.fanOut), mem.clusterFanOut);
   return {
-    stage: 'schedule fan-out + queue polling', lambda: share * lambdaUsd(fanOut, mem.clusterFanOut, SCHEDULE_RUNS_PER_MONTH), ddb: share * SCHEDULE_RUNS_PER_MONTH * ddbUsd(m.fanOut),
-    s3: 0, sqs: share * IDLE_POLL_REQUESTS_PER_MONTH * PRICE.sqsRequest, other: share * logsUsd(SCHEDULE_RUNS_PER_MONTH * (PLATFORM_LOG_BYTES_PER_INVOCATION + m.fanOut.logBytes)),
+    stage: 'schedule fan-out + queue polling',
+    lambda: share * lambdaUsd(fanOut, mem.clusterFanOut, SCHEDULE_RUNS_PER_MONTH),
+    ddb: share * SCHEDULE_RUNS_PER_MONTH * ddbUsd(m.fanOut),
+    s3: 0,
+    sqs: share * IDLE_POLL_REQUESTS_PER_MONTH * PRICE.sqsRequest,
+    other: share * logsUsd(SCHEDULE_RUNS_PER_MONTH * (PLATFORM_LOG_BYTES_PER_INVOCATION + m.fanOut.logBytes)),
     note: `every 5 min (${SCHEDULE_RUNS_PER_MONTH}/month) + Lambda's idle SQS long polls, spread over ${PHOTOS_PER_MONTH.toExponential(0)} photos/month`,
   };
 }
@@ -155,7 +180,12 @@ export function clusterModel(points: readonly ClusterPoint[], mem: MemoryMb): Cl
       const hours = (cpu.at(n) / 1000 + io) / 3600; // no multi-core speed-up assumed
       return hours * (FARGATE.vcpu * PRICE.fargateVcpuHour + FARGATE.gb * PRICE.fargateGbHour) + ddb;
     }
-    return lambdaUsd(billedSeconds(cpu.at(n), io, mem.cluster), mem.cluster, 1) + ddb + 3 * PRICE.sqsRequest + logsUsd(PLATFORM_LOG_BYTES_PER_INVOCATION + 400);
+    return (
+      lambdaUsd(billedSeconds(cpu.at(n), io, mem.cluster), mem.cluster, 1) +
+      ddb +
+      3 * PRICE.sqsRequest +
+      logsUsd(PLATFORM_LOG_BYTES_PER_INVOCATION + 400)
+    );
   };
   return { cpuMs: cpu.at, runUsd, rssMb: rss.at, exponent: cpu.b };
 }
@@ -165,7 +195,12 @@ function clusterRow(m: PipelineMeasures, model: ClusterModel): CostRow {
   let usd = 0;
   for (let k = 1; k <= LIBRARY / BATCH; k++) usd += model.runUsd(k * BATCH * fpp);
   return {
-    stage: 'cluster', lambda: (usd / LIBRARY) * m.photos, ddb: 0, s3: 0, sqs: 0, other: 0,
+    stage: 'cluster',
+    lambda: (usd / LIBRARY) * m.photos,
+    ddb: 0,
+    s3: 0,
+    sqs: 0,
+    other: 0,
     note: `${LIBRARY / BATCH} runs per ${LIBRARY}-photo library (${BATCH} photos per run), each over the library so far; fitted CPU ∝ faces^${model.exponent.toFixed(2)}`,
   };
 }
@@ -179,21 +214,71 @@ export interface PricedPipeline {
 
 export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipeline {
   const model = clusterModel(m.clusterPoints, mem);
-  const rows = [stageRow('detect', m, mem), stageRow('embed', m, mem), uploadRow(m, mem), clusterRow(m, model), storageRow(m), fixedRow(m, mem)];
+  const rows = [
+    stageRow('detect', m, mem),
+    stageRow('embed', m, mem),
+    uploadRow(m, mem),
+    clusterRow(m, model),
+    storageRow(m),
+    fixedRow(m, mem),
+  ];
   const perMillion = (rows.reduce((s, r) => s + total(r), 0) / m.photos) * 1e6;
   const faces = Math.round(100_000 * (m.faces / m.photos));
-  const nightly100k = { faces, usd: model.runUsd(faces), route: faces > LAMBDA_CLUSTER_FACE_LIMIT ? 'Fargate' : 'Lambda', cpuSeconds: model.cpuMs(faces) / 1000, rssMb: model.rssMb(faces) };
+  const nightly100k = {
+    faces,
+    usd: model.runUsd(faces),
+    route: faces > LAMBDA_CLUSTER_FACE_LIMIT ? 'Fargate' : 'Lambda',
+    cpuSeconds: model.cpuMs(faces) / 1000,
+    rssMb: model.rssMb(faces),
+  };
   const perM = (x: number): number => Number(((x / m.photos) * 1e6).toFixed(2));
   const json = {
     usd_per_million_photos: Number(perMillion.toFixed(2)),
-    stages: Object.fromEntries(rows.map((r) => [r.stage, { total: perM(total(r)), lambda: perM(r.lambda), dynamodb: perM(r.ddb), s3: perM(r.s3), sqs: perM(r.sqs), other: perM(r.other) }])),
-    photos: m.photos, faces: m.faces, vector_codec: m.codec, onnx_threads: m.threads, embed: m.embedMode, memory_mb: mem,
+    stages: Object.fromEntries(
+      rows.map((r) => [
+        r.stage,
+        {
+          total: perM(total(r)),
+          lambda: perM(r.lambda),
+          dynamodb: perM(r.ddb),
+          s3: perM(r.s3),
+          sqs: perM(r.sqs),
+          other: perM(r.other),
+        },
+      ]),
+    ),
+    photos: m.photos,
+    faces: m.faces,
+    vector_codec: m.codec,
+    onnx_threads: m.threads,
+    embed: m.embedMode,
+    memory_mb: mem,
     nightly_recluster_100k_photos: { ...nightly100k, usd: Number(nightly100k.usd.toFixed(4)) },
-    cluster_points: m.clusterPoints.map((p) => ({ faces: p.faces, cpu_ms: Math.round(p.cpuMs), wall_ms: Math.round(p.wallMs), rru: p.rru, wru: p.wru, peak_rss_mb: Math.round(p.peakRssMb) })),
-    cold_start_cpu_ms: Math.round(m.coldStart.cpuMs), cold_start_rate: COLD_START_RATE,
-    upload_single_route_usd_per_million: perM(singleUploadUsd(m, mem)), upload_batch: UPLOAD_BATCH,
-    presign_cpu_ms: { single: Number(m.presign.single.toFixed(2)), batch: Number(m.presign.batch.toFixed(2)), batch_size: m.presign.batchSize },
-    detect_per_photo: { wru: Number((m.detect.wru / m.photos).toFixed(2)), wru_by_command: Object.fromEntries(Object.entries(m.detect.wruByCommand).map(([c, u]) => [c, Number((u / m.photos).toFixed(2))])), s3_puts: Number((m.detect.s3Put / m.photos).toFixed(2)), cpu_ms: Math.round(m.detect.cpuMs / m.photos) },
+    cluster_points: m.clusterPoints.map((p) => ({
+      faces: p.faces,
+      cpu_ms: Math.round(p.cpuMs),
+      wall_ms: Math.round(p.wallMs),
+      rru: p.rru,
+      wru: p.wru,
+      peak_rss_mb: Math.round(p.peakRssMb),
+    })),
+    cold_start_cpu_ms: Math.round(m.coldStart.cpuMs),
+    cold_start_rate: COLD_START_RATE,
+    upload_single_route_usd_per_million: perM(singleUploadUsd(m, mem)),
+    upload_batch: UPLOAD_BATCH,
+    presign_cpu_ms: {
+      single: Number(m.presign.single.toFixed(2)),
+      batch: Number(m.presign.batch.toFixed(2)),
+      batch_size: m.presign.batchSize,
+    },
+    detect_per_photo: {
+      wru: Number((m.detect.wru / m.photos).toFixed(2)),
+      wru_by_command: Object.fromEntries(
+        Object.entries(m.detect.wruByCommand).map(([c, u]) => [c, Number((u / m.photos).toFixed(2))]),
+      ),
+      s3_puts: Number((m.detect.s3Put / m.photos).toFixed(2)),
+      cpu_ms: Math.round(m.detect.cpuMs / m.photos),
+    },
   };
   return { rows, perMillion, nightly100k, json };
 }
@@ -206,14 +291,24 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
     '',
     '| stage | Lambda | DynamoDB | S3 | SQS | logs, API, other | total per 1M photos | measured |',
     '|---|---|---|---|---|---|---|---|',
-    ...priced.rows.map((r) => `| ${r.stage} | ${usd(r.lambda)} | ${usd(r.ddb)} | ${usd(r.s3)} | ${usd(r.sqs)} | ${usd(r.other)} | ${usd(total(r))} | ${r.note} |`),
+    ...priced.rows.map(
+      (r) =>
+        `| ${r.stage} | ${usd(r.lambda)} | ${usd(r.ddb)} | ${usd(r.s3)} | ${usd(r.sqs)} | ${usd(r.other)} | ${usd(total(r))} | ${r.note} |`,
+    ),
     `| **all** | | | | | | **$${priced.perMillion.toFixed(2)}** | |`,
     '',
     '| cluster run (measured) | faces | CPU ms | wall ms | RRU | WRU | peak RSS MB |',
     '|---|---|---|---|---|---|---|',
-    ...m.clusterPoints.map((p) => `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`),
+    ...m.clusterPoints.map(
+      (p) =>
+        `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`,
+    ),
     '',
-    `DynamoDB write units per photo, detect stage, by request: ${Object.entries(m.detect.wruByCommand).map(([c, u]) => `${c} ${(u / m.photos).toFixed(2)}`).join(', ')} (total ${(m.detect.wru / m.photos).toFixed(2)}); S3: ${(m.detect.s3Put / m.photos).toFixed(2)} PUTs per photo, ${(m.detect.s3PutBytes / m.photos / 1024).toFixed(1)} KB of crops per photo.`,
+    `DynamoDB write units per photo, detect stage, by request: ${Object.entries(m.detect.wruByCommand)
+      .map(([c, u]) => `${c} ${(u / m.photos).toFixed(2)}`)
+      .join(
+        ', ',
+      )} (total ${(m.detect.wru / m.photos).toFixed(2)}); S3: ${(m.detect.s3Put / m.photos).toFixed(2)} PUTs per photo, ${(m.detect.s3PutBytes / m.photos / 1024).toFixed(1)} KB of crops per photo.`,
     '',
     `Nightly re-cluster of a 100K-photo user (${n.faces} faces at this mix): $${n.usd.toFixed(4)} per run on ${n.route} (fitted: ${n.cpuSeconds.toFixed(0)} s CPU, ~${n.rssMb.toFixed(0)} MB RSS); $${(n.usd * 30).toFixed(2)} per month.`,
     '',

@@ -22,10 +22,16 @@ try {
       identities: set.identities,
       missed: set.missed,
       msPerImage: set.elapsedMs / set.images,
-      faces: set.faces.map((f) => ({ id: f.id, identity: f.identity, vector: Array.from(f.vector, (v) => Number(v.toFixed(6))) })),
+      faces: set.faces.map((f) => ({
+        id: f.id,
+        identity: f.identity,
+        vector: Array.from(f.vector, (v) => Number(v.toFixed(6))),
+      })),
     };
     await writeFile(join(outDir, `${name}.json`), JSON.stringify(out));
-    process.stdout.write(`${name}: ${set.images} images, ${set.faces.length} faces, ${set.missed.length} missed, ${(set.elapsedMs / set.images).toFixed(1)} ms/image\n`);
+    process.stdout.write(
+      `${name}: ${set.images} images, ${set.faces.length} faces, ${set.missed.length} missed, ${(set.elapsedMs / set.images).toFixed(1)} ms/image\n`,
+    );
   }
 } finally {
   await pool.close();

@@ -7,7 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { S3Event } from 'aws-lambda';
 import { startLocalAws } from '../../scripts/emulators/local-aws.ts';
 
-type HostMessage = { kind: 'ready'; env: Record<string, string>; bucket: string } | { kind: 's3-event'; event: S3Event };
+type HostMessage =
+  { kind: 'ready'; env: Record<string, string>; bucket: string } | { kind: 's3-event'; event: S3Event };
 
 export interface EmulatorHost {
   readonly bucket: string;
@@ -17,7 +18,10 @@ export interface EmulatorHost {
 
 /** Fork the emulators and point this process's environment at them (as `startLocalAws` does). */
 export async function startEmulatorHost(name: string): Promise<EmulatorHost> {
-  const child: ChildProcess = fork(import.meta.filename, ['--host', name], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(import.meta.filename, ['--host', name], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const listeners: ((e: S3Event) => void)[] = [];
   const bucket = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator host exited (${code}) before it was ready`)));
@@ -32,11 +36,12 @@ export async function startEmulatorHost(name: string): Promise<EmulatorHost> {
   return {
     bucket,
     onS3Event: (l) => listeners.push(l),
-    stop: () => new Promise<void>((resolve) => {
-      child.removeAllListeners('exit');
-      child.once('exit', () => resolve());
-      child.send('stop');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
   };
 }
 
@@ -44,7 +49,9 @@ async function host(name: string): Promise<void> {
   const before = { ...process.env };
   const aws = await startLocalAws({ name });
   aws.onS3Event((event) => process.send!({ kind: 's3-event', event } satisfies HostMessage));
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && before[e[0]] !== e[1]));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && before[e[0]] !== e[1]),
+  );
   process.send!({ kind: 'ready', env, bucket: aws.bucket } satisfies HostMessage);
   process.on('message', async (m) => {
     if (m !== 'stop') return;

@@ -16,5 +16,8 @@ for (const [name, o] of runs) {
   const t0 = performance.now();
   const r = clusterWithStats(s.faces, o);
   const m = clusteringMetrics(s.truth, labelsFromResult(ids, r.result));
-  console.log(name.padEnd(24), `P ${m.pairwise.precision.toFixed(4)} R ${m.pairwise.recall.toFixed(4)} F ${m.pairwise.f.toFixed(4)} bF ${m.bcubed.f.toFixed(4)} cpi ${m.clusters_per_identity.toFixed(3)} ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(
+    name.padEnd(24),
+    `P ${m.pairwise.precision.toFixed(4)} R ${m.pairwise.recall.toFixed(4)} F ${m.pairwise.f.toFixed(4)} bF ${m.bcubed.f.toFixed(4)} cpi ${m.clusters_per_identity.toFixed(3)} ${((performance.now() - t0) / 1000).toFixed(1)}s`,
+  );
 }

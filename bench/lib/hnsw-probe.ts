@@ -21,6 +21,8 @@ for (const [connectivity, expansionAdd, expansionSearch, q] of configs) {
   const t1 = performance.now();
   const g = idx.neighbours(10);
   const t2 = performance.now();
-  console.log(`n=${n} dim=${dim} M=${connectivity} efC=${expansionAdd} efS=${expansionSearch} ${q}: build ${((t1 - t0) / 1000).toFixed(1)}s search ${((t2 - t1) / 1000).toFixed(1)}s recall@10 ${knnRecall(truth, g, rows).toFixed(3)}`);
+  console.log(
+    `n=${n} dim=${dim} M=${connectivity} efC=${expansionAdd} efS=${expansionSearch} ${q}: build ${((t1 - t0) / 1000).toFixed(1)}s search ${((t2 - t1) / 1000).toFixed(1)}s recall@10 ${knnRecall(truth, g, rows).toFixed(3)}`,
+  );
   idx.dispose();
 }

@@ -33,21 +33,35 @@ async function reencode(source: string): Promise<Buffer> {
 export async function phoneSizePhotos(dataDir: string, groups: number, singles: number): Promise<PhoneSizePhoto[]> {
   mkdirSync(cacheDir, { recursive: true });
   const groupDir = join(dataDir, 'group');
-  const groupPhotos = readdirSync(groupDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort().slice(0, groups)
+  const groupPhotos = readdirSync(groupDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .slice(0, groups)
     .map((d) => {
       const f = readdirSync(join(groupDir, d)).sort()[0]!;
       return { name: `group-${d}-${f}`, path: join(groupDir, d, f) };
     });
   const lfwDir = join(dataDir, 'lfw-120');
-  const lfw = readdirSync(lfwDir).sort().slice(0, singles)
-    .map((id) => ({ name: `lfw-${readdirSync(join(lfwDir, id)).sort()[0]!}`, path: join(lfwDir, id, readdirSync(join(lfwDir, id)).sort()[0]!) }));
+  const lfw = readdirSync(lfwDir)
+    .sort()
+    .slice(0, singles)
+    .map((id) => ({
+      name: `lfw-${readdirSync(join(lfwDir, id)).sort()[0]!}`,
+      path: join(lfwDir, id, readdirSync(join(lfwDir, id)).sort()[0]!),
+    }));
   const out: PhoneSizePhoto[] = [];
   for (const { name, path } of [...groupPhotos, ...lfw]) {
     const cached = join(cacheDir, name.replace(/\.[a-z]+$/i, '') + '.jpg');
     if (!existsSync(cached)) writeFileSync(cached, await reencode(path));
     const bytes = readFileSync(cached);
     const meta = await sharp(bytes).metadata();
-    out.push({ name, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), width: meta.width ?? 0, height: meta.height ?? 0 });
+    out.push({
+      name,
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      width: meta.width ?? 0,
+      height: meta.height ?? 0,
+    });
   }
   return out;
 }

@@ -12,7 +12,12 @@ import { cluster, type ClusterOptions } from '#core/cluster/index.ts';
 import type { ClusterFace } from '#core/cluster/types.ts';
 import { clusteringMetrics, labelsFromResult } from '#core/metrics/index.ts';
 import type { FaceRecord } from '#core/ports/face-store.ts';
-import { landmarkPlausibility, QUALITY_THRESHOLDS, scoreQuality, type QualityThresholds } from '#core/vision/quality.ts';
+import {
+  landmarkPlausibility,
+  QUALITY_THRESHOLDS,
+  scoreQuality,
+  type QualityThresholds,
+} from '#core/vision/quality.ts';
 
 export interface RunFace {
   readonly record: FaceRecord;
@@ -61,7 +66,11 @@ export interface SweepScore {
   readonly gatedSubjects: number;
 }
 
-export function scoreRun(faces: readonly RunFace[], thresholds: QualityThresholds, options: ClusterOptions): SweepScore {
+export function scoreRun(
+  faces: readonly RunFace[],
+  thresholds: QualityThresholds,
+  options: ClusterOptions,
+): SweepScore {
   const input: ClusterFace[] = faces.map((f) => ({
     id: f.record.faceId,
     photoId: f.record.photoId,
@@ -73,9 +82,14 @@ export function scoreRun(faces: readonly RunFace[], thresholds: QualityThreshold
   const gated = new Set(result.gated ?? []);
   const subjects = faces.filter((f) => f.subject !== undefined);
   const ids = subjects.map((f) => f.record.faceId);
-  const m = clusteringMetrics(subjects.map((f) => f.subject!), labelsFromResult(ids, result), subjects.map((f) => f.record.photoId));
+  const m = clusteringMetrics(
+    subjects.map((f) => f.subject!),
+    labelsFromResult(ids, result),
+    subjects.map((f) => f.record.photoId),
+  );
   const identityOf = new Map(faces.map((f) => [f.record.faceId, f.subject ?? `bg:${f.record.faceId}`]));
-  let junk = 0, mixed = 0;
+  let junk = 0,
+    mixed = 0;
   for (const p of result.people) {
     const counts = new Map<string, number>();
     for (const id of p.faceIds) counts.set(identityOf.get(id)!, (counts.get(identityOf.get(id)!) ?? 0) + 1);
@@ -101,21 +115,35 @@ export function scoreRow(name: string, s: SweepScore): string {
   return `| ${name} | ${f3(s.pairwiseP)} | ${f3(s.pairwiseR)} | ${f3(s.bcubedF)} | ${s.clustersPerIdentity.toFixed(3)} | ${s.people} | ${s.junkPeople} | ${s.mixedPeople} | ${s.gated} (${s.gatedSubjects} subjects) |`;
 }
 
-export const SCORE_HEADER = '| run | pairwise P | pairwise R | BCubed F | clusters/identity | people | junk people | mixed people | gated |\n|---|---|---|---|---|---|---|---|---|';
+export const SCORE_HEADER =
+  '| run | pairwise P | pairwise R | BCubed F | clusters/identity | people | junk people | mixed people | gated |\n|---|---|---|---|---|---|---|---|---|';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dirs = process.argv.slice(2);
   const configs: [string, ClusterOptions][] = [
-    ['before: no gate, single link, no refine', { qualityGate: 0, maxAverageDistance: Infinity, minCohesion: 0, refine: false }],
-    ...[0.25, 0.4, 0.5].map((g): [string, ClusterOptions] => [`gate ${g}`, { qualityGate: g, maxAverageDistance: Infinity, minCohesion: 0, refine: false }]),
-    ...[0.45, 0.5, 0.55, 0.6].map((d): [string, ClusterOptions] => [`gate 0.4, guard avg <= ${d}`, { qualityGate: 0.4, maxAverageDistance: d, refine: false }]),
-    ...[0.45, 0.5, 0.55].map((d): [string, ClusterOptions] => [`gate 0.4, guard 0.6, refine avg <= ${d}`, { qualityGate: 0.4, maxAverageDistance: 0.6, refine: { maxAverageDistance: d } }]),
+    [
+      'before: no gate, single link, no refine',
+      { qualityGate: 0, maxAverageDistance: Infinity, minCohesion: 0, refine: false },
+    ],
+    ...[0.25, 0.4, 0.5].map((g): [string, ClusterOptions] => [
+      `gate ${g}`,
+      { qualityGate: g, maxAverageDistance: Infinity, minCohesion: 0, refine: false },
+    ]),
+    ...[0.45, 0.5, 0.55, 0.6].map((d): [string, ClusterOptions] => [
+      `gate 0.4, guard avg <= ${d}`,
+      { qualityGate: 0.4, maxAverageDistance: d, refine: false },
+    ]),
+    ...[0.45, 0.5, 0.55].map((d): [string, ClusterOptions] => [
+      `gate 0.4, guard 0.6, refine avg <= ${d}`,
+      { qualityGate: 0.4, maxAverageDistance: 0.6, refine: { maxAverageDistance: d } },
+    ]),
     ...[0.45, 0.5].map((c): [string, ClusterOptions] => [`defaults + cohesion >= ${c}`, { minCohesion: c }]),
     ['defaults', {}],
   ];
   for (const dir of dirs) {
     const faces = await loadRun(dir);
     process.stdout.write(`\n${dir}: ${faces.length} faces\n${SCORE_HEADER}\n`);
-    for (const [name, options] of configs) process.stdout.write(`${scoreRow(name, scoreRun(faces, QUALITY_THRESHOLDS, options))}\n`);
+    for (const [name, options] of configs)
+      process.stdout.write(`${scoreRow(name, scoreRun(faces, QUALITY_THRESHOLDS, options))}\n`);
   }
 }

@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { clusteringMetrics } from '#core/metrics/index.ts';
 
-interface JsonFace { readonly face_id: string; readonly photo: string; readonly box: readonly number[] }
+interface JsonFace {
+  readonly face_id: string;
+  readonly photo: string;
+  readonly box: readonly number[];
+}
 interface PeopleJson {
   readonly people: ReadonlyArray<{ readonly id: string; readonly faces: readonly JsonFace[] }>;
   readonly unassigned: readonly JsonFace[];
@@ -43,12 +47,17 @@ export function scorePeopleJson(report: PeopleJson): PeopleScore {
   const subjects = [...largest.values()].sort((a, b) => (a.photo < b.photo ? -1 : 1));
   const truth = subjects.map((f) => f.photo.split('/')[0]!);
   const predicted = subjects.map((f) => label.get(f.face_id) ?? `u:${f.face_id}`);
-  const m = clusteringMetrics(truth, predicted, subjects.map((f) => f.photo));
+  const m = clusteringMetrics(
+    truth,
+    predicted,
+    subjects.map((f) => f.photo),
+  );
   const members = new Map<string, string[]>();
   predicted.forEach((p, i) => {
     if (p.startsWith('p:')) members.set(p, [...(members.get(p) ?? []), truth[i]!]);
   });
-  let stranger = 0, mixed = 0;
+  let stranger = 0,
+    mixed = 0;
   for (const ids of members.values()) {
     if (ids.length < 2) continue;
     const counts = new Map<string, number>();

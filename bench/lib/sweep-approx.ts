@@ -30,12 +30,26 @@ for (const name of process.argv.slice(2)) {
   const full = createKnnIndex(prepared.matrix).neighbours(Math.max(...ks));
   for (const k of ks) {
     const g = truncateKnn(full, k);
-    for (const t of ts) for (const md of mds) {
-      const uf = constrainedUnionFind(prepared);
-      approxRankOrderCluster(g, uf, { threshold: t, maxDistance: md });
-      const r = buildResult(prepared.matrix, prepared.ids, uf.labels());
-      const m = clusteringMetrics(sortedTruth, labelsFromResult(prepared.ids, r));
-      console.log([name, k, t, md, m.pairwise.precision.toFixed(4), m.pairwise.recall.toFixed(4), m.pairwise.f.toFixed(4), m.bcubed.f.toFixed(4), m.clusters_per_identity.toFixed(3), m.wrong_faces].join('\t'));
-    }
+    for (const t of ts)
+      for (const md of mds) {
+        const uf = constrainedUnionFind(prepared);
+        approxRankOrderCluster(g, uf, { threshold: t, maxDistance: md });
+        const r = buildResult(prepared.matrix, prepared.ids, uf.labels());
+        const m = clusteringMetrics(sortedTruth, labelsFromResult(prepared.ids, r));
+        console.log(
+          [
+            name,
+            k,
+            t,
+            md,
+            m.pairwise.precision.toFixed(4),
+            m.pairwise.recall.toFixed(4),
+            m.pairwise.f.toFixed(4),
+            m.bcubed.f.toFixed(4),
+            m.clusters_per_identity.toFixed(3),
+            m.wrong_faces,
+          ].join('\t'),
+        );
+      }
   }
 }

@@ -38,7 +38,9 @@ function graph(): KnnGraph {
   const g = index.neighbours(k);
   const t2 = performance.now();
   index.dispose();
-  process.stderr.write(`knn ${index.method}: build ${((t1 - t0) / 1000).toFixed(1)} s, search ${((t2 - t1) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `knn ${index.method}: build ${((t1 - t0) / 1000).toFixed(1)} s, search ${((t2 - t1) / 1000).toFixed(1)} s\n`,
+  );
   writeFileSync(file, Buffer.concat([Buffer.from(g.indices.buffer), Buffer.from(g.distances.buffer)]));
   return g;
 }
@@ -47,7 +49,12 @@ const sizeOf = new Map<string, number>();
 for (const t of set.truth) sizeOf.set(t, (sizeOf.get(t) ?? 0) + 1);
 const BUCKETS = [1, 2, 3, 6, 21, 101, 1001];
 const bucketOf = (s: number): number => BUCKETS.filter((b) => s >= b).length - 1;
-const bucketName = (b: number): string => (b === BUCKETS.length - 1 ? `${BUCKETS[b]}+` : BUCKETS[b + 1] - 1 === BUCKETS[b] ? `${BUCKETS[b]}` : `${BUCKETS[b]}-${BUCKETS[b + 1] - 1}`);
+const bucketName = (b: number): string =>
+  b === BUCKETS.length - 1
+    ? `${BUCKETS[b]}+`
+    : BUCKETS[b + 1] - 1 === BUCKETS[b]
+      ? `${BUCKETS[b]}`
+      : `${BUCKETS[b]}-${BUCKETS[b + 1] - 1}`;
 
 function perBucket(predicted: string[]): string {
   const clSize = new Map<string, number>();
@@ -67,7 +74,10 @@ function perBucket(predicted: string[]): string {
   });
   // Loss in overall BCubed P/R contributed by the bucket (sum of 1 - p over its faces / n).
   return rows
-    .map((r, b) => `| ${bucketName(b)} | ${((100 * r.faces) / n).toFixed(1)}% | ${(r.p / r.faces).toFixed(3)} | ${(r.r / r.faces).toFixed(3)} | ${((r.faces - r.p) / n).toFixed(4)} | ${((r.faces - r.r) / n).toFixed(4)} |`)
+    .map(
+      (r, b) =>
+        `| ${bucketName(b)} | ${((100 * r.faces) / n).toFixed(1)}% | ${(r.p / r.faces).toFixed(3)} | ${(r.r / r.faces).toFixed(3)} | ${((r.faces - r.p) / n).toFixed(4)} | ${((r.faces - r.r) / n).toFixed(4)} |`,
+    )
     .join('\n');
 }
 
@@ -93,7 +103,10 @@ function listRecall(g: KnnGraph, maxDistance: number): string {
       }
     }
   }
-  return found.map(([f, t], b) => (t ? `${bucketName(b)}: ${(f / t).toFixed(3)} of ${t}` : '')).filter(Boolean).join(', ');
+  return found
+    .map(([f, t], b) => (t ? `${bucketName(b)}: ${(f / t).toFixed(3)} of ${t}` : ''))
+    .filter(Boolean)
+    .join(', ');
 }
 
 interface Config {
@@ -107,7 +120,9 @@ const table: Record<string, Config> = JSON.parse(process.env.TABLE ?? '{}') as R
 table.defaults ??= {};
 
 const g = graph();
-process.stdout.write(`${n} faces seed ${seed}, k ${k}; same-identity pairs within 0.5 held by the lists: ${listRecall(g, 0.5)}\n`);
+process.stdout.write(
+  `${n} faces seed ${seed}, k ${k}; same-identity pairs within 0.5 held by the lists: ${listRecall(g, 0.5)}\n`,
+);
 for (const name of (process.env.CONFIGS ?? 'defaults').split(',')) {
   const c = table[name]!;
   const t0 = performance.now();
@@ -119,11 +134,17 @@ for (const name of (process.env.CONFIGS ?? 'defaults').split(',')) {
   approxRankOrderCluster(sub, uf, p, evidence);
   if (c.refine !== false) refineByAverageLink(evidence, matrix.dim, { ...DEFAULT_CLUSTER_OPTIONS.refine, ...c.refine });
   if (c.attach) attachSingles(evidence, sub, c.attach);
-  const result = dissolveIncoherent(buildResult(matrix, prepared.ids, uf.labels()), c.minCohesion ?? DEFAULT_CLUSTER_OPTIONS.minCohesion, {});
+  const result = dissolveIncoherent(
+    buildResult(matrix, prepared.ids, uf.labels()),
+    c.minCohesion ?? DEFAULT_CLUSTER_OPTIONS.minCohesion,
+    {},
+  );
   const s = (performance.now() - t0) / 1000;
   const predicted = labelsFromResult(prepared.ids, result);
   const m = clusteringMetrics(set.truth, predicted);
-  process.stdout.write(`\n### ${name} ${JSON.stringify(c)}: pairwise P ${m.pairwise.precision.toFixed(4)} R ${m.pairwise.recall.toFixed(4)} F ${m.pairwise.f.toFixed(4)}; BCubed P ${m.bcubed.precision.toFixed(4)} R ${m.bcubed.recall.toFixed(4)} F ${m.bcubed.f.toFixed(4)}; ${result.people.length} people; ${s.toFixed(1)} s\n`);
+  process.stdout.write(
+    `\n### ${name} ${JSON.stringify(c)}: pairwise P ${m.pairwise.precision.toFixed(4)} R ${m.pairwise.recall.toFixed(4)} F ${m.pairwise.f.toFixed(4)}; BCubed P ${m.bcubed.precision.toFixed(4)} R ${m.bcubed.recall.toFixed(4)} F ${m.bcubed.f.toFixed(4)}; ${result.people.length} people; ${s.toFixed(1)} s\n`,
+  );
   let alone = 0;
   let big = 0;
   let minor = 0;
@@ -141,8 +162,12 @@ for (const name of (process.env.CONFIGS ?? 'defaults').split(',')) {
     const counts = [...m.values()].sort((x, y) => y - x);
     minor += counts.slice(1).reduce((x, y) => x + y, 0);
   }
-  process.stdout.write(`identities of 101+: ${((100 * alone) / big).toFixed(1)}% of faces alone, ${((100 * minor) / big).toFixed(1)}% in a person other than the identity's largest\n`);
-  process.stdout.write(`| identity size | faces | BCubed P | BCubed R | P loss | R loss |\n|---|---|---|---|---|---|\n${perBucket(predicted)}\n`);
+  process.stdout.write(
+    `identities of 101+: ${((100 * alone) / big).toFixed(1)}% of faces alone, ${((100 * minor) / big).toFixed(1)}% in a person other than the identity's largest\n`,
+  );
+  process.stdout.write(
+    `| identity size | faces | BCubed P | BCubed R | P loss | R loss |\n|---|---|---|---|---|---|\n${perBucket(predicted)}\n`,
+  );
 }
 
 function truncate(graph: KnnGraph, kk: number): KnnGraph {

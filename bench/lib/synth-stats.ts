@@ -5,11 +5,12 @@ import { loadCachedSet } from './cached.ts';
 function stats(vectors: Float32Array[], labels: string[]): string {
   const same: number[] = [];
   const diff: number[] = [];
-  for (let i = 0; i < vectors.length; i++) for (let j = i + 1; j < vectors.length; j++) {
-    let s = 0;
-    for (let d = 0; d < vectors[i].length; d++) s += vectors[i][d] * vectors[j][d];
-    (labels[i] === labels[j] ? same : diff).push(s);
-  }
+  for (let i = 0; i < vectors.length; i++)
+    for (let j = i + 1; j < vectors.length; j++) {
+      let s = 0;
+      for (let d = 0; d < vectors[i].length; d++) s += vectors[i][d] * vectors[j][d];
+      (labels[i] === labels[j] ? same : diff).push(s);
+    }
   const ms = (a: number[]): string => {
     const m = a.reduce((x, y) => x + y, 0) / a.length;
     const sd = Math.sqrt(a.reduce((x, y) => x + (y - m) ** 2, 0) / a.length);
@@ -20,7 +21,21 @@ function stats(vectors: Float32Array[], labels: string[]): string {
 }
 
 const real = loadCachedSet(process.argv[2] ?? 'lfw-df-dev');
-console.log('real     ', stats(real.faces.map((f) => f.vector), real.truth));
+console.log(
+  'real     ',
+  stats(
+    real.faces.map((f) => f.vector),
+    real.truth,
+  ),
+);
 const args = JSON.parse(process.argv[3] ?? '{}') as Record<string, number>;
 const syn = syntheticFaces({ faces: 1500, ...args });
-console.log('synthetic', stats(syn.faces.map((f) => f.vector), syn.truth), syn.identities, 'identities');
+console.log(
+  'synthetic',
+  stats(
+    syn.faces.map((f) => f.vector),
+    syn.truth,
+  ),
+  syn.identities,
+  'identities',
+);

@@ -39,4 +39,8 @@ for (let q = 0; q < rows; q++) {
   });
 }
 console.log(`${n} faces, ${rows} sampled (${single} single-face identities)`);
-gates.forEach((g, i) => console.log(`gate ${g}: nearest impostor within: ${(imp[i] / rows).toFixed(3)} (singles ${(impSingle[i] / single).toFixed(3)}); nearest mate within (2+): ${(mate[i] / multi).toFixed(3)}`));
+gates.forEach((g, i) =>
+  console.log(
+    `gate ${g}: nearest impostor within: ${(imp[i] / rows).toFixed(3)} (singles ${(impSingle[i] / single).toFixed(3)}); nearest mate within (2+): ${(mate[i] / multi).toFixed(3)}`,
+  ),
+);

@@ -65,7 +65,9 @@ export function awsApiDeps(deps: ApiHandlerDeps): ApiDeps {
       return { key, url, method: 'PUT', headers, expiresIn: presignSeconds, uploadId, fileName, maxBytes, post };
     },
     eraseUser: (userId) => eraseUser(userId, deps),
-    ...(deps.clusterQueue ? { requestRecluster: (userId: string) => requestRecluster(userId, deps, deps.clusterQueue!) } : {}),
+    ...(deps.clusterQueue
+      ? { requestRecluster: (userId: string) => requestRecluster(userId, deps, deps.clusterQueue!) }
+      : {}),
     ...(deps.modelId ? { modelId: deps.modelId } : {}),
     maxListBodyBytes: deps.maxListBodyBytes ?? LAMBDA_LIST_BODY_BYTES,
   };
@@ -73,7 +75,10 @@ export function awsApiDeps(deps: ApiHandlerDeps): ApiDeps {
 
 /** Objects first (uploads, then crops, then their old versions), items last: an upload's removal event finds no photo and
  * asks for nothing (detect), and an erase cut short leaves items that a retry still finds. */
-async function eraseUser(userId: string, { blobs, faces }: Pick<ApiHandlerDeps, 'blobs' | 'faces'>): Promise<ErasedUser> {
+async function eraseUser(
+  userId: string,
+  { blobs, faces }: Pick<ApiHandlerDeps, 'blobs' | 'faces'>,
+): Promise<ErasedUser> {
   const prefixes = [`${UPLOAD_PREFIX}${userId}/`, `${CROP_PREFIX}${encodeURIComponent(userId)}/`];
   const keys = (await Promise.all(prefixes.map((p) => blobs.list(p)))).flat();
   for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((k) => blobs.delete(k)));
@@ -90,6 +95,7 @@ async function requestRecluster(userId: string, deps: ApiHandlerDeps, queue: Wor
   const waitMs = await deps.faces.stampReclusterRequest(userId, RECLUSTER_INTERVAL_MS);
   if (waitMs > 0) return { queued: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };
   await deps.faces.markNeedsClustering(userId);
-  if (await deps.faces.claimClustering(userId, (deps.clusterLeaseSeconds ?? 900) * 1000)) await queue.send([{ userId }]);
+  if (await deps.faces.claimClustering(userId, (deps.clusterLeaseSeconds ?? 900) * 1000))
+    await queue.send([{ userId }]);
   return { queued: true };
 }

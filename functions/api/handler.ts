@@ -35,7 +35,9 @@ export function requestOf(event: APIGatewayProxyEvent): ApiRequest {
   };
 }
 
-export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function createApiHandler(
+  deps: ApiHandlerDeps,
+): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const route = createApiRouter(awsApiDeps(deps));
   const metrics = deps.metrics ?? noMetrics;
   return async (event) => {
@@ -51,7 +53,11 @@ export function createApiHandler(deps: ApiHandlerDeps): (event: APIGatewayProxyE
 
 /** The router's answer as API Gateway's result. With the stack's CORS list, the answer allows the
  * caller's origin only when it is listed. */
-function resultOf(out: ApiResponse, event: APIGatewayProxyEvent, allowedOrigins: readonly string[] | undefined): APIGatewayProxyResult {
+function resultOf(
+  out: ApiResponse,
+  event: APIGatewayProxyEvent,
+  allowedOrigins: readonly string[] | undefined,
+): APIGatewayProxyResult {
   const headers: Record<string, string> = { ...out.headers };
   if (allowedOrigins) {
     const allowed = allowOriginFor({ allowedOrigins }, event.headers?.origin ?? event.headers?.Origin);
@@ -65,7 +71,13 @@ export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('api');
   const { config } = runtime;
   return createApiHandler({
-    ...runtime, presignSeconds: config.presignSeconds, maxUploadBytes: config.maxUploadBytes, allowedOrigins: config.allowedOrigins, modelId: readEngineConfig().embedder,
-    ...(config.clusterQueueUrl ? { clusterQueue: sqsQueue(config, 'clusterQueueUrl'), clusterLeaseSeconds: config.clusterLeaseSeconds } : {}),
+    ...runtime,
+    presignSeconds: config.presignSeconds,
+    maxUploadBytes: config.maxUploadBytes,
+    allowedOrigins: config.allowedOrigins,
+    modelId: readEngineConfig().embedder,
+    ...(config.clusterQueueUrl
+      ? { clusterQueue: sqsQueue(config, 'clusterQueueUrl'), clusterLeaseSeconds: config.clusterLeaseSeconds }
+      : {}),
   });
 });

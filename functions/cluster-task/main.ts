@@ -13,13 +13,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const runtime = awsRuntime('cluster-task', env);
   const userId = env[LARGE_USER_ENV.userId] ?? '';
   if (!USER_ID.test(userId)) {
-    runtime.logger.error('cluster task started without a valid user id', { code: 'bad-task-input', variable: LARGE_USER_ENV.userId });
+    runtime.logger.error('cluster task started without a valid user id', {
+      code: 'bad-task-input',
+      variable: LARGE_USER_ENV.userId,
+    });
     return 1;
   }
   const onClustered = peopleChangedFromEnv(runtime.config.region, runtime.logger, env);
   try {
     const outcome = await runClusterJob(userId, {
-      faces: runtime.faces, clock: runtime.clock, logger: runtime.logger,
+      faces: runtime.faces,
+      clock: runtime.clock,
+      logger: runtime.logger,
       cluster: defaultClusterer,
       modelId: readEngineConfig(env).embedder,
       ...(onClustered ? { onClustered } : {}),

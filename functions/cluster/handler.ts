@@ -44,7 +44,15 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent
     try {
       // A failed run backs off inside (never an SQS retry loop); only an infrastructure failure
       // while recording it lands here.
-      const outcome = await runClusterJob(userId, { faces, clock: deps.clock, logger, cluster: deps.cluster, modelId: deps.modelId, onClustered, ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}) });
+      const outcome = await runClusterJob(userId, {
+        faces,
+        clock: deps.clock,
+        logger,
+        cluster: deps.cluster,
+        modelId: deps.modelId,
+        onClustered,
+        ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}),
+      });
       if (outcome === 'failed' || outcome === 'gave-up') metrics.error(`clustering-${outcome}`);
     } catch (err) {
       await faces.releaseClustering(userId).catch(() => undefined);

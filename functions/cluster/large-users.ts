@@ -53,18 +53,33 @@ export type TaskStarter = (userId: string, version: number) => Promise<string>;
 
 export function fargateStarter(config: FargateTaskConfig, ecs: ECSClient = new ECSClient({})): TaskStarter {
   return async (userId, version) => {
-    const res = await ecs.send(new RunTaskCommand({
-      cluster: config.cluster,
-      taskDefinition: config.taskDefinition,
-      launchType: 'FARGATE',
-      count: 1,
-      networkConfiguration: { awsvpcConfiguration: { subnets: [...config.subnets], securityGroups: [config.securityGroup], assignPublicIp: 'ENABLED' } },
-      overrides: { containerOverrides: [{ name: config.container, environment: [{ name: LARGE_USER_ENV.userId, value: userId }] }] },
-      // Idempotency: a redelivered job for the same flag version starts no second task.
-      clientToken: createHash('sha256').update(`${userId}\n${version}`).digest('hex'),
-    }));
+    const res = await ecs.send(
+      new RunTaskCommand({
+        cluster: config.cluster,
+        taskDefinition: config.taskDefinition,
+        launchType: 'FARGATE',
+        count: 1,
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: [...config.subnets],
+            securityGroups: [config.securityGroup],
+            assignPublicIp: 'ENABLED',
+          },
+        },
+        overrides: {
+          containerOverrides: [
+            { name: config.container, environment: [{ name: LARGE_USER_ENV.userId, value: userId }] },
+          ],
+        },
+        // Idempotency: a redelivered job for the same flag version starts no second task.
+        clientToken: createHash('sha256').update(`${userId}\n${version}`).digest('hex'),
+      }),
+    );
     const arn = res.tasks?.[0]?.taskArn;
-    if (!arn) throw new Error(`RunTask started no task: ${res.failures?.map((f) => `${f.arn ?? ''} ${f.reason ?? ''}`).join('; ') || 'no reason given'}`);
+    if (!arn)
+      throw new Error(
+        `RunTask started no task: ${res.failures?.map((f) => `${f.arn ?? ''} ${f.reason ?? ''}`).join('; ') || 'no reason given'}`,
+      );
     return arn;
   };
 }
@@ -77,7 +92,13 @@ export interface LargeUserRoute {
 }
 
 /** 'task' when the user is above the limit and a Fargate task now owns the run; 'lambda' otherwise. */
-export async function routeClustering(userId: string, version: number, modelId: string, route: LargeUserRoute, deps: { faces: DynamoFaceStore; logger: Logger }): Promise<'lambda' | 'task'> {
+export async function routeClustering(
+  userId: string,
+  version: number,
+  modelId: string,
+  route: LargeUserRoute,
+  deps: { faces: DynamoFaceStore; logger: Logger },
+): Promise<'lambda' | 'task'> {
   const faces = await deps.faces.countVectors(userId, modelId);
   if (faces <= route.faceLimit) return 'lambda';
   await deps.faces.extendClustering(userId, route.leaseMs);

@@ -17,26 +17,52 @@ export interface PeopleChangedDetail {
 }
 
 export const peopleChangedDetail = (userId: string, r: ClusterUserOutcome): PeopleChangedDetail => ({
-  userId, people: r.people.length, faces: r.faces, unassigned: r.unassigned.length, churn: r.churn,
+  userId,
+  people: r.people.length,
+  faces: r.faces,
+  unassigned: r.unassigned.length,
+  churn: r.churn,
 });
 
 /** One `people.changed` event per user per clustering run. A failed put is logged, never thrown:
  * the people are already written, and retrying the run for an event would redo the clustering. */
-export function peopleChangedPublisher(client: EventBridgeClient, busName: string, logger: Logger): (userId: string, result: ClusterUserOutcome) => Promise<void> {
+export function peopleChangedPublisher(
+  client: EventBridgeClient,
+  busName: string,
+  logger: Logger,
+): (userId: string, result: ClusterUserOutcome) => Promise<void> {
   return async (userId, result) => {
     const detail = peopleChangedDetail(userId, result);
     try {
-      const out = await client.send(new PutEventsCommand({
-        Entries: [{ EventBusName: busName, Source: PEOPLE_CHANGED.source, DetailType: PEOPLE_CHANGED.detailType, Detail: JSON.stringify(detail) }],
-      }));
-      if ((out.FailedEntryCount ?? 0) > 0) logger.error('people.changed not published', { code: 'event-failed', userId, error: out.Entries?.[0]?.ErrorMessage });
+      const out = await client.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: busName,
+              Source: PEOPLE_CHANGED.source,
+              DetailType: PEOPLE_CHANGED.detailType,
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
+      );
+      if ((out.FailedEntryCount ?? 0) > 0)
+        logger.error('people.changed not published', {
+          code: 'event-failed',
+          userId,
+          error: out.Entries?.[0]?.ErrorMessage,
+        });
     } catch (err) {
       logger.error('people.changed not published', { code: 'event-failed', userId, error: (err as Error).message });
     }
   };
 }
 
-export function peopleChangedFromEnv(region: string, logger: Logger, env: NodeJS.ProcessEnv = process.env): ((userId: string, result: ClusterUserOutcome) => Promise<void>) | undefined {
+export function peopleChangedFromEnv(
+  region: string,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): ((userId: string, result: ClusterUserOutcome) => Promise<void>) | undefined {
   const bus = env[EVENT_BUS_ENV];
   return bus ? peopleChangedPublisher(new EventBridgeClient({ region, maxAttempts: 2 }), bus, logger) : undefined;
 }

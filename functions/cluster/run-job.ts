@@ -36,7 +36,8 @@ export async function runClusterJob(userId: string, deps: ClusterJobDeps): Promi
     // survives for the next schedule.
     const version = await faces.clusteringVersion(userId);
     if (version === undefined) return 'not-flagged'; // already done by an earlier delivery
-    if (deps.largeUsers && (await routeClustering(userId, version, deps.modelId, deps.largeUsers, deps)) === 'task') return 'handed-to-task';
+    if (deps.largeUsers && (await routeClustering(userId, version, deps.modelId, deps.largeUsers, deps)) === 'task')
+      return 'handed-to-task';
     // With the embedder's P(same) curves: loose faces join people by the incremental rule (issue 12).
     const result = await clusterUser(userId, { ...deps, calibration: calibrationFor(deps.modelId) });
     await deps.onClustered?.(userId, result);
@@ -45,9 +46,21 @@ export async function runClusterJob(userId: string, deps: ClusterJobDeps): Promi
     return cleared ? 'done' : 'stays-flagged';
   } catch (err) {
     const message = (err as Error).message;
-    const { failures, gaveUp } = await faces.failClustering(userId, message, CLUSTER_RETRY_BACKOFF_MS, CLUSTER_MAX_FAILURES);
+    const { failures, gaveUp } = await faces.failClustering(
+      userId,
+      message,
+      CLUSTER_RETRY_BACKOFF_MS,
+      CLUSTER_MAX_FAILURES,
+    );
     if (gaveUp) logger.error('clustering gave up', { code: 'clustering-gave-up', userId, failures, error: message });
-    else logger.error('clustering failed; backing off', { code: 'clustering-failed', userId, failures, retryInMs: CLUSTER_RETRY_BACKOFF_MS * 2 ** (failures - 1), error: message });
+    else
+      logger.error('clustering failed; backing off', {
+        code: 'clustering-failed',
+        userId,
+        failures,
+        retryInMs: CLUSTER_RETRY_BACKOFF_MS * 2 ** (failures - 1),
+        error: message,
+      });
     return gaveUp ? 'gave-up' : 'failed';
   }
 }

@@ -6,10 +6,27 @@ import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
 import type { SameCalibration } from '#core/pipeline/calibration.ts';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
 import { RankfaceError } from '#core/errors.ts';
-import { detectPhoto, processPhoto, recordPhotoFailure, removePhoto, sha256Hex, type PhotoAnalyzer, type StoreDeps } from '#core/pipeline/index.ts';
+import {
+  detectPhoto,
+  processPhoto,
+  recordPhotoFailure,
+  removePhoto,
+  sha256Hex,
+  type PhotoAnalyzer,
+  type StoreDeps,
+} from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
-import { awsRuntime, decodeS3Key, lazyHandler, OWNER_METADATA, parseUploadKey, sqsQueue, type AwsRuntime, type UploadKey } from '../shared/runtime.ts';
+import {
+  awsRuntime,
+  decodeS3Key,
+  lazyHandler,
+  OWNER_METADATA,
+  parseUploadKey,
+  sqsQueue,
+  type AwsRuntime,
+  type UploadKey,
+} from '../shared/runtime.ts';
 
 export interface DetectHandlerDeps extends AwsRuntime {
   readonly analyzer: PhotoAnalyzer;
@@ -106,7 +123,12 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
 /** An upload: checked (still there, its owner, its size), skipped when its content was already
  * processed, then detected (and embedded inline, or queued for the embed stage). Users whose faces
  * changed go into `toMark`. */
-async function onCreated(deps: DetectHandlerDeps, store: StoreDeps, toMark: Set<string>, { userId, photoId, key }: UploadKey): Promise<Outcome> {
+async function onCreated(
+  deps: DetectHandlerDeps,
+  store: StoreDeps,
+  toMark: Set<string>,
+  { userId, photoId, key }: UploadKey,
+): Promise<Outcome> {
   const { logger, metrics = noMetrics } = deps;
   // Events are at-least-once and unordered: look at what the key holds now, size and owner
   // first (HEAD), before any byte is read. Gone means a later delete already ran (or will).
@@ -152,7 +174,8 @@ async function onCreated(deps: DetectHandlerDeps, store: StoreDeps, toMark: Set<
   }
   metrics.count('photos', 1);
   metrics.count('faces', outcome.faceIds.length);
-  if (outcome.faceIds.length > 0 && !deps.embedInline) await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
+  if (outcome.faceIds.length > 0 && !deps.embedInline)
+    await deps.embedQueue.send([{ userId, photoId } satisfies EmbedJob]);
   else {
     const { calibration } = deps;
     if (calibration && outcome.faceIds.length > 0) await assignPhotoFaces(userId, photoId, { ...deps, calibration });
@@ -164,7 +187,11 @@ async function onCreated(deps: DetectHandlerDeps, store: StoreDeps, toMark: Set<
 /** Flags the users a batch changed for clustering after its last record. A failure here fails the
  * invocation and every message comes back; the redelivered photos are found already processed and
  * flag their users again. */
-function flaggingAfterBatch(batch: (event: SQSEvent) => Promise<SQSBatchResponse>, toMark: Set<string>, faces: DetectHandlerDeps['faces']): (event: SQSEvent) => Promise<SQSBatchResponse> {
+function flaggingAfterBatch(
+  batch: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  toMark: Set<string>,
+  faces: DetectHandlerDeps['faces'],
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     toMark.clear();
     const out = await batch(event);
@@ -178,5 +205,11 @@ export const handler = lazyHandler(async () => {
   const runtime = awsRuntime('detect');
   const config = readEngineConfig();
   const analyzer = await createFaceAnalyzer(config);
-  return createDetectHandler({ ...runtime, analyzer, embedQueue: sqsQueue(runtime.config, 'embedQueueUrl'), embedInline: runtime.config.embedInline, calibration: calibrationFor(config.embedder) });
+  return createDetectHandler({
+    ...runtime,
+    analyzer,
+    embedQueue: sqsQueue(runtime.config, 'embedQueueUrl'),
+    embedInline: runtime.config.embedInline,
+    calibration: calibrationFor(config.embedder),
+  });
 });

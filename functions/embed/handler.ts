@@ -26,7 +26,12 @@ const parseJob = (body: string): unknown => {
 
 const isJob = (v: unknown): v is EmbedJob => {
   const j = v as Partial<EmbedJob> | null;
-  return typeof j?.userId === 'string' && USER_ID.test(j.userId) && typeof j.photoId === 'string' && /^[0-9a-f]{1,64}$/.test(j.photoId);
+  return (
+    typeof j?.userId === 'string' &&
+    USER_ID.test(j.userId) &&
+    typeof j.photoId === 'string' &&
+    /^[0-9a-f]{1,64}$/.test(j.photoId)
+  );
 };
 
 /** Triggered by the embed queue that detect writes to (one message per photo with faces): the
@@ -45,7 +50,9 @@ export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) =>
     metrics.ms('embed', performance.now() - started);
     metrics.count('faces', embedded);
     const { calibration } = deps;
-    const assigned = calibration ? await assignPhotoFaces(job.userId, job.photoId, { ...deps, calibration }) : undefined;
+    const assigned = calibration
+      ? await assignPhotoFaces(job.userId, job.photoId, { ...deps, calibration })
+      : undefined;
     await deps.faces.markNeedsClustering(job.userId);
     logger.info('photo embedded', { ...job, faces: embedded, joinedKnownPeople: assigned?.joined.size ?? 0 });
   }, deps);

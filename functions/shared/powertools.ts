@@ -80,7 +80,8 @@ export function powertoolsLogger(config: PowertoolsConfig): CorrelatedLogger {
     info: (m, f) => logger.info(m, f ?? {}),
     warn: (m, f) => logger.warn(m, f ?? {}),
     error: (m, f) => logger.error(m, f ?? {}),
-    correlate: (id) => (id === undefined ? logger.removeKeys(['correlationId']) : logger.appendKeys({ correlationId: id })),
+    correlate: (id) =>
+      id === undefined ? logger.removeKeys(['correlationId']) : logger.appendKeys({ correlationId: id }),
   };
 }
 
@@ -97,7 +98,10 @@ export interface BatchObservability {
  * ReportBatchItemFailures) and comes back alone after the visibility timeout; the others are
  * deleted. Records run one after another: each may use the function's whole CPU (models). A batch
  * where every record failed is reported as such, not thrown, so the logs show each failure. */
-export function sqsBatchHandler(onRecord: (record: SQSRecord) => Promise<void>, options: BatchObservability): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function sqsBatchHandler(
+  onRecord: (record: SQSRecord) => Promise<void>,
+  options: BatchObservability,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const { logger, metrics = noMetrics, correlate } = options;
   const record = async (r: SQSRecord): Promise<void> => {
     correlate?.(r.messageId);
@@ -116,7 +120,10 @@ export function sqsBatchHandler(onRecord: (record: SQSRecord) => Promise<void>, 
   };
   return async (event) => {
     try {
-      return await processPartialResponse(event, record, new BatchProcessor(EventType.SQS), { throwOnFullBatchFailure: false, processInParallel: false });
+      return await processPartialResponse(event, record, new BatchProcessor(EventType.SQS), {
+        throwOnFullBatchFailure: false,
+        processInParallel: false,
+      });
     } finally {
       metrics.flush();
     }

@@ -72,7 +72,8 @@ export const decodeS3Key = (raw: string): string => decodeURIComponent(raw.repla
 
 /** The photo id of an S3 upload: derived from its key (not its content), so an ObjectRemoved event,
  * which has no content, finds the same photo. */
-export const photoIdOfKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 24);
+export const photoIdOfKey = (key: string): string =>
+  createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 24);
 
 /** `uploads/<userId>/<name>` → user and photo, or a reason the key is refused. */
 export function parseUploadKey(key: string): UploadKey | { readonly reject: string } {
@@ -80,7 +81,8 @@ export function parseUploadKey(key: string): UploadKey | { readonly reject: stri
   if (!m) return { reject: 'key is not under uploads/<userId>/' };
   const userId = m[1]!;
   if (!USER_ID.test(userId)) return { reject: 'user id segment is not a valid user id' };
-  if (m[2]!.split('/').some((s) => s === '' || s === '.' || s === '..')) return { reject: 'file name has empty or dot segments' };
+  if (m[2]!.split('/').some((s) => s === '' || s === '.' || s === '..'))
+    return { reject: 'file name has empty or dot segments' };
   return { userId, photoId: photoIdOfKey(key), key };
 }
 

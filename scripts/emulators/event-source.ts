@@ -1,4 +1,9 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { StageQueue } from './sqs.ts';
 
@@ -9,7 +14,12 @@ import type { StageQueue } from './sqs.ts';
  * After `maxReceiveCount` receives SQS itself moves a message to the dead-letter queue. */
 export async function receiveBatch(client: SQSClient, queue: StageQueue, waitSeconds = 0): Promise<SQSRecord[]> {
   const res = await client.send(
-    new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: queue.batchSize, WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: queue.batchSize,
+      WaitTimeSeconds: waitSeconds,
+      MessageSystemAttributeNames: ['All'],
+    }),
   );
   return (res.Messages ?? []).map((m) => ({
     messageId: m.MessageId!,
@@ -30,7 +40,12 @@ export async function receiveBatch(client: SQSClient, queue: StageQueue, waitSec
 }
 
 /** Delete the records the function did not report as failed (Lambda's partial batch response). */
-export async function deleteSucceeded(client: SQSClient, queue: StageQueue, records: readonly SQSRecord[], response: SQSBatchResponse | void): Promise<number> {
+export async function deleteSucceeded(
+  client: SQSClient,
+  queue: StageQueue,
+  records: readonly SQSRecord[],
+  response: SQSBatchResponse | void,
+): Promise<number> {
   const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
   const done = records.filter((r) => !failed.has(r.messageId));
   for (let i = 0; i < done.length; i += 10) {

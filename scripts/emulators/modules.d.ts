@@ -23,5 +23,10 @@ declare module 'dynalite' {
     listen(port: number, host: string, cb: (err?: Error) => void): void;
     close(cb: () => void): void;
   }
-  export default function dynalite(options?: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string }): DynaliteServer;
+  export default function dynalite(options?: {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    path?: string;
+  }): DynaliteServer;
 }

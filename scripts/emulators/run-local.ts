@@ -23,7 +23,13 @@ const workersPerStage = numberFromEnv(process.env, 'RANKFACE_LOCAL_WORKERS', 1, 
 async function assertPortFree(p: number): Promise<void> {
   await new Promise<void>((ok, fail) => {
     const probe = createNetServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new Error(`port ${p} is in use: set PORT to a free port (e.g. PORT=8788 npm run local)`) : err));
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      fail(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${p} is in use: set PORT to a free port (e.g. PORT=8788 npm run local)`)
+          : err,
+      ),
+    );
     probe.listen(p, '127.0.0.1', () => probe.close(() => ok()));
   });
 }
@@ -36,21 +42,39 @@ function route(method: string, path: string): { resource: string; params: Record
     const tpl = r.resource.split('/').filter(Boolean);
     if (tpl.length !== parts.length) continue;
     const params: Record<string, string> = {};
-    if (tpl.every((t, i) => (t.startsWith('{') ? ((params[t.slice(1, -1)] = decodeURIComponent(parts[i]!)), true) : t === parts[i]))) return { resource: r.resource, params };
+    if (
+      tpl.every((t, i) =>
+        t.startsWith('{') ? ((params[t.slice(1, -1)] = decodeURIComponent(parts[i]!)), true) : t === parts[i],
+      )
+    )
+      return { resource: r.resource, params };
   }
   return undefined;
 }
 
 /** API Gateway's proxy event for a local request (what the REST API hands the function). */
-function apiEvent(req: IncomingMessage, url: URL, matched: { resource: string; params: Record<string, string> }, body: string | null): APIGatewayProxyEvent {
+function apiEvent(
+  req: IncomingMessage,
+  url: URL,
+  matched: { resource: string; params: Record<string, string> },
+  body: string | null,
+): APIGatewayProxyEvent {
   const user = req.headers['x-user'];
-  const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
   return {
-    httpMethod: req.method, resource: matched.resource, path: url.pathname,
+    httpMethod: req.method,
+    resource: matched.resource,
+    path: url.pathname,
     pathParameters: Object.keys(matched.params).length ? matched.params : null,
     queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
-    headers, multiValueHeaders: {}, multiValueQueryStringParameters: null, stageVariables: null,
-    body, isBase64Encoded: false,
+    headers,
+    multiValueHeaders: {},
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
     requestContext: { authorizer: typeof user === 'string' ? { claims: { sub: user } } : null },
   } as unknown as APIGatewayProxyEvent;
 }
@@ -62,11 +86,20 @@ function serveApi(local: LocalPipeline): (req: IncomingMessage, res: ServerRespo
     for await (const c of req) chunks.push(c as Buffer);
     // API Gateway answers preflights itself (the stack's CORS setting); here the same list applies.
     const origin = local.runtime.config.allowedOrigins.includes('*') ? '*' : (req.headers.origin ?? '');
-    const cors = { 'access-control-allow-origin': origin, 'access-control-allow-headers': 'x-user, content-type', 'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS' };
+    const cors = {
+      'access-control-allow-origin': origin,
+      'access-control-allow-headers': 'x-user, content-type',
+      'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+    };
     if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
     const matched = route(req.method ?? 'GET', url.pathname);
-    if (!matched) return void res.writeHead(404, { 'content-type': 'application/json', ...cors }).end(JSON.stringify({ error: 'no such route' }));
-    const out = await local.handlers.api(apiEvent(req, url, matched, chunks.length ? Buffer.concat(chunks).toString('utf8') : null));
+    if (!matched)
+      return void res
+        .writeHead(404, { 'content-type': 'application/json', ...cors })
+        .end(JSON.stringify({ error: 'no such route' }));
+    const out = await local.handlers.api(
+      apiEvent(req, url, matched, chunks.length ? Buffer.concat(chunks).toString('utf8') : null),
+    );
     res.writeHead(out.statusCode, { ...cors, ...(out.headers as Record<string, string>) }).end(out.body);
   };
 }
@@ -84,7 +117,13 @@ function startConsumers(local: LocalPipeline): () => Promise<void> {
     }
   };
   const loops = STAGES.flatMap((stage) => Array.from({ length: workersPerStage }, () => loop(stage)));
-  const timer = setInterval(() => void local.handlers.scheduler().catch((err: unknown) => local.runtime.logger.error('schedule failed', { error: (err as Error).message })), clusterEveryMs);
+  const timer = setInterval(
+    () =>
+      void local.handlers
+        .scheduler()
+        .catch((err: unknown) => local.runtime.logger.error('schedule failed', { error: (err as Error).message })),
+    clusterEveryMs,
+  );
   return async () => {
     running = false;
     clearInterval(timer);
@@ -98,7 +137,9 @@ async function main(): Promise<void> {
   const local = await startLocalPipeline({ name: 'local', ...(dataDir ? { dataDir } : {}) });
   const { aws } = local;
   const stopConsumers = startConsumers(local);
-  const server = createServer((req, res) => void serveApi(local)(req, res).catch((err: unknown) => res.writeHead(500).end(String(err))));
+  const server = createServer(
+    (req, res) => void serveApi(local)(req, res).catch((err: unknown) => res.writeHead(500).end(String(err))),
+  );
   server.listen(port, '127.0.0.1', () => {
     const endpoint = process.env.AWS_ENDPOINT_URL;
     process.stdout.write(

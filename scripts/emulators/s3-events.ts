@@ -8,7 +8,10 @@ import { DETECT_NOTIFICATIONS, matchesNotification } from '../../infra/notificat
  * - the bucket ARN is well formed; `ObjectCreated:Post` stays (S3 sends it for POST uploads);
  * - only events matching the stack's notification filters pass (s3rver has no filters). */
 export const formEncodeKey = (key: string): string =>
-  key.split('/').map((s) => encodeURIComponent(s).replace(/%20/g, '+')).join('/');
+  key
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/%20/g, '+'))
+    .join('/');
 
 export function normaliseS3Record(r: S3EventRecord): S3EventRecord | undefined {
   if (!matchesNotification(DETECT_NOTIFICATIONS, r.eventName, r.s3.object.key)) return undefined;
@@ -30,7 +33,12 @@ export function sqsRecordOf(body: unknown, queue = 'detect'): SQSRecord {
     messageId: id,
     receiptHandle: `rh-${id}`,
     body: JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'harness', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'harness',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',

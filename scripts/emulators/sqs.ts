@@ -30,7 +30,11 @@ export interface SqsOptions {
   readonly visibilityTimeoutSeconds?: Partial<Record<Stage, number>>;
 }
 
-async function createQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
+async function createQueue(
+  client: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<{ url: string; arn: string }> {
   const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return { url: QueueUrl!, arn: attrs.Attributes!.QueueArn! };
@@ -54,12 +58,22 @@ export async function startLocalSqs(options: SqsOptions): Promise<LocalSqs> {
   for (const stage of STAGES) {
     const s = STAGE_QUEUES[stage];
     const visibility = options.visibilityTimeoutSeconds?.[stage] ?? s.visibilityTimeoutSeconds;
-    const dlq = await createQueue(client, `${options.prefix}-${stage}-dlq`, { MessageRetentionPeriod: String(DLQ_RETENTION_DAYS * 86_400) });
+    const dlq = await createQueue(client, `${options.prefix}-${stage}-dlq`, {
+      MessageRetentionPeriod: String(DLQ_RETENTION_DAYS * 86_400),
+    });
     const q = await createQueue(client, `${options.prefix}-${stage}`, {
       VisibilityTimeout: String(visibility),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: s.maxReceiveCount }),
     });
-    queues[stage] = { url: q.url, arn: q.arn, dlqUrl: dlq.url, dlqArn: dlq.arn, visibilityTimeoutSeconds: visibility, maxReceiveCount: s.maxReceiveCount, batchSize: s.batchSize };
+    queues[stage] = {
+      url: q.url,
+      arn: q.arn,
+      dlqUrl: dlq.url,
+      dlqArn: dlq.arn,
+      visibilityTimeoutSeconds: visibility,
+      maxReceiveCount: s.maxReceiveCount,
+      batchSize: s.batchSize,
+    };
   }
   return {
     kind: endpointGiven ? 'endpoint' : 'fauxqs',

@@ -10,7 +10,8 @@ export interface ErasedUser {
 }
 
 /** Answer to `POST /recluster`: queued now, or refused until `retryAfterSeconds` have passed. */
-export type ReclusterAnswer = { readonly queued: true } | { readonly queued: false; readonly retryAfterSeconds: number };
+export type ReclusterAnswer =
+  { readonly queued: true } | { readonly queued: false; readonly retryAfterSeconds: number };
 
 /** The caller's account as a whole: erase everything, re-cluster on demand. Both are cloud
  * operations (the local servers have no account): absent dependencies answer 404. */
@@ -25,7 +26,11 @@ export function accountRoutes(deps: ApiDeps): Record<'DELETE /me' | 'POST /reclu
     'POST /recluster': async ({ userId }) => {
       if (!deps.requestRecluster) throw new HttpError(404, 'on-demand clustering is not offered here');
       const answer = await deps.requestRecluster(userId);
-      if (!answer.queued) return { status: 429, body: { error: 'a clustering run was requested a moment ago', retryAfterSeconds: answer.retryAfterSeconds } };
+      if (!answer.queued)
+        return {
+          status: 429,
+          body: { error: 'a clustering run was requested a moment ago', retryAfterSeconds: answer.retryAfterSeconds },
+        };
       return { status: 202, body: { queued: true } };
     },
   };

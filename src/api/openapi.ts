@@ -13,20 +13,53 @@ const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const num = { type: 'number' } as const;
 const nullable = (s: Schema): Schema => ({ ...s, type: [s.type as string, 'null'] });
-const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
+const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+});
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const list = (item: Schema): Schema => ({ type: 'array', items: item });
 
 const SCHEMAS: Record<string, Schema> = {
   Error: obj({ error: str, retryAfterSeconds: int }, ['error']),
-  Person: obj({ personId: str, name: nullable(str), hidden: { type: 'boolean' }, faceCount: int, coverFaceId: str, cohesion: num, updatedAt: num }),
-  Face: obj({ faceId: str, photoId: str, box: { type: 'array', items: num, description: '[x, y, width, height] in photo pixels' }, score: num, quality: { type: 'object' }, cropUrl: nullable(str), cropRegion: ref('CropRegion') }, ['faceId', 'photoId', 'box', 'score', 'quality', 'cropUrl']),
+  Person: obj({
+    personId: str,
+    name: nullable(str),
+    hidden: { type: 'boolean' },
+    faceCount: int,
+    coverFaceId: str,
+    cohesion: num,
+    updatedAt: num,
+  }),
+  Face: obj(
+    {
+      faceId: str,
+      photoId: str,
+      box: { type: 'array', items: num, description: '[x, y, width, height] in photo pixels' },
+      score: num,
+      quality: { type: 'object' },
+      cropUrl: nullable(str),
+      cropRegion: ref('CropRegion'),
+    },
+    ['faceId', 'photoId', 'box', 'score', 'quality', 'cropUrl'],
+  ),
   CropRegion: {
     ...obj({ x: int, y: int, width: int, height: int, sheetWidth: int, sheetHeight: int }),
     type: ['object', 'null'],
-    description: "Set when the crop URL is the photo's crop sheet (every face of the photo in one image, one crop wide): the face is this rectangle of it. Null when the image at the URL is the face alone.",
+    description:
+      "Set when the crop URL is the photo's crop sheet (every face of the photo in one image, one crop wide): the face is this rectangle of it. Null when the image at the URL is the face alone.",
   },
-  Photo: obj({ photoId: str, sourceKey: str, status: { enum: ['detected', 'embedded', 'error', 'deleted'] }, faceCount: int, width: num, height: num, error: { type: ['object', 'null'] }, updatedAt: num }),
+  Photo: obj({
+    photoId: str,
+    sourceKey: str,
+    status: { enum: ['detected', 'embedded', 'error', 'deleted'] },
+    faceCount: int,
+    width: num,
+    height: num,
+    error: { type: ['object', 'null'] },
+    updatedAt: num,
+  }),
   NextCursor: {
     type: ['string', 'null'],
     description:
@@ -35,7 +68,9 @@ const SCHEMAS: Record<string, Schema> = {
 };
 
 const personBody = obj({ person: ref('Person') });
-const withCover: Schema = { allOf: [ref('Person'), obj({ coverUrl: nullable(str), coverRegion: ref('CropRegion') }, ['coverUrl'])] };
+const withCover: Schema = {
+  allOf: [ref('Person'), obj({ coverUrl: nullable(str), coverRegion: ref('CropRegion') }, ['coverUrl'])],
+};
 const withPerson: Schema = { allOf: [ref('Face'), obj({ personId: nullable(str) })] };
 
 interface RouteDoc {
@@ -50,39 +85,128 @@ interface RouteDoc {
 }
 
 const ROUTE_DOCS: Record<RouteKey, RouteDoc> = {
-  'GET /people': { summary: "The caller's people, most faces first", ok: [200, obj({ people: list(withCover), nextCursor: ref('NextCursor') })], query: { hidden: { enum: ['include'] } } },
-  'PATCH /people/{personId}': { summary: 'Rename (a taken name merges) or hide a person', ok: [200, personBody], body: obj({ name: nullable(str), hidden: { type: 'boolean' } }, []) },
-  'GET /people/{personId}/faces': { summary: "A person's faces", ok: [200, obj({ person: ref('Person'), faces: list(ref('Face')), nextCursor: ref('NextCursor') })] },
-  'POST /people/{personId}/merge': { summary: 'Merge another person into this one', ok: [200, personBody], body: obj({ otherPersonId: str }) },
-  'GET /people/{personId}/suggestions': { summary: 'Faces in no person likely to be this person, with P(same)', ok: [200, obj({ suggestions: list(obj({ face: ref('Face'), pSame: num, similarity: num })) })], errors: [501] },
-  'GET /photos': { summary: "The caller's photos and their processing status", ok: [200, obj({ photos: list(ref('Photo')), nextCursor: ref('NextCursor') })] },
-  'GET /photos/{photoId}/faces': { summary: "A photo's faces with their people", ok: [200, obj({ photo: { type: 'object' }, faces: list(withPerson) })] },
-  'GET /faces': { summary: 'Faces in no person (unassigned) or below the quality gate (gated)', ok: [200, obj({ faces: list(ref('Face')), nextCursor: ref('NextCursor') })], query: { state: { enum: ['unassigned', 'gated'] } } },
-  'POST /faces/{faceId}/move': { summary: 'Move a face to a person (confirms it there)', ok: [200, personBody], body: obj({ toPersonId: str }) },
+  'GET /people': {
+    summary: "The caller's people, most faces first",
+    ok: [200, obj({ people: list(withCover), nextCursor: ref('NextCursor') })],
+    query: { hidden: { enum: ['include'] } },
+  },
+  'PATCH /people/{personId}': {
+    summary: 'Rename (a taken name merges) or hide a person',
+    ok: [200, personBody],
+    body: obj({ name: nullable(str), hidden: { type: 'boolean' } }, []),
+  },
+  'GET /people/{personId}/faces': {
+    summary: "A person's faces",
+    ok: [200, obj({ person: ref('Person'), faces: list(ref('Face')), nextCursor: ref('NextCursor') })],
+  },
+  'POST /people/{personId}/merge': {
+    summary: 'Merge another person into this one',
+    ok: [200, personBody],
+    body: obj({ otherPersonId: str }),
+  },
+  'GET /people/{personId}/suggestions': {
+    summary: 'Faces in no person likely to be this person, with P(same)',
+    ok: [200, obj({ suggestions: list(obj({ face: ref('Face'), pSame: num, similarity: num })) })],
+    errors: [501],
+  },
+  'GET /photos': {
+    summary: "The caller's photos and their processing status",
+    ok: [200, obj({ photos: list(ref('Photo')), nextCursor: ref('NextCursor') })],
+  },
+  'GET /photos/{photoId}/faces': {
+    summary: "A photo's faces with their people",
+    ok: [200, obj({ photo: { type: 'object' }, faces: list(withPerson) })],
+  },
+  'GET /faces': {
+    summary: 'Faces in no person (unassigned) or below the quality gate (gated)',
+    ok: [200, obj({ faces: list(ref('Face')), nextCursor: ref('NextCursor') })],
+    query: { state: { enum: ['unassigned', 'gated'] } },
+  },
+  'POST /faces/{faceId}/move': {
+    summary: 'Move a face to a person (confirms it there)',
+    ok: [200, personBody],
+    body: obj({ toPersonId: str }),
+  },
   'POST /faces/{faceId}/not-person': { summary: 'This face is not its person', ok: [200, { type: 'object' }] },
-  'GET /faces/{faceId}/why': { summary: 'Why a face is where it is', ok: [200, obj({ why: obj({ faceId: str, photoId: str, personId: nullable(str), basis: { enum: ['confirmed-by-user', 'clustering', 'unassigned'] } }) })], errors: [501] },
-  'POST /uploads': { summary: 'A presigned PUT for one photo', ok: [200, obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })], body: obj({ fileName: str, contentType: str }, ['fileName']), errors: [415] },
-  'POST /uploads/batch': {
-    summary: `Presigned uploads for up to ${MAX_UPLOAD_BATCH} photos in one request (each as POST /uploads answers; one invalid file refuses all, naming its index)`,
-    ok: [200, obj({ uploads: list(obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })) })],
-    body: obj({ files: { type: 'array', minItems: 1, maxItems: MAX_UPLOAD_BATCH, items: obj({ fileName: str, contentType: str }, ['fileName']) } }),
+  'GET /faces/{faceId}/why': {
+    summary: 'Why a face is where it is',
+    ok: [
+      200,
+      obj({
+        why: obj({
+          faceId: str,
+          photoId: str,
+          personId: nullable(str),
+          basis: { enum: ['confirmed-by-user', 'clustering', 'unassigned'] },
+        }),
+      }),
+    ],
+    errors: [501],
+  },
+  'POST /uploads': {
+    summary: 'A presigned PUT for one photo',
+    ok: [200, obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int })],
+    body: obj({ fileName: str, contentType: str }, ['fileName']),
     errors: [415],
   },
-  'DELETE /me': { summary: "Erase every object and item of the caller's account", ok: [200, obj({ erased: obj({ objects: int, items: int }) })] },
-  'POST /recluster': { summary: "Queue a clustering run of the caller's faces now (at most one a minute)", ok: [202, obj({ queued: { const: true } })], errors: [429] },
+  'POST /uploads/batch': {
+    summary: `Presigned uploads for up to ${MAX_UPLOAD_BATCH} photos in one request (each as POST /uploads answers; one invalid file refuses all, naming its index)`,
+    ok: [
+      200,
+      obj({
+        uploads: list(
+          obj({ key: str, url: str, method: { enum: ['PUT'] }, headers: { type: 'object' }, expiresIn: int }),
+        ),
+      }),
+    ],
+    body: obj({
+      files: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_UPLOAD_BATCH,
+        items: obj({ fileName: str, contentType: str }, ['fileName']),
+      },
+    }),
+    errors: [415],
+  },
+  'DELETE /me': {
+    summary: "Erase every object and item of the caller's account",
+    ok: [200, obj({ erased: obj({ objects: int, items: int }) })],
+  },
+  'POST /recluster': {
+    summary: "Queue a clustering run of the caller's faces now (at most one a minute)",
+    ok: [202, obj({ queued: { const: true } })],
+    errors: [429],
+  },
   'GET /openapi.json': { summary: 'This document', ok: [200, { type: 'object' }], public: true },
 };
 
 const errorResponse = { description: 'error', content: { 'application/json': { schema: ref('Error') } } };
 const pageParams = [
-  { name: 'limit', in: 'query', required: false, description: 'Page size; absent: the whole list (see NextCursor for the cloud byte budget).', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
+  {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    description: 'Page size; absent: the whole list (see NextCursor for the cloud byte budget).',
+    schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+  },
   { name: 'cursor', in: 'query', required: false, schema: str },
 ];
 
 function operation(key: RouteKey, resource: string): Schema {
   const doc = ROUTE_DOCS[key];
-  const pathParams = [...resource.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: str }));
-  const query = Object.entries(doc.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  const pathParams = [...resource.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: str,
+  }));
+  const query = Object.entries(doc.query ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema,
+  }));
   const errors = [400, ...(doc.public ? [] : [401]), 404, ...(doc.errors ?? []), 500];
   return {
     operationId: key.replace(/[^A-Za-z]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase()),
@@ -99,11 +223,20 @@ function operation(key: RouteKey, resource: string): Schema {
 
 export function openApiDocument(): Schema {
   const paths: Record<string, Record<string, Schema>> = {};
-  for (const r of ROUTES) (paths[r.resource] ??= {})[r.method.toLowerCase()] = operation(`${r.method} ${r.resource}` as RouteKey, r.resource);
+  for (const r of ROUTES)
+    (paths[r.resource] ??= {})[r.method.toLowerCase()] = operation(`${r.method} ${r.resource}` as RouteKey, r.resource);
   return {
     openapi: '3.1.0',
-    info: { title: 'rankface API', version: '1', description: 'Faces found in your photos, grouped into people. Every route but this document needs a Cognito ID token (Authorization header).' },
-    components: { schemas: SCHEMAS, securitySchemes: { cognito: { type: 'apiKey', in: 'header', name: 'Authorization' } } },
+    info: {
+      title: 'rankface API',
+      version: '1',
+      description:
+        'Faces found in your photos, grouped into people. Every route but this document needs a Cognito ID token (Authorization header).',
+    },
+    components: {
+      schemas: SCHEMAS,
+      securitySchemes: { cognito: { type: 'apiKey', in: 'header', name: 'Authorization' } },
+    },
     security: [{ cognito: [] }],
     paths,
   };
@@ -111,6 +244,11 @@ export function openApiDocument(): Schema {
 
 /** The schema of a route's answer with `status`, or undefined when the document has none. */
 export function responseSchema(doc: Schema, resource: string, method: string, status: number): Schema | undefined {
-  const op = (doc.paths as Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: Schema } } }> }>>)[resource]?.[method.toLowerCase()];
+  const op = (
+    doc.paths as Record<
+      string,
+      Record<string, { responses: Record<string, { content?: { 'application/json': { schema: Schema } } }> }>
+    >
+  )[resource]?.[method.toLowerCase()];
   return op?.responses[String(status)]?.content?.['application/json'].schema;
 }

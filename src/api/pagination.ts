@@ -54,7 +54,8 @@ function decodeCursor(raw: string): Cursor {
 function limitOf(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw new PageError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
+    throw new PageError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   return n;
 }
 
@@ -92,7 +93,12 @@ export interface PageOptions {
 
 /** One page of `items` and the cursor of the next (null on the last page): everything after the
  * cursor without `limit`, cut at `limit` items and at the byte budget. */
-export function pageOf<T>(items: readonly T[], idOf: (item: T) => string, query: PageQuery, options: PageOptions = {}): { items: T[]; nextCursor: string | null } {
+export function pageOf<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  query: PageQuery,
+  options: PageOptions = {},
+): { items: T[]; nextCursor: string | null } {
   const limit = limitOf(query.limit);
   let start = 0;
   if (query.cursor) {
@@ -101,9 +107,14 @@ export function pageOf<T>(items: readonly T[], idOf: (item: T) => string, query:
     start = at >= 0 ? at + 1 : Math.min(c.o, items.length);
   }
   let page = items.slice(start, limit === undefined ? undefined : start + limit);
-  if (options.maxBodyBytes !== undefined) page = page.slice(0, countWithin(page, options.fixedBytes ?? 0, options.maxBodyBytes));
+  if (options.maxBodyBytes !== undefined)
+    page = page.slice(0, countWithin(page, options.fixedBytes ?? 0, options.maxBodyBytes));
   const end = start + page.length;
-  return { items: page, nextCursor: end < items.length && page.length > 0 ? encodeCursor({ a: idOf(page[page.length - 1]!), o: end }) : null };
+  return {
+    items: page,
+    nextCursor:
+      end < items.length && page.length > 0 ? encodeCursor({ a: idOf(page[page.length - 1]!), o: end }) : null,
+  };
 }
 
 /** Room kept for `nextCursor` in the byte budget (a cursor is ~1.4 x the id plus ~30 bytes). */
@@ -116,21 +127,40 @@ export function pageBody(body: unknown, list: PagedList, query: PageQuery, maxBo
   if (!Array.isArray(items)) return body;
   const idOf = (i: unknown): string => String((i as Record<string, unknown>)[list.id]);
   // The body around the list, with room for a cursor as long as any this API makes.
-  const fixedBytes = maxBodyBytes === undefined ? 0 : envelopeBytes({ ...b, [list.key]: [], nextCursor: 'c'.repeat(CURSOR_ROOM) });
-  const { items: page, nextCursor } = pageOf(items, idOf, query, maxBodyBytes === undefined ? {} : { maxBodyBytes, fixedBytes });
+  const fixedBytes =
+    maxBodyBytes === undefined ? 0 : envelopeBytes({ ...b, [list.key]: [], nextCursor: 'c'.repeat(CURSOR_ROOM) });
+  const { items: page, nextCursor } = pageOf(
+    items,
+    idOf,
+    query,
+    maxBodyBytes === undefined ? {} : { maxBodyBytes, fixedBytes },
+  );
   return { ...b, [list.key]: page, nextCursor };
 }
 
 /** A body its route already paged (with its own `nextCursor`), cut further where the transport
  * limits the answer: the items that fit the budget, and a cursor after the last of them. */
-export function cutAtBudget(body: unknown, list: PagedList, query: PageQuery, maxBodyBytes: number | undefined): unknown {
+export function cutAtBudget(
+  body: unknown,
+  list: PagedList,
+  query: PageQuery,
+  maxBodyBytes: number | undefined,
+): unknown {
   const b = body as Record<string, unknown>;
   const items = b[list.key];
   if (maxBodyBytes === undefined || !Array.isArray(items)) return body;
-  const fits = countWithin(items, envelopeBytes({ ...b, [list.key]: [], nextCursor: 'c'.repeat(CURSOR_ROOM) }), maxBodyBytes);
+  const fits = countWithin(
+    items,
+    envelopeBytes({ ...b, [list.key]: [], nextCursor: 'c'.repeat(CURSOR_ROOM) }),
+    maxBodyBytes,
+  );
   if (fits === items.length) return body;
   // The page started where the request's cursor pointed (its position is only a fallback).
   const start = query.cursor ? decodeCursor(query.cursor).o : 0;
   const last = items[fits - 1] as Record<string, unknown>;
-  return { ...b, [list.key]: items.slice(0, fits), nextCursor: encodeCursor({ a: String(last[list.id]), o: start + fits }) };
+  return {
+    ...b,
+    [list.key]: items.slice(0, fits),
+    nextCursor: encodeCursor({ a: String(last[list.id]), o: start + fits }),
+  };
 }

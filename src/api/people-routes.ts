@@ -1,7 +1,15 @@
 import { RankfaceError } from '#core/errors.ts';
 import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
 import type { CropRegion } from '#core/types.ts';
-import { MAX_NAME_LENGTH, mergePeople, moveFace, rejectFace, renamePerson, setPersonHidden, type PeopleEditDeps } from '#core/pipeline/people-edits.ts';
+import {
+  MAX_NAME_LENGTH,
+  mergePeople,
+  moveFace,
+  rejectFace,
+  renamePerson,
+  setPersonHidden,
+  type PeopleEditDeps,
+} from '#core/pipeline/people-edits.ts';
 import { explainFace } from '#core/pipeline/why-face.ts';
 import { cropKeyOf } from '#core/pipeline/keys.ts';
 import { pageOf } from './pagination.ts';
@@ -67,17 +75,59 @@ const param = (ctx: RouteContext, name: string): string => {
 function nameOf(body: Record<string, unknown>): string | null | undefined {
   const name = body.name;
   if (name === undefined || name === null) return name;
-  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH) throw new HttpError(400, `name must be a string of at most ${MAX_NAME_LENGTH} characters, or null`);
+  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)
+    throw new HttpError(400, `name must be a string of at most ${MAX_NAME_LENGTH} characters, or null`);
   return name;
 }
 
-/** People routes: listing, the edits (one core use-case each) and `why`. */
-export function peopleRoutes(deps: ApiDeps): Record<
-  'GET /people' | 'PATCH /people/{personId}' | 'GET /people/{personId}/faces' | 'POST /people/{personId}/merge' | 'POST /faces/{faceId}/move' | 'POST /faces/{faceId}/not-person' | 'GET /faces/{faceId}/why',
-  RouteHandler
-> {
+/** GET /people: visible people (or all with `hidden=include`), largest first, each with its cover crop. */
+function listPeopleRoute(deps: ApiDeps): RouteHandler {
   const { faces } = deps;
-  const edits: PeopleEditDeps = { people: faces, clock: deps.clock, ...(deps.onEdited ? { onEdited: deps.onEdited } : {}) };
+  return async ({ userId, query }) => {
+    const includeHidden = query.hidden === 'include';
+    const people = (await faces.listPeople(userId)).filter((p) => includeHidden || !p.hidden);
+    people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
+    // coverUrl (added field): the grid shows each person's cover crop without a request per person.
+    // The cover's crop may sit in its photo's crop sheet (coverRegion, added field): read the faces.
+    const covers = new Map(
+      (
+        await faces.getFaces(
+          userId,
+          people.map((p) => p.coverFaceId),
+        )
+      ).map((f) => [f.faceId, f]),
+    );
+    const withCover = async (p: PersonRecord) => {
+      const cover = covers.get(p.coverFaceId);
+      const coverUrl = withRegion(
+        await deps.cropUrl(cover?.cropKey ?? cropKeyOf(userId, p.coverFaceId)),
+        cover?.cropRegion,
+      );
+      return { ...personView(p), coverUrl, coverRegion: cover?.cropRegion ?? null };
+    };
+    return { status: 200, body: { people: await Promise.all(people.map(withCover)) } };
+  };
+}
+
+type PeopleRoutes = Record<
+  | 'GET /people'
+  | 'PATCH /people/{personId}'
+  | 'GET /people/{personId}/faces'
+  | 'POST /people/{personId}/merge'
+  | 'POST /faces/{faceId}/move'
+  | 'POST /faces/{faceId}/not-person'
+  | 'GET /faces/{faceId}/why',
+  RouteHandler
+>;
+
+/** People routes: listing, the edits (one core use-case each) and `why`. */
+export function peopleRoutes(deps: ApiDeps): PeopleRoutes {
+  const { faces } = deps;
+  const edits: PeopleEditDeps = {
+    people: faces,
+    clock: deps.clock,
+    ...(deps.onEdited ? { onEdited: deps.onEdited } : {}),
+  };
   const faceView = faceViewOf(deps);
   const personOrThrow = async (userId: string, personId: string): Promise<PersonRecord> => {
     const p = await faces.getPerson(userId, personId);
@@ -85,25 +135,13 @@ export function peopleRoutes(deps: ApiDeps): Record<
     return p;
   };
   return {
-    'GET /people': async ({ userId, query }) => {
-      const includeHidden = query.hidden === 'include';
-      const people = (await faces.listPeople(userId)).filter((p) => includeHidden || !p.hidden);
-      people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
-      // coverUrl (added field): the grid shows each person's cover crop without a request per person.
-      // The cover's crop may sit in its photo's crop sheet (coverRegion, added field): read the faces.
-      const covers = new Map((await faces.getFaces(userId, people.map((p) => p.coverFaceId))).map((f) => [f.faceId, f]));
-      const withCover = async (p: PersonRecord) => {
-        const cover = covers.get(p.coverFaceId);
-        const coverUrl = withRegion(await deps.cropUrl(cover?.cropKey ?? cropKeyOf(userId, p.coverFaceId)), cover?.cropRegion);
-        return { ...personView(p), coverUrl, coverRegion: cover?.cropRegion ?? null };
-      };
-      return { status: 200, body: { people: await Promise.all(people.map(withCover)) } };
-    },
+    'GET /people': listPeopleRoute(deps),
     'PATCH /people/{personId}': async (ctx) => {
       const personId = param(ctx, 'personId');
       const body = ctx.body();
       const name = nameOf(body);
-      if (body.hidden !== undefined && typeof body.hidden !== 'boolean') throw new HttpError(400, 'hidden must be a boolean');
+      if (body.hidden !== undefined && typeof body.hidden !== 'boolean')
+        throw new HttpError(400, 'hidden must be a boolean');
       let person = await personOrThrow(ctx.userId, personId);
       if (typeof body.hidden === 'boolean') person = await setPersonHidden(ctx.userId, personId, body.hidden, edits);
       // A name another person has merges into that person: the answer is the person that remains.
@@ -120,12 +158,17 @@ export function peopleRoutes(deps: ApiDeps): Record<
       const provisional = new Set(person.provisionalFaceIds ?? []);
       const view = async (f: FaceRecord) => ({ ...(await faceView(f)), provisional: provisional.has(f.faceId) });
       const found = records.filter((f): f is FaceRecord => f !== undefined);
-      return { status: 200, body: { person: personView(person), faces: await Promise.all(found.map(view)), nextCursor: page.nextCursor }, paged: true };
+      return {
+        status: 200,
+        body: { person: personView(person), faces: await Promise.all(found.map(view)), nextCursor: page.nextCursor },
+        paged: true,
+      };
     },
     'POST /people/{personId}/merge': async (ctx) => {
       const intoId = param(ctx, 'personId');
       const otherId = ctx.body().otherPersonId;
-      if (typeof otherId !== 'string' || otherId === intoId) throw new HttpError(400, 'otherPersonId must name another person');
+      if (typeof otherId !== 'string' || otherId === intoId)
+        throw new HttpError(400, 'otherPersonId must name another person');
       await personOrThrow(ctx.userId, intoId);
       const merged = await mergePeople(ctx.userId, otherId, intoId, edits);
       return { status: 200, body: { person: personView(merged) } };
@@ -144,7 +187,11 @@ export function peopleRoutes(deps: ApiDeps): Record<
     },
     'GET /faces/{faceId}/why': async (ctx) => {
       if (!deps.modelId) throw new HttpError(501, 'why needs the embedder model id');
-      const answer = await explainFace(ctx.userId, param(ctx, 'faceId'), { faces, modelId: deps.modelId, ...(deps.pSame ? { pSame: deps.pSame } : {}) });
+      const answer = await explainFace(ctx.userId, param(ctx, 'faceId'), {
+        faces,
+        modelId: deps.modelId,
+        ...(deps.pSame ? { pSame: deps.pSame } : {}),
+      });
       return { status: 200, body: { why: answer } };
     },
   };

@@ -11,7 +11,11 @@ const HEIC = { types: new Set(['image/heic', 'image/heif', 'image/heic-sequence'
  * '+' form-encoding of S3 event keys). */
 function safeFileName(raw: unknown): string {
   if (typeof raw !== 'string') throw new HttpError(400, 'fileName is required');
-  const name = raw.normalize('NFC').replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^[. ]+/, '').slice(0, 200);
+  const name = raw
+    .normalize('NFC')
+    .replace(/[^A-Za-z0-9._ -]/g, '_')
+    .replace(/^[. ]+/, '')
+    .slice(0, 200);
   if (name === '') throw new HttpError(400, 'fileName has no usable characters');
   return name;
 }
@@ -21,7 +25,8 @@ export function uploadRequestOf(body: Record<string, unknown>): { fileName: stri
   const fileName = safeFileName(body.fileName);
   const contentType = typeof body.contentType === 'string' ? body.contentType : 'image/jpeg';
   if (HEIC.types.has(contentType.toLowerCase()) || HEIC.name.test(fileName)) throw new HttpError(415, HEIC_UNSUPPORTED);
-  if (!UPLOAD_TYPES.has(contentType)) throw new HttpError(400, `contentType must be one of ${[...UPLOAD_TYPES].join(', ')}`);
+  if (!UPLOAD_TYPES.has(contentType))
+    throw new HttpError(400, `contentType must be one of ${[...UPLOAD_TYPES].join(', ')}`);
   return { fileName, contentType };
 }
 
@@ -33,7 +38,9 @@ export function fileNameOfKey(sourceKey: string): string {
 }
 
 /** Photo routes: listing, a photo's faces with their people, and upload URLs. */
-export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/{photoId}/faces' | 'GET /faces' | 'POST /uploads', RouteHandler> {
+export function photoRoutes(
+  deps: ApiDeps,
+): Record<'GET /photos' | 'GET /photos/{photoId}/faces' | 'GET /faces' | 'POST /uploads', RouteHandler> {
   const { faces } = deps;
   const faceView = faceViewOf(deps);
   return {
@@ -42,7 +49,17 @@ export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/
       return {
         status: 200,
         body: {
-          photos: photos.map((p) => ({ photoId: p.photoId, sourceKey: p.sourceKey, fileName: fileNameOfKey(p.sourceKey), status: p.status, faceCount: p.faceCount, width: p.width, height: p.height, error: p.error ?? null, updatedAt: p.updatedAt })),
+          photos: photos.map((p) => ({
+            photoId: p.photoId,
+            sourceKey: p.sourceKey,
+            fileName: fileNameOfKey(p.sourceKey),
+            status: p.status,
+            faceCount: p.faceCount,
+            width: p.width,
+            height: p.height,
+            error: p.error ?? null,
+            updatedAt: p.updatedAt,
+          })),
         },
       };
     },
@@ -55,8 +72,16 @@ export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/
       return {
         status: 200,
         body: {
-          photo: { photoId, status: photo.status, error: photo.error ?? null, width: photo.width, height: photo.height },
-          faces: await Promise.all(list.map(async (f) => ({ ...(await faceView(f)), personId: personOf.get(f.faceId) ?? null }))),
+          photo: {
+            photoId,
+            status: photo.status,
+            error: photo.error ?? null,
+            width: photo.width,
+            height: photo.height,
+          },
+          faces: await Promise.all(
+            list.map(async (f) => ({ ...(await faceView(f)), personId: personOf.get(f.faceId) ?? null })),
+          ),
         },
       };
     },
@@ -64,7 +89,10 @@ export function photoRoutes(deps: ApiDeps): Record<'GET /photos' | 'GET /photos/
     'GET /faces': async ({ userId, query }) => {
       const state = query.state ?? 'unassigned';
       if (state !== 'unassigned' && state !== 'gated') throw new HttpError(400, 'state must be unassigned or gated');
-      return { status: 200, body: { faces: await Promise.all((await listLooseFaces(userId, state, faces)).map(faceView)) } };
+      return {
+        status: 200,
+        body: { faces: await Promise.all((await listLooseFaces(userId, state, faces)).map(faceView)) },
+      };
     },
     'POST /uploads': async (ctx) => {
       if (!deps.createUpload) throw new HttpError(404, 'uploads are not offered here');

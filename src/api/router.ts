@@ -100,7 +100,8 @@ function parseBody(raw: string | null | undefined): Record<string, unknown> {
   } catch {
     throw new HttpError(400, 'body must be a JSON object');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new HttpError(400, 'body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -117,7 +118,11 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
   const deps: ApiDeps = { ...given, ...(pSame ? { pSame } : {}) };
   const openApi = openApiDocument();
   const routes: Record<RouteKey, RouteHandler> = {
-    ...peopleRoutes(deps), ...photoRoutes(deps), ...uploadBatchRoute(deps), ...suggestionRoutes(deps), ...accountRoutes(deps),
+    ...peopleRoutes(deps),
+    ...photoRoutes(deps),
+    ...uploadBatchRoute(deps),
+    ...suggestionRoutes(deps),
+    ...accountRoutes(deps),
     'GET /openapi.json': async () => ({ status: 200, body: openApi }),
   };
   const publicRoutes = new Set(ROUTES.filter(isPublicRoute).map((r) => `${r.method} ${r.resource}`));
@@ -131,18 +136,29 @@ export function createApiRouter(given: ApiDeps): (req: ApiRequest) => Promise<Ap
     try {
       const matched = matchRoute(req.method, req.path);
       const isPublic = matched !== undefined && publicRoutes.has(matched.key);
-      if (!isPublic && (typeof req.userId !== 'string' || !CALLER_ID.test(req.userId))) throw new HttpError(401, 'no authenticated caller');
+      if (!isPublic && (typeof req.userId !== 'string' || !CALLER_ID.test(req.userId)))
+        throw new HttpError(401, 'no authenticated caller');
       if (!matched) throw new HttpError(404, `no route ${req.method} ${req.path}`);
       routeKey = matched.key;
       const query = req.query ?? {};
       const paged = PAGED_ROUTES[matched.key];
       if (paged) checkPageQuery(query);
       let body: Record<string, unknown> | undefined;
-      const ctx: RouteContext = { userId: req.userId ?? '', params: matched.params, query, body: () => (body ??= parseBody(req.body)) };
+      const ctx: RouteContext = {
+        userId: req.userId ?? '',
+        params: matched.params,
+        query,
+        body: () => (body ??= parseBody(req.body)),
+      };
       const out = await routes[matched.key](ctx);
       if (!paged || out.status !== 200) return respond(out.status, out.body);
       // A route that pages itself (paged: true) is only cut further at the byte budget.
-      return respond(out.status, out.paged ? cutAtBudget(out.body, paged, query, deps.maxListBodyBytes) : pageBody(out.body, paged, query, deps.maxListBodyBytes));
+      return respond(
+        out.status,
+        out.paged
+          ? cutAtBudget(out.body, paged, query, deps.maxListBodyBytes)
+          : pageBody(out.body, paged, query, deps.maxListBodyBytes),
+      );
     } catch (err) {
       const known = statusOf(err);
       if (known) return respond(known.status, { error: known.message });

@@ -24,7 +24,11 @@ export const ROUTES = [
 export const isPublicRoute = (r: Route): boolean => 'public' in r && r.public;
 
 export type Route = (typeof ROUTES)[number];
-export type RouteKey = Route extends infer R ? (R extends { method: infer M extends string; resource: infer P extends string } ? `${M} ${P}` : never) : never;
+export type RouteKey = Route extends infer R
+  ? R extends { method: infer M extends string; resource: infer P extends string }
+    ? `${M} ${P}`
+    : never
+  : never;
 
 export interface MatchedRoute {
   readonly key: RouteKey;

@@ -17,7 +17,15 @@ export function suggestionRoutes(deps: ApiDeps): Record<'GET /people/{personId}/
       const suggestions = await Promise.all(
         matches.flatMap((m, i) => {
           const record = records[i];
-          return record ? [faceView(record).then((face) => ({ face, pSame: Number(m.pSame.toFixed(4)), similarity: Number(m.similarity.toFixed(4)) }))] : [];
+          return record
+            ? [
+                faceView(record).then((face) => ({
+                  face,
+                  pSame: Number(m.pSame.toFixed(4)),
+                  similarity: Number(m.similarity.toFixed(4)),
+                })),
+              ]
+            : [];
         }),
       );
       return { status: 200, body: { suggestions } };

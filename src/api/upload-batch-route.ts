@@ -16,10 +16,14 @@ export function uploadBatchRoute(deps: ApiDeps): Record<'POST /uploads/batch', R
       if (!deps.createUpload) throw new HttpError(404, 'uploads are not offered here');
       const files = ctx.body().files;
       if (!Array.isArray(files) || files.length === 0 || files.length > MAX_UPLOAD_BATCH) {
-        throw new HttpError(400, `files must be an array of 1 to ${MAX_UPLOAD_BATCH} { fileName, contentType } objects`);
+        throw new HttpError(
+          400,
+          `files must be an array of 1 to ${MAX_UPLOAD_BATCH} { fileName, contentType } objects`,
+        );
       }
       const requests = files.map((f: unknown, i) => {
-        if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new HttpError(400, `files[${i}] must be an object`);
+        if (typeof f !== 'object' || f === null || Array.isArray(f))
+          throw new HttpError(400, `files[${i}] must be an object`);
         try {
           return uploadRequestOf(f as Record<string, unknown>);
         } catch (err) {

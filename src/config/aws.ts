@@ -68,19 +68,30 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     presignSeconds: numberFromEnv(env, ENV.presignSeconds, 900),
     maxUploadBytes: numberFromEnv(env, ENV.maxUploadBytes, DEFAULT_MAX_UPLOAD_BYTES),
     clusterLeaseSeconds: numberFromEnv(env, ENV.clusterLeaseSeconds, 15 * 60),
-    allowedOrigins: Object.freeze((env[ENV.allowedOrigins] ?? '*').split(',').map((o) => o.trim()).filter(Boolean)),
+    allowedOrigins: Object.freeze(
+      (env[ENV.allowedOrigins] ?? '*')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   });
 }
 
 /** The `access-control-allow-origin` to answer a request from `requestOrigin` with: `*` when any
  * origin is allowed, the request's origin when it is in the list, else none (the browser blocks). */
-export function allowOriginFor(config: Pick<AwsConfig, 'allowedOrigins'>, requestOrigin: string | undefined): string | undefined {
+export function allowOriginFor(
+  config: Pick<AwsConfig, 'allowedOrigins'>,
+  requestOrigin: string | undefined,
+): string | undefined {
   if (config.allowedOrigins.includes('*')) return '*';
   return requestOrigin !== undefined && config.allowedOrigins.includes(requestOrigin) ? requestOrigin : undefined;
 }
 
 /** A setting this function cannot run without. */
-export function required<K extends 'bucket' | 'table' | 'embedQueueUrl' | 'clusterQueueUrl'>(config: AwsConfig, key: K): string {
+export function required<K extends 'bucket' | 'table' | 'embedQueueUrl' | 'clusterQueueUrl'>(
+  config: AwsConfig,
+  key: K,
+): string {
   const value = config[key];
   if (!value) throw new Error(`${ENV[key]} is not set: this function needs it`);
   return value;

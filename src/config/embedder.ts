@@ -10,6 +10,7 @@ const entries = (manifestFile as { models: (ManifestEntry & { package: string })
  * known also where no weights are (the cluster Lambda, the API, `rankface cloud migrate`). */
 export function embedderKeyOf(modelId: string): EmbedderKey {
   const entry = entries.find((m) => m.id === modelId);
-  if (!entry) throw new RankfaceError('invalid-setting', `RANKFACE_EMBEDDER: ${modelId} is not a model of models/manifest.json`);
+  if (!entry)
+    throw new RankfaceError('invalid-setting', `RANKFACE_EMBEDDER: ${modelId} is not a model of models/manifest.json`);
   return { modelId, modelVersion: modelVersionOf(entry.package, entry) };
 }

@@ -23,7 +23,13 @@ export function readEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
     detector: env.RANKFACE_DETECTOR ?? 'ulfd-rfb320',
     embedder: env.RANKFACE_EMBEDDER ?? 'faceplugin-arcface512',
     maxPixels: numberFromEnv(env, 'RANKFACE_MAX_PIXELS', 100_000_000),
-    maxBytes: numberFromEnv(env, 'RANKFACE_MAX_BYTES', 100 * 1024 * 1024, { integer: true, min: 1, max: MAX_BYTES_LIMIT }),
-    ...(env.RANKFACE_THREADS ? { threads: numberFromEnv(env, 'RANKFACE_THREADS', 0, { integer: true, min: 1, max: 64 }) } : {}),
+    maxBytes: numberFromEnv(env, 'RANKFACE_MAX_BYTES', 100 * 1024 * 1024, {
+      integer: true,
+      min: 1,
+      max: MAX_BYTES_LIMIT,
+    }),
+    ...(env.RANKFACE_THREADS
+      ? { threads: numberFromEnv(env, 'RANKFACE_THREADS', 0, { integer: true, min: 1, max: 64 }) }
+      : {}),
   });
 }

@@ -13,7 +13,8 @@ export interface NumberRule {
 
 function describe(rule: NumberRule): string {
   const kind = rule.integer ? 'an integer' : 'a number';
-  if (rule.min === undefined && rule.max === undefined) return rule.integer ? 'a positive integer' : 'a positive number';
+  if (rule.min === undefined && rule.max === undefined)
+    return rule.integer ? 'a positive integer' : 'a positive number';
   if (rule.max === undefined) return `${kind} ≥ ${rule.min}`;
   return `${kind} in ${rule.min ?? 0}..${rule.max}`;
 }
@@ -34,4 +35,5 @@ export function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: nu
 }
 
 /** A TCP port to listen on (0 lets the system pick one). */
-export const portFromEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => numberFromEnv(env, name, fallback, { integer: true, min: 0, max: 65_535 });
+export const portFromEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number): number =>
+  numberFromEnv(env, name, fallback, { integer: true, min: 0, max: 65_535 });

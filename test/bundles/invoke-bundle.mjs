@@ -19,7 +19,9 @@ const context = (i) => ({
   logStreamName: 'local',
   callbackWaitsForEmptyEventLoop: true,
   getRemainingTimeInMillis: () => 60_000,
-  done() {}, fail() {}, succeed() {},
+  done() {},
+  fail() {},
+  succeed() {},
 });
 
 const t0 = performance.now();

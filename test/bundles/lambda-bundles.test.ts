@@ -11,7 +11,15 @@ import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { deleteSucceeded, receiveBatch, sendBodies } from '../../scripts/emulators/event-source.ts';
 import { startLocalAws, type LocalAws } from '../../scripts/emulators/local-aws.ts';
 import { S3EventQueue } from '../../scripts/emulators/s3-events.ts';
-import { folderBytes, invokeBundle, lambdaRoot, removeRoot, synthesise, type BuiltFunction, type Invocation } from './lambda-sandbox.ts';
+import {
+  folderBytes,
+  invokeBundle,
+  lambdaRoot,
+  removeRoot,
+  synthesise,
+  type BuiltFunction,
+  type Invocation,
+} from './lambda-sandbox.ts';
 
 // Every function of the stack, built as `cdk synth` builds it (local esbuild, no Docker), loaded
 // the way Lambda loads it (only what its asset folder holds, plus the runtime's AWS SDK) and invoked
@@ -40,7 +48,9 @@ describeWithData('built Lambda bundles', () => {
     for (const { root } of roots.values()) removeRoot(root);
     await aws?.stop();
     // Measurements for the record (never asserted): bundle size and a cold start on this machine.
-    console.table(timings.map((t) => ({ ...t, importMs: Math.round(t.importMs), firstInvokeMs: Math.round(t.firstInvokeMs) })));
+    console.table(
+      timings.map((t) => ({ ...t, importMs: Math.round(t.importMs), firstInvokeMs: Math.round(t.firstInvokeMs) })),
+    );
   });
 
   const fnOf = (prefix: string): BuiltFunction => {
@@ -69,19 +79,30 @@ describeWithData('built Lambda bundles', () => {
   const invoke = async (prefix: string, events: unknown[]): Promise<Invocation> => {
     const fn = fnOf(prefix);
     const out = await invokeBundle(fn, roots.get(fn.logicalId)!.taskRoot, events, resolveRef);
-    timings.push({ fn: prefix, mb: Math.round(folderBytes(fn.assetDir) / 2 ** 20), importMs: out.importMs, firstInvokeMs: out.invokeMs[0] ?? 0 });
+    timings.push({
+      fn: prefix,
+      mb: Math.round(folderBytes(fn.assetDir) / 2 ** 20),
+      importMs: out.importMs,
+      firstInvokeMs: out.invokeMs[0] ?? 0,
+    });
     return out;
   };
 
   it('keeps every bundle within 250 MB unzipped', () => {
     for (const prefix of ['ApiFn', 'ClusterFn', 'DetectFn', 'EmbedFn', 'SchedulerFn']) fnOf(prefix);
-    for (const fn of functions) expect(folderBytes(fn.assetDir), fn.logicalId).toBeLessThanOrEqual(LAMBDA_UNZIPPED_LIMIT);
+    for (const fn of functions)
+      expect(folderBytes(fn.assetDir), fn.logicalId).toBeLessThanOrEqual(LAMBDA_UNZIPPED_LIMIT);
   });
 
   it('ships linux-x64 sharp binaries (and no others) when synthesised on macOS/arm64', () => {
     for (const prefix of ['DetectFn', 'EmbedFn']) {
       const img = join(fnOf(prefix).assetDir, 'node_modules', '@img');
-      expect(readdirSync(img).filter((d) => d.startsWith('sharp-')).sort(), prefix).toEqual(['sharp-libvips-linux-x64', 'sharp-linux-x64']);
+      expect(
+        readdirSync(img)
+          .filter((d) => d.startsWith('sharp-'))
+          .sort(),
+        prefix,
+      ).toEqual(['sharp-libvips-linux-x64', 'sharp-linux-x64']);
     }
   });
 
@@ -94,9 +115,20 @@ describeWithData('built Lambda bundles', () => {
     // Five group photos of the same people: one detect batch (the stack's batch size is 5).
     for (const f of ['bbt1.jpg', 'bbt2.jpg', 'bbt3.jpg', 'bbt4.jpg', 'bbt5.jpg']) {
       const Body = readFileSync(dataPath('group', 'bbt', f));
-      await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `uploads/${USER}/group ${f}`, Body, ContentType: 'image/jpeg' }));
+      await aws.s3.send(
+        new PutObjectCommand({
+          Bucket: aws.bucket,
+          Key: `uploads/${USER}/group ${f}`,
+          Body,
+          ContentType: 'image/jpeg',
+        }),
+      );
     }
-    await sendBodies(client, queues.detect.url, s3Events.drain().map((r) => r.body));
+    await sendBodies(
+      client,
+      queues.detect.url,
+      s3Events.drain().map((r) => r.body),
+    );
 
     const detectBatch = await receiveBatch(client, queues.detect, 5);
     expect(detectBatch).toHaveLength(5);
@@ -112,14 +144,28 @@ describeWithData('built Lambda bundles', () => {
     // (the two-stage job, sent here as detect sends it without inline embedding).
     for (const photo of photos) expect(photo.status).toBe('embedded');
     expect(await receiveBatch(client, queues.embed, 1)).toEqual([]);
-    await sendBodies(client, queues.embed.url, photos.map((p) => JSON.stringify({ userId: USER, photoId: p.photoId })));
+    await sendBodies(
+      client,
+      queues.embed.url,
+      photos.map((p) => JSON.stringify({ userId: USER, photoId: p.photoId })),
+    );
     const embedBatch = await receiveBatch(client, queues.embed, 5);
     expect(embedBatch).toHaveLength(5);
     const embedded = (await invoke('EmbedFn', [{ Records: embedBatch }])).results[0] as SQSBatchResponse;
     expect(embedded.batchItemFailures).toEqual([]);
     for (const photo of await faces.listPhotos(USER)) expect(photo.status).toBe('embedded');
 
-    const schedule = { 'detail-type': 'Scheduled Event', source: 'aws.events', id: 'bundle-test', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {}, version: '0' };
+    const schedule = {
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      id: 'bundle-test',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+      version: '0',
+    };
     const fanOut = (await invoke('SchedulerFn', [schedule])).results[0] as { enqueued: number };
     expect(fanOut.enqueued).toBe(1);
     const clusterBatch = await receiveBatch(client, queues.cluster, 5);
@@ -127,7 +173,20 @@ describeWithData('built Lambda bundles', () => {
     expect(clustered.batchItemFailures).toEqual([]);
     expect((await faces.listPeople(USER)).length).toBeGreaterThanOrEqual(2);
 
-    const get = { httpMethod: 'GET', resource: '/people', path: '/people', pathParameters: null, queryStringParameters: null, headers: {}, multiValueHeaders: {}, multiValueQueryStringParameters: null, body: null, isBase64Encoded: false, stageVariables: null, requestContext: { authorizer: { claims: { sub: USER } } } };
+    const get = {
+      httpMethod: 'GET',
+      resource: '/people',
+      path: '/people',
+      pathParameters: null,
+      queryStringParameters: null,
+      headers: {},
+      multiValueHeaders: {},
+      multiValueQueryStringParameters: null,
+      body: null,
+      isBase64Encoded: false,
+      stageVariables: null,
+      requestContext: { authorizer: { claims: { sub: USER } } },
+    };
     const api = (await invoke('ApiFn', [get])).results[0] as { statusCode: number; body: string };
     expect(api.statusCode).toBe(200);
     expect((JSON.parse(api.body) as { people: unknown[] }).people.length).toBeGreaterThanOrEqual(2);

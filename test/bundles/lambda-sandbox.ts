@@ -1,5 +1,16 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +49,18 @@ export function synthesise(outdir: string, npmHost: Record<string, string> = {})
   try {
     assembly = app.synth();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
   const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, CfnFunction> };
   return Object.entries(template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:asset:path'] && r.Properties.Handler === 'index.handler')
+    .filter(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        r.Metadata?.['aws:asset:path'] &&
+        r.Properties.Handler === 'index.handler',
+    )
     .map(([logicalId, r]) => ({
       logicalId,
       assetDir: join(outdir, r.Metadata!['aws:asset:path']!),
@@ -72,7 +90,8 @@ export function lambdaRoot(fn: BuiltFunction): { root: string; taskRoot: string 
   cpSync(fn.assetDir, taskRoot, { recursive: true });
   mkdirSync(join(root, 'node_modules'), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules', '@aws-sdk'), join(root, 'node_modules', '@aws-sdk'), 'dir');
-  if (existsSync(join(tmpdir(), 'node_modules')) || existsSync('/node_modules')) throw new Error('a node_modules above the sandbox would hide missing modules');
+  if (existsSync(join(tmpdir(), 'node_modules')) || existsSync('/node_modules'))
+    throw new Error('a node_modules above the sandbox would hide missing modules');
   return { root, taskRoot };
 }
 
@@ -85,17 +104,31 @@ export interface Invocation {
 
 /** Invoke a bundle's handler on events in a fresh Node process (a cold start), with the function's
  * environment from the template: references resolved to the emulators' names by `resolveRef`. */
-export async function invokeBundle(fn: BuiltFunction, taskRoot: string, events: readonly unknown[], resolveRef: (name: string) => string): Promise<Invocation> {
+export async function invokeBundle(
+  fn: BuiltFunction,
+  taskRoot: string,
+  events: readonly unknown[],
+  resolveRef: (name: string) => string,
+): Promise<Invocation> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fn.environment)) env[k] = typeof v === 'string' ? v.replace(/^\/var\/task/, taskRoot) : resolveRef(k);
+  for (const [k, v] of Object.entries(fn.environment))
+    env[k] = typeof v === 'string' ? v.replace(/^\/var\/task/, taskRoot) : resolveRef(k);
   const eventsFile = join(dirname(taskRoot), `events-${Date.now()}.json`);
   writeFileSync(eventsFile, JSON.stringify(events));
   const runner = join(repoRoot, 'test', 'bundles', 'invoke-bundle.mjs');
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NODE_') && !k.startsWith('VITEST') && k !== 'TSX'));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('NODE_') && !k.startsWith('VITEST') && k !== 'TSX'),
+  );
   try {
     const { stdout, stderr } = await run(process.execPath, [runner, taskRoot, eventsFile], {
       cwd: taskRoot,
-      env: { ...base, ...env, AWS_LAMBDA_FUNCTION_NAME: fn.logicalId, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb), LAMBDA_TASK_ROOT: taskRoot },
+      env: {
+        ...base,
+        ...env,
+        AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+        LAMBDA_TASK_ROOT: taskRoot,
+      },
       maxBuffer: 64 * 1024 * 1024,
     });
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));

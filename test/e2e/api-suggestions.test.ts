@@ -37,9 +37,21 @@ describeWithData('API suggestions and why with calibrated P(same)', () => {
     expect(report.people.length).toBeGreaterThanOrEqual(4);
     const db = new SqliteFaceStore(join(root, 'out', 'rankface.db'));
     store = db;
-    const route = createApiRouter({ faces: db, clock: { now: () => 1 }, logger: silentLogger, corsOrigin: 'null', cropUrl: async (k) => `/blobs/${k}`, modelId: report.models.embedder });
+    const route = createApiRouter({
+      faces: db,
+      clock: { now: () => 1 },
+      logger: silentLogger,
+      corsOrigin: 'null',
+      cropUrl: async (k) => `/blobs/${k}`,
+      modelId: report.models.embedder,
+    });
     const call = async (method: string, resource: string, params: Record<string, string>, body?: unknown) => {
-      const out = await route({ method, path: pathOf(resource, params), userId: 'local', body: body === undefined ? null : JSON.stringify(body) });
+      const out = await route({
+        method,
+        path: pathOf(resource, params),
+        userId: 'local',
+        body: body === undefined ? null : JSON.stringify(body),
+      });
       return { status: out.status, json: JSON.parse(out.body) as Record<string, unknown> };
     };
     const suggested = async (personId: string): Promise<Suggestion[]> => {
@@ -53,7 +65,12 @@ describeWithData('API suggestions and why with calibrated P(same)', () => {
     const [person, ...others] = [...people].sort((a, b) => b.faceIds.length - a.faceIds.length);
     expect(person!.faceIds.length).toBeGreaterThanOrEqual(4);
     const [left, rejected, kept] = person!.faceIds as [string, string, string];
-    await db.replacePeople('local', people.map((p) => (p.personId === person!.personId ? { ...p, faceIds: p.faceIds.filter((f) => f !== left), coverFaceId: kept } : p)));
+    await db.replacePeople(
+      'local',
+      people.map((p) =>
+        p.personId === person!.personId ? { ...p, faceIds: p.faceIds.filter((f) => f !== left), coverFaceId: kept } : p,
+      ),
+    );
 
     const forPerson = await suggested(person!.personId);
     expect(forPerson.map((s) => s.face.faceId)).toContain(left);
@@ -66,12 +83,19 @@ describeWithData('API suggestions and why with calibrated P(same)', () => {
     expect(after).toContain(left);
     expect(after).not.toContain(rejected);
 
-    const whyKept = (await call('GET', '/faces/{faceId}/why', { faceId: kept })).json.why as { personId: string; pSame: number; nearest: { pSame: number }[] };
+    const whyKept = (await call('GET', '/faces/{faceId}/why', { faceId: kept })).json.why as {
+      personId: string;
+      pSame: number;
+      nearest: { pSame: number }[];
+    };
     expect(whyKept.personId).toBe(person!.personId);
     expect(whyKept.pSame).toBeGreaterThan(0.9);
     expect(whyKept.nearest.length).toBeGreaterThan(0);
     expect(whyKept.nearest[0]!.pSame).toBeGreaterThan(0.5);
-    const whyRejected = (await call('GET', '/faces/{faceId}/why', { faceId: rejected })).json.why as { personId: string | null; unassignedReason: string };
+    const whyRejected = (await call('GET', '/faces/{faceId}/why', { faceId: rejected })).json.why as {
+      personId: string | null;
+      unassignedReason: string;
+    };
     expect(whyRejected).toMatchObject({ personId: null, unassignedReason: 'rejected-by-user' });
     expect((await call('GET', '/people/{personId}/suggestions', { personId: 'p_nobody' })).status).toBe(404);
   });

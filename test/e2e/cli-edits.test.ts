@@ -19,18 +19,27 @@ interface Cli {
 
 const rankface = (args: string[]): Promise<Cli> =>
   new Promise((done) => {
-    execFile(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), ...args], { cwd: repoRoot, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(repoRoot, 'bin', 'rankface.js'), ...args],
+      { cwd: repoRoot, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 
 describeWithData('rankface name|merge|move|not|hide|unhide|why|people', () => {
   let root = '';
   const photos = (): string => join(root, 'photos');
   const out = (): string => join(root, 'out');
-  const facesOf = (id: string): string[] => readPeople(out()).people.find((p) => p.id === id)?.faces.map((f) => f.face_id) ?? [];
-  const personOf = (faceId: string): string | undefined => readPeople(out()).people.find((p) => p.faces.some((f) => f.face_id === faceId))?.id;
+  const facesOf = (id: string): string[] =>
+    readPeople(out())
+      .people.find((p) => p.id === id)
+      ?.faces.map((f) => f.face_id) ?? [];
+  const personOf = (faceId: string): string | undefined =>
+    readPeople(out()).people.find((p) => p.faces.some((f) => f.face_id === faceId))?.id;
   const edit = async (...args: string[]): Promise<Cli> => rankface([...args, '--out', out()]);
 
   beforeAll(async () => {
@@ -45,11 +54,25 @@ describeWithData('rankface name|merge|move|not|hide|unhide|why|people', () => {
   it('applies each edit at once, refuses unknown ids, and keeps every edit over a re-run', async () => {
     const before = readPeople(out()).people;
     expect(before).toHaveLength(6);
-    const [named, hidden, target, absorbed, victim, receiver] = before.map((p) => p.id) as [string, string, string, string, string, string];
+    const [named, hidden, target, absorbed, victim, receiver] = before.map((p) => p.id) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const untouched = readFileSync(join(out(), 'people.json'), 'utf8');
 
     // Unknown ids: non-zero exit, a message, nothing changed.
-    for (const args of [['name', 'p_nobody', 'X'], ['merge', 'p_nobody', target], ['move', 'nope#000', target], ['not', 'nope#000'], ['hide', 'p_nobody'], ['why', 'nope#000']]) {
+    for (const args of [
+      ['name', 'p_nobody', 'X'],
+      ['merge', 'p_nobody', target],
+      ['move', 'nope#000', target],
+      ['not', 'nope#000'],
+      ['hide', 'p_nobody'],
+      ['why', 'nope#000'],
+    ]) {
       const r = await edit(...args);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr, args.join(' ')).toMatch(/no such|unknown|not found|no person|no face/i);

@@ -21,7 +21,8 @@ export function makeBbtFolder(dir: string, characters: readonly string[] = BBT_C
   }
   if (groups) {
     mkdirSync(join(dir, 'group'), { recursive: true });
-    for (const f of readdirSync(dataPath('group', 'bbt'))) if (f.endsWith('.jpg')) copyFileSync(dataPath('group', 'bbt', f), join(dir, 'group', f));
+    for (const f of readdirSync(dataPath('group', 'bbt')))
+      if (f.endsWith('.jpg')) copyFileSync(dataPath('group', 'bbt', f), join(dir, 'group', f));
   }
 }
 
@@ -30,17 +31,28 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runCluster(photosDir: string, outDir: string, extra: string[] = [], env: Record<string, string> = {}, timeout = 240_000): Promise<CliRun> {
-  const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json', ...extra], {
-    cwd: repoRoot,
-    maxBuffer: 64 * 1024 * 1024,
-    timeout,
-    env: { ...process.env, ...env },
-  });
+export async function runCluster(
+  photosDir: string,
+  outDir: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+  timeout = 240_000,
+): Promise<CliRun> {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json', ...extra],
+    {
+      cwd: repoRoot,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout,
+      env: { ...process.env, ...env },
+    },
+  );
   return { summary: JSON.parse(stdout) as ClusterSummary, stderr };
 }
 
-export const readPeople = (outDir: string): PeopleReport => JSON.parse(readFileSync(join(outDir, 'people.json'), 'utf8')) as PeopleReport;
+export const readPeople = (outDir: string): PeopleReport =>
+  JSON.parse(readFileSync(join(outDir, 'people.json'), 'utf8')) as PeopleReport;
 
 export const allFaces = (r: PeopleReport): ReportFace[] => [...r.people.flatMap((p) => p.faces), ...r.unassigned];
 
@@ -53,7 +65,10 @@ interface Annotation {
 /** Ground-truth identity of each face the report lists, where it is unambiguous: crops by their
  * folder; group photos by left-to-right order when the photo has exactly the annotated count. */
 export function truthOf(report: PeopleReport): Map<string, string> {
-  const annotations = JSON.parse(readFileSync(dataPath('group', 'annotations.json'), 'utf8')) as Record<string, Annotation>;
+  const annotations = JSON.parse(readFileSync(dataPath('group', 'annotations.json'), 'utf8')) as Record<
+    string,
+    Annotation
+  >;
   const truth = new Map<string, string>();
   const byPhoto = new Map<string, ReportFace[]>();
   for (const f of allFaces(report)) {
@@ -68,8 +83,13 @@ export function truthOf(report: PeopleReport): Map<string, string> {
     const a = annotations[`bbt/${photo.slice('group/'.length)}`];
     const centreX = (f: ReportFace): number => f.box[0] + f.box[2] / 2;
     if (a?.identities_left_to_right && a.faces === faces.length) {
-      [...faces].sort((x, y) => centreX(x) - centreX(y)).forEach((f, i) => truth.set(f.face_id, a.identities_left_to_right![i]!));
-    } else if (a?.identities && faces.length === a.identities.top_row_left_to_right.length + a.identities.bottom_row_left_to_right.length) {
+      [...faces]
+        .sort((x, y) => centreX(x) - centreX(y))
+        .forEach((f, i) => truth.set(f.face_id, a.identities_left_to_right![i]!));
+    } else if (
+      a?.identities &&
+      faces.length === a.identities.top_row_left_to_right.length + a.identities.bottom_row_left_to_right.length
+    ) {
       const byY = [...faces].sort((x, y) => x.box[1] - y.box[1]);
       const top = byY.slice(0, a.identities.top_row_left_to_right.length).sort((x, y) => centreX(x) - centreX(y));
       const bottom = byY.slice(top.length).sort((x, y) => centreX(x) - centreX(y));
@@ -95,11 +115,23 @@ export interface CliExit {
 }
 
 /** Runs `rankface cluster` and returns its exit status instead of throwing on a non-zero one. */
-export async function runClusterExit(photosDir: string, outDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<CliExit> {
+export async function runClusterExit(
+  photosDir: string,
+  outDir: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<CliExit> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json', ...extra], {
-      cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 240_000, env: { ...process.env, ...env },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(repoRoot, 'bin', 'rankface.js'), 'cluster', photosDir, '--out', outDir, '--json', ...extra],
+      {
+        cwd: repoRoot,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 240_000,
+        env: { ...process.env, ...env },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: unknown; stdout?: string; stderr?: string };

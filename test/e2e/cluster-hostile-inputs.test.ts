@@ -21,7 +21,8 @@ describeWithData('rankface cluster over the hostile corpus', () => {
   const facesByPhoto = (outDir: string): Map<string, Box[]> => {
     const byPhoto = new Map<string, Box[]>();
     const report = readPeople(outDir);
-    for (const f of [...allFaces(report), ...report.gated]) byPhoto.set(f.photo, [...(byPhoto.get(f.photo) ?? []), f.box]);
+    for (const f of [...allFaces(report), ...report.gated])
+      byPhoto.set(f.photo, [...(byPhoto.get(f.photo) ?? []), f.box]);
     return byPhoto;
   };
 

@@ -23,7 +23,9 @@ describeWithData('rankface cluster no-change re-run', () => {
     root = mkdtempSync(join(tmpdir(), 'rankface-e2e-nochange-'));
     makeBbtFolder(photos(), ['penny', 'sheldon'], false);
   });
-  afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   it('skips clustering and the report when nothing changed, and not after an edit or a deleted report', async () => {
     const first = await runCluster(photos(), out());
@@ -31,9 +33,26 @@ describeWithData('rankface cluster no-change re-run', () => {
     const writtenAt = reportMtime();
 
     const second = await runCluster(photos(), out());
-    const same = ['photos', 'faces', 'people', 'unassigned', 'gated', 'skipped', 'duplicates', 'photos_with_faces', 'out', 'report', 'people_json'] as const;
+    const same = [
+      'photos',
+      'faces',
+      'people',
+      'unassigned',
+      'gated',
+      'skipped',
+      'duplicates',
+      'photos_with_faces',
+      'out',
+      'report',
+      'people_json',
+    ] as const;
     for (const key of same) expect(second.summary[key]).toEqual(first.summary[key]);
-    expect(second.summary).toMatchObject({ new_photos: 0, reused_photos: first.summary.photos, removed_photos: 0, renamed_photos: 0 });
+    expect(second.summary).toMatchObject({
+      new_photos: 0,
+      reused_photos: first.summary.photos,
+      removed_photos: 0,
+      renamed_photos: 0,
+    });
     expect(second.summary.churn).toMatchObject({ faces_changed: 0, people_created: 0, people_removed: 0 });
     expect(second.summary.timings).toMatchObject({ analyse: 0, cluster: 0, report: 0 });
     expect(peopleJson()).toBe(written); // not rewritten: its generated_at would have moved
@@ -41,7 +60,9 @@ describeWithData('rankface cluster no-change re-run', () => {
 
     // An edit since the last run: the next run clusters again (the edit is replayed) and rewrites.
     const person = readPeople(out()).people[0]!.id;
-    await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'name', person, 'Someone', '--out', out()], { cwd: repoRoot });
+    await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'name', person, 'Someone', '--out', out()], {
+      cwd: repoRoot,
+    });
     const afterEdit = peopleJson();
     const third = await runCluster(photos(), out());
     expect(third.summary.timings.cluster).toBeGreaterThan(0);

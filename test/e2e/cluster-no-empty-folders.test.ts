@@ -25,7 +25,9 @@ function leftovers(dir: string): string[] {
  * photo (and so its face crops' folder) is removed from the library. */
 describeWithData('rankface cluster leaves no empty folders', () => {
   let root = '';
-  afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   it('after a first run and after a photo is removed', async () => {
     root = mkdtempSync(join(tmpdir(), 'rankface-e2e-leftovers-'));

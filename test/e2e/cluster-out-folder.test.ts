@@ -12,7 +12,11 @@ import { runCluster, runClusterExit } from './cluster-helpers.ts';
 function snapshot(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files.set(join(entry.parentPath, entry.name), readFileSync(join(entry.parentPath, entry.name)).toString('base64'));
+    if (entry.isFile())
+      files.set(
+        join(entry.parentPath, entry.name),
+        readFileSync(join(entry.parentPath, entry.name)).toString('base64'),
+      );
   }
   return files;
 }
@@ -24,7 +28,10 @@ describeWithData('rankface cluster --out never destroys user files', () => {
   mkdirSync(join(photos, 'thumbs'), { recursive: true });
   copyFileSync(dataPath('group', 'bbt', 'bbt4.jpg'), join(photos, 'party.jpg'));
   // A user's own photo that happens to sit in a folder called `thumbs`.
-  copyFileSync(dataPath('bbt', 'penny', readdirSync(dataPath('bbt', 'penny'))[0]!), join(photos, 'thumbs', 'penny.jpg'));
+  copyFileSync(
+    dataPath('bbt', 'penny', readdirSync(dataPath('bbt', 'penny'))[0]!),
+    join(photos, 'thumbs', 'penny.jpg'),
+  );
 
   it('refuses the photos folder as --out, touching nothing', async () => {
     const before = snapshot(photos);

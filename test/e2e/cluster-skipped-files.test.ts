@@ -9,7 +9,9 @@ import { readPeople, runCluster } from './cluster-helpers.ts';
  * summary and the report; they never stop the run, and are not retried while unchanged. */
 describeWithData('rankface cluster with unreadable files', () => {
   let root = '';
-  afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   it('lists them with reasons and goes on', async () => {
     root = mkdtempSync(join(tmpdir(), 'rankface-e2e-skip-'));

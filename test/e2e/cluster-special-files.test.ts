@@ -22,7 +22,13 @@ describeWithData('rankface cluster with special and oversized files', () => {
     symlinkSync('/dev/zero', join(photos, 'zero.jpg'));
     writeFileSync(join(photos, 'huge.jpg'), Buffer.alloc(3 * 1024 * 1024, 0xff));
 
-    const { summary } = await runCluster(photos, join(root, 'out'), [], { RANKFACE_MAX_BYTES: String(2 * 1024 * 1024) }, 120_000);
+    const { summary } = await runCluster(
+      photos,
+      join(root, 'out'),
+      [],
+      { RANKFACE_MAX_BYTES: String(2 * 1024 * 1024) },
+      120_000,
+    );
     const codes = Object.fromEntries(summary.skipped.map((s) => [s.file, s.code]));
     expect(codes).toEqual({ 'huge.jpg': 'too-large', 'pipe.jpg': 'not-a-file', 'zero.jpg': 'not-a-file' });
     expect(summary.photos).toBe(1);

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +31,8 @@ function modelsWith(root: string, name: string, damage: (dir: string) => void): 
   mkdirSync(dir);
   const real = join(repoRoot, 'models');
   for (const entry of readdirSync(real)) {
-    if (entry === EMBEDDER || entry === LANDMARKS) cpSync(join(real, entry), join(dir, entry), { recursive: true, dereference: true });
+    if (entry === EMBEDDER || entry === LANDMARKS)
+      cpSync(join(real, entry), join(dir, entry), { recursive: true, dereference: true });
     else if (entry === 'manifest.json') copyFileSync(join(real, entry), join(dir, entry));
     else symlinkSync(join(real, entry), join(dir, entry));
   }
@@ -30,9 +41,17 @@ function modelsWith(root: string, name: string, damage: (dir: string) => void): 
 }
 
 const exec = (args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
-  promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), ...args], { cwd: repoRoot, timeout: 120_000, env: { ...process.env, ...env } })
+  promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), ...args], {
+    cwd: repoRoot,
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  })
     .then((r) => ({ code: 0, ...r }))
-    .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    .catch((e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }));
 
 describeWithData('damaged or missing model files', () => {
   const root = mkdtempSync(join(tmpdir(), 'rankface-e2e-models-'));

@@ -51,7 +51,12 @@ describeWithData('rankface detect over the hostile corpus', () => {
         expect(r.error, c.file).toBeUndefined();
         expect([r.width, r.height], `${c.file}: upright size`).toEqual([source.width, source.height]);
         const sameBytes = source === group || c.file === 'face.jpg';
-        expectSameFaces(c.file, r.faces.map((f) => f.box), source.faces.map((f) => f.box), sameBytes ? 0.95 : 0.6);
+        expectSameFaces(
+          c.file,
+          r.faces.map((f) => f.box),
+          source.faces.map((f) => f.box),
+          sameBytes ? 0.95 : 0.6,
+        );
       }
     });
     expect(run.maxRssBytes).toBeLessThan(1024 ** 3);

@@ -17,8 +17,11 @@ describeWithData('rankface detect with special files', () => {
     copyFileSync(dataPath('group', 'bbt', 'bbt4.jpg'), photo);
     execFileSync('mkfifo', [join(dir, 'pipe.jpg')]);
     symlinkSync('/dev/zero', join(dir, 'zero.jpg'));
-    const run = await promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'detect', photo, join(dir, 'pipe.jpg'), join(dir, 'zero.jpg'), '--json'], { cwd: repoRoot, timeout: 120_000 })
-      .catch((e: { stdout: string; code: number }) => e);
+    const run = await promisify(execFile)(
+      process.execPath,
+      [join(repoRoot, 'bin', 'rankface.js'), 'detect', photo, join(dir, 'pipe.jpg'), join(dir, 'zero.jpg'), '--json'],
+      { cwd: repoRoot, timeout: 120_000 },
+    ).catch((e: { stdout: string; code: number }) => e);
     const results = JSON.parse(run.stdout) as { file: string; faces: unknown[]; error?: { code: string } }[];
     expect(results.map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'not-a-file', 'not-a-file']);
     expect(results[0]!.faces.length).toBeGreaterThanOrEqual(6);

@@ -16,22 +16,33 @@ describeWithData('rankface eval with unreadable files', () => {
   let root = '';
   const damaged = ['amy/truncated.jpg', 'amy/text.jpg', 'penny/empty.png'];
   const evalCli = async (...extra: string[]): Promise<string> =>
-    (await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'eval', join(root, 'set'), ...extra], { cwd: repoRoot, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
+    (
+      await run(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'eval', join(root, 'set'), ...extra], {
+        cwd: repoRoot,
+        timeout: 180_000,
+        maxBuffer: 16 * 1024 * 1024,
+      })
+    ).stdout;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'rankface-e2e-eval-errors-'));
     for (const who of ['amy', 'penny']) {
       mkdirSync(join(root, 'set', who), { recursive: true });
-      for (const f of readdirSync(dataPath('bbt', who)).sort().slice(0, 4)) copyFileSync(dataPath('bbt', who, f), join(root, 'set', who, f));
+      for (const f of readdirSync(dataPath('bbt', who)).sort().slice(0, 4))
+        copyFileSync(dataPath('bbt', who, f), join(root, 'set', who, f));
     }
     const photo = readFileSync(dataPath('group', 'bbt', 'bbt3.jpg'));
     writeFileSync(join(root, 'set', 'amy', 'truncated.jpg'), photo.subarray(0, Math.floor(photo.byteLength / 3)));
     writeFileSync(join(root, 'set', 'amy', 'text.jpg'), 'a shopping list, not a photo');
     writeFileSync(join(root, 'set', 'penny', 'empty.png'), new Uint8Array(0));
     // A real photo that decodes fine but shows no face any more.
-    await sharp(photo).blur(60).toFile(join(root, 'set', 'penny', 'blurred.jpg'));
+    await sharp(photo)
+      .blur(60)
+      .toFile(join(root, 'set', 'penny', 'blurred.jpg'));
   });
-  afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   it('--json counts them as errors with a code per file, never as images without a face', async () => {
     const r = JSON.parse((await evalCli('--json')).trim().split('\n').pop()!) as {

@@ -40,7 +40,9 @@ export function runRankfaceMeasured(args: readonly string[], scratch: string, ti
           rmSync(rssFile);
           resolve({ code, stdout, stderr, maxRssBytes });
         } catch (e) {
-          reject(new Error(`rankface ${args[0]} left no RSS record (exit ${code}): ${stderr.slice(-2000)}`, { cause: e }));
+          reject(
+            new Error(`rankface ${args[0]} left no RSS record (exit ${code}): ${stderr.slice(-2000)}`, { cause: e }),
+          );
         }
       },
     );
@@ -48,7 +50,13 @@ export function runRankfaceMeasured(args: readonly string[], scratch: string, ti
 }
 
 /** Each expected face is found again (IoU above `minIou`), and no other. */
-export function expectSameFaces(file: string, found: readonly Box[] | undefined, expected: readonly Box[], minIou: number): void {
+export function expectSameFaces(
+  file: string,
+  found: readonly Box[] | undefined,
+  expected: readonly Box[],
+  minIou: number,
+): void {
   expect(found?.length, `${file}: faces found`).toBe(expected.length);
-  for (const box of expected) expect(Math.max(...found!.map((b) => iou(b, box))), `${file}: box ${box.join(',')}`).toBeGreaterThan(minIou);
+  for (const box of expected)
+    expect(Math.max(...found!.map((b) => iou(b, box))), `${file}: box ${box.join(',')}`).toBeGreaterThan(minIou);
 }

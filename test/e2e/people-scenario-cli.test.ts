@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithData, repoRoot } from '#test/helpers/data.ts';
-import { nameAndCorrect, scenarioPhotos, scoreScenario, type ScenarioState, type ScenarioUser } from '#test/helpers/people-scenario.ts';
+import {
+  nameAndCorrect,
+  scenarioPhotos,
+  scoreScenario,
+  type ScenarioState,
+  type ScenarioUser,
+} from '#test/helpers/people-scenario.ts';
 import { readPeople, runCluster } from './cluster-helpers.ts';
 
 // Issue 12's acceptance scenario through the CLI, on real photos and models (test/helpers/
@@ -32,12 +38,22 @@ describeWithData('people scenario through the CLI', () => {
     }
   };
   const edit = async (...args: string[]): Promise<void> => {
-    await exec(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), ...args, '--out', out], { cwd: repoRoot, timeout: 60_000 });
+    await exec(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), ...args, '--out', out], {
+      cwd: repoRoot,
+      timeout: 60_000,
+    });
   };
   const state = async (): Promise<ScenarioState> => {
     const r = readPeople(out);
-    const face = (f: { face_id: string; photo: string; box: readonly number[] }) => ({ faceId: f.face_id, photo: f.photo, area: f.box[2]! * f.box[3]! });
-    return { people: r.people.map((p) => ({ id: p.id, name: p.name, faces: p.faces.map(face) })), unassigned: r.unassigned.map(face) };
+    const face = (f: { face_id: string; photo: string; box: readonly number[] }) => ({
+      faceId: f.face_id,
+      photo: f.photo,
+      area: f.box[2]! * f.box[3]!,
+    });
+    return {
+      people: r.people.map((p) => ({ id: p.id, name: p.name, faces: p.faces.map(face) })),
+      unassigned: r.unassigned.map(face),
+    };
   };
   const user: ScenarioUser = {
     state,
@@ -57,7 +73,9 @@ describeWithData('people scenario through the CLI', () => {
     expect(rerun.summary.new_photos).toBe(all.filter((p) => p.half === 2).length);
     expect(rerun.summary.churn.confirmed_changed).toBe(0);
     const score = scoreScenario(word, await state(), (photo) => identityOf.get(photo));
-    process.stderr.write(`scenario (CLI): ${JSON.stringify({ edits: word.edits, joined_known_people: rerun.summary.joined_known_people, ...score })}\n`);
+    process.stderr.write(
+      `scenario (CLI): ${JSON.stringify({ edits: word.edits, joined_known_people: rerun.summary.joined_known_people, ...score })}\n`,
+    );
     expect(score).toMatchObject({ confirmedMoved: 0, rejectedBack: 0, namesLost: 0, namesDuplicated: 0 });
     expect(score.newOfNamed).toBeGreaterThanOrEqual(20);
     expect(score.precision).toBeGreaterThanOrEqual(0.99);
@@ -67,7 +85,8 @@ describeWithData('people scenario through the CLI', () => {
     // The model upgrade: another embedder, every face embedded again from its stored crop (no new
     // detection, so the same face ids), re-clustered with every edit replayed.
     const before = await state();
-    const faceIds = (s: ScenarioState): string[] => [...s.people.flatMap((p) => p.faces), ...s.unassigned].map((f) => f.faceId).sort();
+    const faceIds = (s: ScenarioState): string[] =>
+      [...s.people.flatMap((p) => p.faces), ...s.unassigned].map((f) => f.faceId).sort();
     const migrated = await runCluster(photos, out, ['--workers', '1'], { RANKFACE_EMBEDDER: OTHER_EMBEDDER });
     expect(migrated.summary.engine.embedder).toBe(OTHER_EMBEDDER);
     expect(migrated.summary.new_photos).toBe(0);
@@ -76,7 +95,9 @@ describeWithData('people scenario through the CLI', () => {
     const after = await state();
     expect(faceIds(after)).toEqual(faceIds(before));
     const upgraded = scoreScenario(word, after, (photo) => identityOf.get(photo));
-    process.stderr.write(`scenario (CLI, after switching to ${OTHER_EMBEDDER}): ${JSON.stringify({ reembedded_faces: migrated.summary.reembedded_faces, churn: migrated.summary.churn, ...upgraded })}\n`);
+    process.stderr.write(
+      `scenario (CLI, after switching to ${OTHER_EMBEDDER}): ${JSON.stringify({ reembedded_faces: migrated.summary.reembedded_faces, churn: migrated.summary.churn, ...upgraded })}\n`,
+    );
     expect(upgraded).toMatchObject({ confirmedMoved: 0, rejectedBack: 0, namesLost: 0, namesDuplicated: 0 });
     expect(upgraded.newOfNamed).toBeGreaterThanOrEqual(20);
     expect(upgraded.precision).toBeGreaterThanOrEqual(0.99);

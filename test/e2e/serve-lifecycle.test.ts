@@ -14,9 +14,37 @@ const USER = 'local';
 async function makeStore(outDir: string): Promise<void> {
   const store = new SqliteFaceStore(join(outDir, 'rankface.db'));
   const faceId = 'photo-1#000';
-  await store.putPhoto({ userId: USER, photoId: 'photo-1', sourceKey: 'photo-1.jpg', contentHash: 'photo-1', width: 100, height: 100, status: 'embedded', faceCount: 1, updatedAt: 0 });
-  await store.replaceFaces(USER, 'photo-1', [{ userId: USER, faceId, photoId: 'photo-1', box: [10, 10, 40, 40], score: 0.9, landmarks: [[0, 0], [1, 0], [0.5, 0.5], [0, 1], [1, 1]], quality: { sizePx: 40, sharpness: 100, yaw: 0, pitch: 0, roll: 0 } }]);
-  await store.replacePeople(USER, [{ userId: USER, personId: 'p_one', faceIds: [faceId], coverFaceId: faceId, cohesion: 1, updatedAt: 0 }]);
+  await store.putPhoto({
+    userId: USER,
+    photoId: 'photo-1',
+    sourceKey: 'photo-1.jpg',
+    contentHash: 'photo-1',
+    width: 100,
+    height: 100,
+    status: 'embedded',
+    faceCount: 1,
+    updatedAt: 0,
+  });
+  await store.replaceFaces(USER, 'photo-1', [
+    {
+      userId: USER,
+      faceId,
+      photoId: 'photo-1',
+      box: [10, 10, 40, 40],
+      score: 0.9,
+      landmarks: [
+        [0, 0],
+        [1, 0],
+        [0.5, 0.5],
+        [0, 1],
+        [1, 1],
+      ],
+      quality: { sizePx: 40, sharpness: 100, yaw: 0, pitch: 0, roll: 0 },
+    },
+  ]);
+  await store.replacePeople(USER, [
+    { userId: USER, personId: 'p_one', faceIds: [faceId], coverFaceId: faceId, cohesion: 1, updatedAt: 0 },
+  ]);
   store.close();
 }
 
@@ -31,7 +59,9 @@ describe('rankface serve: bind, URL, Ctrl-C', () => {
     const page = await fetch(served.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('app.js');
-    const people = (await (await fetch(new URL('api/people', served.url))).json()) as { people: { personId: string }[] };
+    const people = (await (await fetch(new URL('api/people', served.url))).json()) as {
+      people: { personId: string }[];
+    };
     expect(people.people.map((p) => p.personId)).toEqual(['p_one']);
 
     await expect(served.stop()).resolves.toBe(0);

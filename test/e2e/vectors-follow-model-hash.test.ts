@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -30,7 +40,9 @@ function damagedModels(dir: string): string {
   const bytes = readFileSync(weights);
   bytes.fill(0, bytes.byteLength >> 1, (bytes.byteLength >> 1) + 65_536);
   writeFileSync(weights, bytes);
-  const manifest = JSON.parse(readFileSync(join(real, 'manifest.json'), 'utf8')) as { models: { id: string; files: { sha256: string }[] }[] };
+  const manifest = JSON.parse(readFileSync(join(real, 'manifest.json'), 'utf8')) as {
+    models: { id: string; files: { sha256: string }[] }[];
+  };
   manifest.models.find((m) => m.id === EMBEDDER)!.files[0]!.sha256 = createHash('sha256').update(bytes).digest('hex');
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
   return dir;

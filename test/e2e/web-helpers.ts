@@ -9,7 +9,16 @@ import { repoRoot } from '#test/helpers/data.ts';
 
 export const CHROMIUM = process.env.RANKFACE_CHROMIUM ?? '/usr/bin/chromium';
 export const chromiumRequirement = { met: existsSync(CHROMIUM), what: `chromium at ${CHROMIUM}` };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
@@ -20,7 +29,11 @@ export interface Served {
 
 /** Starts `rankface serve --port 0` and resolves with the URL it prints. */
 export function startServe(outDir: string, extra: string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'serve', '--out', outDir, '--port', '0', ...extra], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'rankface.js'), 'serve', '--out', outDir, '--port', '0', ...extra],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
@@ -70,7 +83,9 @@ export function screenshotPath(name: string): string {
 
 /** Every `<img>` on the page has loaded (natural width > 0); returns the widths. */
 export const imageWidths = (page: Page, selector: string): Promise<number[]> =>
-  page.locator(selector).evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
+  page
+    .locator(selector)
+    .evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
 
 export async function apiGet<T>(base: string, path: string): Promise<T> {
   const res = await fetch(new URL(`api${path}`, base));

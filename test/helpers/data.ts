@@ -22,7 +22,11 @@ export interface Requirement {
 /** `describe` for a suite that reads the labelled data. Without the data it is skipped on a
  * developer machine, but under CI=true it becomes one failing test that names what is missing. */
 export function describeWithData(name: string, body: () => void, also?: Requirement): void {
-  const missing = !hasData ? `the labelled data at ${dataDir} (set RANKFACE_DATA)` : also && !also.met ? also.what : undefined;
+  const missing = !hasData
+    ? `the labelled data at ${dataDir} (set RANKFACE_DATA)`
+    : also && !also.met
+      ? also.what
+      : undefined;
   if (missing === undefined) {
     describe(name, body);
   } else if (requireData) {

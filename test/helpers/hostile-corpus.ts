@@ -36,7 +36,8 @@ export interface HostileCase {
 }
 
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
-const encode = async (make: (s: Sharp) => Sharp): Promise<Uint8Array> => new Uint8Array(await make(sharp(read(FACE_PHOTO))).toBuffer());
+const encode = async (make: (s: Sharp) => Sharp): Promise<Uint8Array> =>
+  new Uint8Array(await make(sharp(read(FACE_PHOTO))).toBuffer());
 
 function crc32(buf: Uint8Array): number {
   let c = ~0;
@@ -66,7 +67,9 @@ export function pixelBombPng(width = 65_500, height = 65_500): Uint8Array {
   ihdr[9] = 2; // truecolour
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const row = deflateSync(Buffer.alloc(1 + width * 3));
-  return new Uint8Array(Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', row), pngChunk('IEND', new Uint8Array())]));
+  return new Uint8Array(
+    Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', row), pngChunk('IEND', new Uint8Array())]),
+  );
 }
 
 /** A real JPEG whose frame header (SOF) is rewritten to declare width x height: the scan data
@@ -125,18 +128,45 @@ export function hostileCases(local: boolean): HostileCase[] {
     { file: 'face.jpg', expect: { likeFacePhoto: true }, bytes: () => read(FACE_PHOTO) },
     { file: 'empty.jpg', expect: { refused: ['empty'] }, bytes: () => new Uint8Array() },
     { file: 'truncated.jpg', expect: { refused: BROKEN }, bytes: () => read(GROUP_PHOTO).slice(0, 4000) },
-    { file: 'half.jpg', expect: { refused: BROKEN }, bytes: () => { const j = read(GROUP_PHOTO); return j.slice(0, j.length >> 1); } },
+    {
+      file: 'half.jpg',
+      expect: { refused: BROKEN },
+      bytes: () => {
+        const j = read(GROUP_PHOTO);
+        return j.slice(0, j.length >> 1);
+      },
+    },
     { file: 'noise.jpg', expect: { refused: BROKEN }, bytes: () => noise(64 * 1024) },
-    { file: 'jpeg-head-noise-body.jpg', expect: { refusedOrNoFaces: BROKEN }, bytes: () => new Uint8Array([...read(GROUP_PHOTO).slice(0, 600), ...noise(20_000, 7)]) },
-    { file: 'text.jpg', expect: { refused: ['unsupported'] }, bytes: () => new TextEncoder().encode('not a photo, only text in a file named .jpg\n') },
+    {
+      file: 'jpeg-head-noise-body.jpg',
+      expect: { refusedOrNoFaces: BROKEN },
+      bytes: () => new Uint8Array([...read(GROUP_PHOTO).slice(0, 600), ...noise(20_000, 7)]),
+    },
+    {
+      file: 'text.jpg',
+      expect: { refused: ['unsupported'] },
+      bytes: () => new TextEncoder().encode('not a photo, only text in a file named .jpg\n'),
+    },
     { file: 'bomb.png', expect: { refused: ['too-large'] }, bytes: () => pixelBombPng() },
     { file: 'bomb.jpg', expect: { refused: ['too-large'] }, bytes: () => pixelBombJpeg(read(FACE_PHOTO)) },
     { file: 'phone.heic', expect: { refused: ['unsupported'] }, bytes: heicHeaderOnly },
-    { file: 'face-cmyk.jpg', expect: { likeFacePhoto: true }, bytes: () => encode((s) => s.toColourspace('cmyk').jpeg({ quality: 92 })) },
-    { file: 'face-16bit.png', expect: { likeFacePhoto: true }, bytes: () => encode((s) => s.toColourspace('rgb16').png()) },
+    {
+      file: 'face-cmyk.jpg',
+      expect: { likeFacePhoto: true },
+      bytes: () => encode((s) => s.toColourspace('cmyk').jpeg({ quality: 92 })),
+    },
+    {
+      file: 'face-16bit.png',
+      expect: { likeFacePhoto: true },
+      bytes: () => encode((s) => s.toColourspace('rgb16').png()),
+    },
     { file: 'face.gif', expect: { likeFacePhoto: true }, bytes: () => encode((s) => s.gif()) },
     { file: 'face.webp', expect: { likeFacePhoto: true }, bytes: () => encode((s) => s.webp({ quality: 92 })) },
-    { file: 'face.avif', expect: { likeFacePhoto: true }, bytes: () => encode((s) => s.avif({ quality: 70, effort: 0 })) },
+    {
+      file: 'face.avif',
+      expect: { likeFacePhoto: true },
+      bytes: () => encode((s) => s.avif({ quality: 70, effort: 0 })),
+    },
     { file: 'face.tiff', expect: { likeFacePhoto: true }, bytes: () => encode((s) => s.tiff()) },
     { file: 'face-exif6.jpg', expect: { likeFacePhoto: true }, bytes: rotated(6, -90) },
     { file: 'face-exif8.jpg', expect: { likeFacePhoto: true }, bytes: rotated(8, 90) },
@@ -161,8 +191,7 @@ export async function writeHostileCorpus(dir: string, local = true): Promise<Hos
     else if (c.special === 'sparse-2gib') {
       writeFileSync(path, read(GROUP_PHOTO).subarray(0, 2)); // starts like a JPEG
       truncateSync(path, 2 * 1024 ** 3);
-    }
-    else writeFileSync(path, await c.bytes!());
+    } else writeFileSync(path, await c.bytes!());
   }
   return cases;
 }

@@ -17,7 +17,12 @@ export function scenarioPhotos(): { identity: string; file: string; path: string
     .flatMap((identity) => {
       const files = readdirSync(dataPath('lfw-120', identity)).sort();
       if (files.length < 5) return [];
-      return files.slice(0, 6).map((file, i) => ({ identity, file, path: dataPath('lfw-120', identity, file), half: (i % 2 === 0 ? 1 : 2) as 1 | 2 }));
+      return files.slice(0, 6).map((file, i) => ({
+        identity,
+        file,
+        path: dataPath('lfw-120', identity, file),
+        half: (i % 2 === 0 ? 1 : 2) as 1 | 2,
+      }));
     });
 }
 
@@ -30,7 +35,11 @@ export interface ScenarioFace {
 }
 
 export interface ScenarioState {
-  readonly people: readonly { readonly id: string; readonly name: string | null; readonly faces: readonly ScenarioFace[] }[];
+  readonly people: readonly {
+    readonly id: string;
+    readonly name: string | null;
+    readonly faces: readonly ScenarioFace[];
+  }[];
   readonly unassigned: readonly ScenarioFace[];
 }
 
@@ -78,9 +87,15 @@ function majority(identities: readonly string[]): string | undefined {
 /** A user also overrules a clustering that was right: when the run made no mistake to correct,
  * one face of the largest named person is marked "not this person" anyway, and one loose face is
  * put into a named person, so that both kinds of word are exercised and held to. */
-async function overrule(user: ScenarioUser, rejected: Map<string, string>, edits: { rejected: number; moved: number }): Promise<void> {
+async function overrule(
+  user: ScenarioUser,
+  rejected: Map<string, string>,
+  edits: { rejected: number; moved: number },
+): Promise<void> {
   const now = await user.state();
-  const named = now.people.filter((p) => p.name !== null).sort((a, b) => b.faces.length - a.faces.length || (a.id < b.id ? -1 : 1));
+  const named = now.people
+    .filter((p) => p.name !== null)
+    .sort((a, b) => b.faces.length - a.faces.length || (a.id < b.id ? -1 : 1));
   const largest = named[0];
   if (edits.rejected === 0 && largest !== undefined && largest.faces.length >= 3) {
     const face = [...largest.faces].sort((a, b) => (a.faceId < b.faceId ? -1 : 1))[0]!;
@@ -97,7 +112,10 @@ async function overrule(user: ScenarioUser, rejected: Map<string, string>, edits
 }
 
 /** Name everyone and correct the mistakes; returns what the user said. */
-export async function nameAndCorrect(user: ScenarioUser, identityOf: (photo: string) => string | undefined): Promise<UserWord> {
+export async function nameAndCorrect(
+  user: ScenarioUser,
+  identityOf: (photo: string) => string | undefined,
+): Promise<UserWord> {
   const first = await user.state();
   const truth = labelled(first, identityOf);
   const edits = { named: 0, rejected: 0, moved: 0 };
@@ -130,7 +148,9 @@ export async function nameAndCorrect(user: ScenarioUser, identityOf: (photo: str
   }
   await overrule(user, rejected, edits);
   const final = await user.state();
-  const confirmed = new Map(final.people.filter((p) => p.name !== null).flatMap((p) => p.faces.map((f) => [f.faceId, p.id] as const)));
+  const confirmed = new Map(
+    final.people.filter((p) => p.name !== null).flatMap((p) => p.faces.map((f) => [f.faceId, p.id] as const)),
+  );
   const names = new Map(final.people.flatMap((p) => (p.name === null ? [] : [[p.id, p.name] as const])));
   // A rejection the user later overrode by a move is no longer a rejection.
   for (const [face, from] of rejected) if (confirmed.get(face) === from) rejected.delete(face);
@@ -152,7 +172,11 @@ export interface ScenarioScore {
 }
 
 /** Hold the system to the user's word after the re-run, and score the new photos by name. */
-export function scoreScenario(word: UserWord, after: ScenarioState, identityOf: (photo: string) => string | undefined): ScenarioScore {
+export function scoreScenario(
+  word: UserWord,
+  after: ScenarioState,
+  identityOf: (photo: string) => string | undefined,
+): ScenarioScore {
   const personOf = new Map(after.people.flatMap((p) => p.faces.map((f) => [f.faceId, p] as const)));
   const confirmedMoved = [...word.confirmed].filter(([f, p]) => personOf.get(f)?.id !== p).length;
   const rejectedBack = [...word.rejected].filter(([f, p]) => personOf.get(f)?.id === p).length;
@@ -164,7 +188,8 @@ export function scoreScenario(word: UserWord, after: ScenarioState, identityOf: 
   let newNamed = 0;
   let newCorrect = 0;
   for (const [faceId, identity] of labelled(after, identityOf)) {
-    const face = personOf.get(faceId)?.faces.find((f) => f.faceId === faceId) ?? after.unassigned.find((f) => f.faceId === faceId);
+    const face =
+      personOf.get(faceId)?.faces.find((f) => f.faceId === faceId) ?? after.unassigned.find((f) => f.faceId === faceId);
     if (face === undefined || word.oldPhotos.has(face.photo)) continue;
     const name = personOf.get(faceId)?.name ?? null;
     if (namedIdentities.has(identity)) newOfNamed++;
@@ -173,7 +198,13 @@ export function scoreScenario(word: UserWord, after: ScenarioState, identityOf: 
     if (name === identity) newCorrect++;
   }
   return {
-    confirmedMoved, rejectedBack, namesLost, namesDuplicated, newOfNamed, newNamed, newCorrect,
+    confirmedMoved,
+    rejectedBack,
+    namesLost,
+    namesDuplicated,
+    newOfNamed,
+    newNamed,
+    newCorrect,
     precision: newNamed === 0 ? 0 : newCorrect / newNamed,
     recall: newOfNamed === 0 ? 0 : newCorrect / newOfNamed,
   };

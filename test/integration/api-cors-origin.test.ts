@@ -29,8 +29,14 @@ const getPeople = async (allowedOrigins: readonly string[], origin: string): Pro
     allowedOrigins,
   });
   const event = {
-    httpMethod: 'GET', resource: '/people', path: '/people', pathParameters: null, queryStringParameters: null,
-    headers: { origin }, body: null, isBase64Encoded: false,
+    httpMethod: 'GET',
+    resource: '/people',
+    path: '/people',
+    pathParameters: null,
+    queryStringParameters: null,
+    headers: { origin },
+    body: null,
+    isBase64Encoded: false,
     requestContext: { authorizer: { claims: { sub: ALICE } } },
   } as unknown as APIGatewayProxyEvent;
   const res = await handler(event);

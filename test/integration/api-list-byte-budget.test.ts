@@ -21,23 +21,46 @@ afterAll(async () => {
 
 const getter = (maxListBodyBytes?: number) => {
   const handler = createApiHandler({
-    faces: new DynamoFaceStore(aws.dynamo, aws.table), blobs: new S3BlobStore(aws.s3, aws.bucket),
-    clock: { now: () => 1 }, logger: silentLogger, presignSeconds: 60, ...(maxListBodyBytes === undefined ? {} : { maxListBodyBytes }),
+    faces: new DynamoFaceStore(aws.dynamo, aws.table),
+    blobs: new S3BlobStore(aws.s3, aws.bucket),
+    clock: { now: () => 1 },
+    logger: silentLogger,
+    presignSeconds: 60,
+    ...(maxListBodyBytes === undefined ? {} : { maxListBodyBytes }),
   });
-  return async (resource: string, path: string, pathParameters: Record<string, string> | null, query: Record<string, string> | null) => {
+  return async (
+    resource: string,
+    path: string,
+    pathParameters: Record<string, string> | null,
+    query: Record<string, string> | null,
+  ) => {
     const event = {
-      httpMethod: 'GET', resource, path, pathParameters, queryStringParameters: query, headers: {}, body: null, isBase64Encoded: false,
+      httpMethod: 'GET',
+      resource,
+      path,
+      pathParameters,
+      queryStringParameters: query,
+      headers: {},
+      body: null,
+      isBase64Encoded: false,
       requestContext: { authorizer: { claims: { sub: ALICE } } },
     } as unknown as APIGatewayProxyEvent;
     const res = await handler(event);
     expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
-    return { bytes: Buffer.byteLength(JSON.stringify(JSON.stringify(JSON.parse(res.body)))), body: JSON.parse(res.body) as { faces: { faceId: string }[]; nextCursor: string | null } };
+    return {
+      bytes: Buffer.byteLength(JSON.stringify(JSON.stringify(JSON.parse(res.body)))),
+      body: JSON.parse(res.body) as { faces: { faceId: string }[]; nextCursor: string | null },
+    };
   };
 };
 
 describe('API list answers on the emulators', () => {
   it('whole without limit; cut under a byte budget and walked whole by cursor', async () => {
-    const photoIds = await seedBigLibrary(new DynamoFaceStore(aws.dynamo, aws.table), ALICE, { bigPerson: 60, smallPeople: 0, unassigned: 0 });
+    const photoIds = await seedBigLibrary(new DynamoFaceStore(aws.dynamo, aws.table), ALICE, {
+      bigPerson: 60,
+      smallPeople: 0,
+      unassigned: 0,
+    });
     const faceIds = photoIds.map((p) => `${p}#000`);
     const whole = await getter()('/people/{personId}/faces', '/people/big/faces', { personId: 'big' }, null);
     expect(whole.body.faces.map((f) => f.faceId).sort()).toEqual(faceIds);
@@ -49,7 +72,12 @@ describe('API list answers on the emulators', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = await get('/people/{personId}/faces', '/people/big/faces', { personId: 'big' }, cursor ? { cursor } : null);
+      const page = await get(
+        '/people/{personId}/faces',
+        '/people/big/faces',
+        { personId: 'big' },
+        cursor ? { cursor } : null,
+      );
       expect(page.bytes).toBeLessThanOrEqual(budget);
       served.push(...page.body.faces.map((f) => f.faceId));
       cursor = page.body.nextCursor;

@@ -13,7 +13,12 @@ class ManualClock implements Clock {
     return this.t;
   }
 }
-const recordingLogger = (errors: Record<string, unknown>[]): Logger => ({ debug() {}, info() {}, warn() {}, error: (_m, f) => void errors.push(f ?? {}) });
+const recordingLogger = (errors: Record<string, unknown>[]): Logger => ({
+  debug() {},
+  info() {},
+  warn() {},
+  error: (_m, f) => void errors.push(f ?? {}),
+});
 
 // The cluster job on DynamoDB Local: a failing run backs off (the schedule cannot claim the user
 // until the back-off passes, doubling each time), and after CLUSTER_MAX_FAILURES it gives up,
@@ -31,7 +36,15 @@ describe('cluster job: back-off, give-up, large-user hand-off', () => {
 
   it('backs off after each failure and gives up (reported, unflagged) after the last', async () => {
     const errors: Record<string, unknown>[] = [];
-    const failing = { faces: store, clock, logger: recordingLogger(errors), modelId: 'm', cluster: () => { throw new Error('out of memory'); } };
+    const failing = {
+      faces: store,
+      clock,
+      logger: recordingLogger(errors),
+      modelId: 'm',
+      cluster: () => {
+        throw new Error('out of memory');
+      },
+    };
     await store.markNeedsClustering('u1');
     const outcomes: string[] = [];
     for (let attempt = 1; attempt <= CLUSTER_MAX_FAILURES; attempt++) {
@@ -55,12 +68,31 @@ describe('cluster job: back-off, give-up, large-user hand-off', () => {
 
   it('hands a user above the face limit to the task starter and holds the lease for it', async () => {
     const set = syntheticFaces({ faces: 5, modelId: 'm', seed: 3 });
-    await store.putVectors(set.faces.map((f, i) => ({ userId: 'big', faceId: `a${i}#000`, photoId: `a${i}`, modelId: 'm', modelVersion: '1', vector: f.vector })));
+    await store.putVectors(
+      set.faces.map((f, i) => ({
+        userId: 'big',
+        faceId: `a${i}#000`,
+        photoId: `a${i}`,
+        modelId: 'm',
+        modelVersion: '1',
+        vector: f.vector,
+      })),
+    );
     await store.markNeedsClustering('big');
     expect(await store.claimClustering('big', 1000)).toBe(true);
     const started: [string, number][] = [];
-    const deps = { faces: store, clock, logger: recordingLogger([]), modelId: 'm', cluster: (f: Parameters<typeof cluster>[0]) => cluster(f) };
-    const largeUsers = { faceLimit: 4, leaseMs: 3_600_000, start: async (u: string, v: number) => (started.push([u, v]), 'arn:task/1') };
+    const deps = {
+      faces: store,
+      clock,
+      logger: recordingLogger([]),
+      modelId: 'm',
+      cluster: (f: Parameters<typeof cluster>[0]) => cluster(f),
+    };
+    const largeUsers = {
+      faceLimit: 4,
+      leaseMs: 3_600_000,
+      start: async (u: string, v: number) => (started.push([u, v]), 'arn:task/1'),
+    };
     expect(await runClusterJob('big', { ...deps, largeUsers })).toBe('handed-to-task');
     expect(started).toEqual([['big', 1]]);
     clock.t += 10_000; // the worker's own lease (1 s) is long gone; the task's holds

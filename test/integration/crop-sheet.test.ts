@@ -20,7 +20,12 @@ describe('crop sheets', () => {
   it('stores one object per photo whose regions are the faces’ aligned crops', async () => {
     const photos = bobPhotos().slice(0, 4);
     for (const ph of photos) await p.upload(ALICE, ph.fileName, ph.bytes);
-    const detect = createDetectHandler({ ...p.runtime, analyzer: p.local.analyzer, embedQueue: new SqsWorkQueue(p.aws.sqs.client, p.aws.sqs.queues.embed.url), embedInline: true });
+    const detect = createDetectHandler({
+      ...p.runtime,
+      analyzer: p.local.analyzer,
+      embedQueue: new SqsWorkQueue(p.aws.sqs.client, p.aws.sqs.queues.embed.url),
+      embedInline: true,
+    });
     expect((await detect({ Records: await p.s3Events.drain() })).batchItemFailures).toEqual([]);
 
     const faces = await p.runtime.faces.listFaces(ALICE);
@@ -32,7 +37,9 @@ describe('crop sheets', () => {
     for (const ph of photos) {
       const analyzed = await p.local.analyzer.analyze(ph.bytes, { embed: false });
       const photo = (await p.runtime.faces.listPhotos(ALICE)).find((r) => r.sourceKey.endsWith(ph.fileName))!;
-      const stored = (await p.runtime.faces.listFacesOfPhoto(ALICE, photo.photoId)).sort((a, b) => (a.faceId < b.faceId ? -1 : 1));
+      const stored = (await p.runtime.faces.listFacesOfPhoto(ALICE, photo.photoId)).sort((a, b) =>
+        a.faceId < b.faceId ? -1 : 1,
+      );
       expect(stored).toHaveLength(analyzed.faces.length);
       for (const [i, face] of stored.entries()) {
         expect(face.cropRegion).toBeDefined();
@@ -46,12 +53,22 @@ describe('crop sheets', () => {
       }
     }
 
-    const route = createApiRouter({ faces: p.runtime.faces, clock: p.runtime.clock, logger: silentLogger, corsOrigin: '*', cropUrl: async (key) => `signed:${key}` });
+    const route = createApiRouter({
+      faces: p.runtime.faces,
+      clock: p.runtime.clock,
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (key) => `signed:${key}`,
+    });
     const some = faces[0]!;
-    const out = JSON.parse((await route({ method: 'GET', path: `/photos/${encodeURIComponent(some.photoId)}/faces`, userId: ALICE })).body) as { faces: { faceId: string; cropUrl: string; cropRegion: unknown }[] };
+    const out = JSON.parse(
+      (await route({ method: 'GET', path: `/photos/${encodeURIComponent(some.photoId)}/faces`, userId: ALICE })).body,
+    ) as { faces: { faceId: string; cropUrl: string; cropRegion: unknown }[] };
     const view = out.faces.find((f) => f.faceId === some.faceId)!;
     const r = some.cropRegion!;
-    expect(view.cropUrl).toBe(`signed:${some.cropKey}#xywh=${r.x},${r.y},${r.width},${r.height}&sheet=${r.sheetWidth},${r.sheetHeight}`);
+    expect(view.cropUrl).toBe(
+      `signed:${some.cropKey}#xywh=${r.x},${r.y},${r.width},${r.height}&sheet=${r.sheetWidth},${r.sheetHeight}`,
+    );
     expect(view.cropRegion).toEqual(some.cropRegion);
   });
 });

@@ -25,9 +25,23 @@ describe('detect with inline embedding', () => {
     return {
       photos: byName(photos.map((ph) => [fileOf.get(ph.photoId)!, ph.status, ph.faceCount, ph.width, ph.height])),
       // The quality without the embedding norm: only the one pass can record it (as the CLI does).
-      faces: byName((await faces.listFaces(userId)).map(({ faceId, box, landmarks, quality: { embeddingNorm: _n, ...quality } }) => [name(faceId), box, landmarks, quality])),
+      faces: byName(
+        (await faces.listFaces(userId)).map(
+          ({ faceId, box, landmarks, quality: { embeddingNorm: _n, ...quality } }) => [
+            name(faceId),
+            box,
+            landmarks,
+            quality,
+          ],
+        ),
+      ),
       norms: (await faces.listFaces(userId)).filter((f) => f.quality?.embeddingNorm !== undefined).length,
-      vectors: byName((await faces.listVectors(userId, p.local.analyzer.embedderId)).map((v) => [name(v.faceId), Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength).toString('base64')])),
+      vectors: byName(
+        (await faces.listVectors(userId, p.local.analyzer.embedderId)).map((v) => [
+          name(v.faceId),
+          Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength).toString('base64'),
+        ]),
+      ),
       crops: (await p.runtime.blobs.list(`faces/${userId}/`)).length,
     };
   };
@@ -38,7 +52,12 @@ describe('detect with inline embedding', () => {
     expect((await p.detect(await p.s3Events.drain())).batchItemFailures).toEqual([]);
     expect((await p.embed(await p.embedQueue.drain())).batchItemFailures).toEqual([]);
 
-    const inline = createDetectHandler({ ...p.runtime, analyzer: p.local.analyzer, embedQueue: new SqsWorkQueue(p.aws.sqs.client, p.aws.sqs.queues.embed.url), embedInline: true });
+    const inline = createDetectHandler({
+      ...p.runtime,
+      analyzer: p.local.analyzer,
+      embedQueue: new SqsWorkQueue(p.aws.sqs.client, p.aws.sqs.queues.embed.url),
+      embedInline: true,
+    });
     for (const ph of photos) await p.upload(BOB, ph.fileName, ph.bytes);
     expect((await inline({ Records: await p.s3Events.drain() })).batchItemFailures).toEqual([]);
     expect(await p.embedQueue.drain()).toEqual([]);

@@ -14,7 +14,10 @@ describe('duplicate delivery', () => {
   const snapshot = async () => {
     const faces = p.runtime.faces;
     const photos = (await faces.listPhotos(ALICE)).map(({ updatedAt: _u, ...rest }) => rest);
-    const vectors = (await faces.listVectors(ALICE, 'faceplugin-arcface512')).map((v) => ({ ...v, vector: Buffer.from(v.vector.buffer).toString('base64') }));
+    const vectors = (await faces.listVectors(ALICE, 'faceplugin-arcface512')).map((v) => ({
+      ...v,
+      vector: Buffer.from(v.vector.buffer).toString('base64'),
+    }));
     const people = (await faces.listPeople(ALICE)).map(({ updatedAt: _u, ...rest }) => rest);
     const crops = await p.runtime.blobs.list(`faces/${ALICE}/`);
     return { photos, faces: await faces.listFaces(ALICE), vectors, people, crops };

@@ -25,8 +25,24 @@ describe('DynamoFaceStore on DynamoDB Local', () => {
     const photo = await analyzer.analyze(new Uint8Array(readFileSync(dataPath('group', 'bbt', 'bbt1.jpg'))));
     photo.faces.forEach((f, i) => {
       const faceId = `p1#${String(i).padStart(3, '0')}`;
-      faces.push({ userId: 'alice', faceId, photoId: 'p1', box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, cropKey: `faces/alice/p1/${i}.png` });
-      vectors.push({ userId: 'alice', faceId, photoId: 'p1', modelId: f.embedding!.modelId, modelVersion: f.embedding!.modelVersion, vector: f.embedding!.vector });
+      faces.push({
+        userId: 'alice',
+        faceId,
+        photoId: 'p1',
+        box: f.box,
+        score: f.score,
+        landmarks: f.landmarks,
+        quality: f.quality,
+        cropKey: `faces/alice/p1/${i}.png`,
+      });
+      vectors.push({
+        userId: 'alice',
+        faceId,
+        photoId: 'p1',
+        modelId: f.embedding!.modelId,
+        modelVersion: f.embedding!.modelVersion,
+        vector: f.embedding!.vector,
+      });
     });
   });
   afterAll(async () => {
@@ -46,7 +62,9 @@ describe('DynamoFaceStore on DynamoDB Local', () => {
     expect(back).toHaveLength(vectors.length);
     for (const v of vectors) {
       const got = back.find((b) => b.faceId === v.faceId)!;
-      expect(Buffer.from(got.vector.buffer).equals(Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength))).toBe(true);
+      expect(
+        Buffer.from(got.vector.buffer).equals(Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength)),
+      ).toBe(true);
     }
     expect((await store.listFacesOfPhoto('alice', 'p1')).map((f) => f.faceId)).toEqual(faces.map((f) => f.faceId));
     expect(await store.listFaces('bob')).toEqual([]);
@@ -55,7 +73,9 @@ describe('DynamoFaceStore on DynamoDB Local', () => {
     // Fewer faces on re-processing: the dropped face loses its record and its vector.
     await store.replaceFaces('alice', 'p1', faces.slice(1));
     expect((await store.listFaces('alice')).map((f) => f.faceId)).toEqual(faces.slice(1).map((f) => f.faceId));
-    expect((await store.listVectors('alice', vectors[0]!.modelId)).map((v) => v.faceId)).toEqual(vectors.slice(1).map((v) => v.faceId));
+    expect((await store.listVectors('alice', vectors[0]!.modelId)).map((v) => v.faceId)).toEqual(
+      vectors.slice(1).map((v) => v.faceId),
+    );
 
     await store.deletePhoto('alice', 'p1');
     expect(await store.listFaces('alice')).toEqual([]);

@@ -32,20 +32,37 @@ describeWithData('DELETE /me', () => {
     return keys.sort();
   };
   const itemsOf = async (userId: string): Promise<string[]> => {
-    const res = await p.aws.dynamo.send(new QueryCommand({ TableName: p.aws.table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: `USER#${userId}` } } }));
+    const res = await p.aws.dynamo.send(
+      new QueryCommand({
+        TableName: p.aws.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `USER#${userId}` } },
+      }),
+    );
     return (res.Items ?? []).map((i) => i.SK!.S!).sort();
   };
 
   it("leaves nothing of the caller and all of the other user's data", async () => {
     const people = (await p.api(ALICE, 'GET', '/people')).body.people as { personId: string }[];
     expect(people.length).toBeGreaterThanOrEqual(2);
-    expect((await p.api(ALICE, 'PATCH', '/people/{personId}', { personId: people[0]!.personId }, { name: 'Amy' })).status).toBe(200);
-    const faces = (await p.api(ALICE, 'GET', '/people/{personId}/faces', { personId: people[1]!.personId })).body.faces as { faceId: string }[];
+    expect(
+      (await p.api(ALICE, 'PATCH', '/people/{personId}', { personId: people[0]!.personId }, { name: 'Amy' })).status,
+    ).toBe(200);
+    const faces = (await p.api(ALICE, 'GET', '/people/{personId}/faces', { personId: people[1]!.personId })).body
+      .faces as { faceId: string }[];
     expect((await p.api(ALICE, 'POST', '/faces/{faceId}/not-person', { faceId: faces[0]!.faceId })).status).toBe(200);
     const aliceItems = await itemsOf(ALICE);
-    for (const kind of ['META', 'PHOTO#', 'FACE#', 'VEC#', 'PERSON#', 'FEDIT#']) expect(aliceItems.some((sk) => sk.startsWith(kind)), kind).toBe(true);
+    for (const kind of ['META', 'PHOTO#', 'FACE#', 'VEC#', 'PERSON#', 'FEDIT#'])
+      expect(
+        aliceItems.some((sk) => sk.startsWith(kind)),
+        kind,
+      ).toBe(true);
     const aliceObjects = await objectsOf(ALICE);
-    const bobBefore = { items: await itemsOf(BOB), objects: await objectsOf(BOB), people: (await p.api(BOB, 'GET', '/people')).body };
+    const bobBefore = {
+      items: await itemsOf(BOB),
+      objects: await objectsOf(BOB),
+      people: (await p.api(BOB, 'GET', '/people')).body,
+    };
     expect(bobBefore.objects.length).toBeGreaterThan(6);
 
     const erased = await p.api(ALICE, 'DELETE', '/me');
@@ -63,6 +80,8 @@ describeWithData('DELETE /me', () => {
     expect(await itemsOf(BOB)).toEqual(bobBefore.items);
     expect(await objectsOf(BOB)).toEqual(bobBefore.objects);
     const bobPeople = (await p.api(BOB, 'GET', '/people')).body as { people: { personId: string; coverUrl: string }[] };
-    expect(bobPeople.people.map((x) => x.personId)).toEqual((bobBefore.people as typeof bobPeople).people.map((x) => x.personId));
+    expect(bobPeople.people.map((x) => x.personId)).toEqual(
+      (bobBefore.people as typeof bobPeople).people.map((x) => x.personId),
+    );
   });
 });

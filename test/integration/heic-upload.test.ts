@@ -18,7 +18,10 @@ describeWithData('HEIC uploads', () => {
   afterAll(async () => p?.stop());
 
   it('refuses an HEIC upload ticket with a clear message', async () => {
-    for (const body of [{ fileName: 'IMG_0001.jpg', contentType: 'image/heic' }, { fileName: 'IMG_0001.HEIC', contentType: 'image/jpeg' }]) {
+    for (const body of [
+      { fileName: 'IMG_0001.jpg', contentType: 'image/heic' },
+      { fileName: 'IMG_0001.HEIC', contentType: 'image/jpeg' },
+    ]) {
       const out = await p.api(BOB, 'POST', '/uploads', {}, body);
       expect(out.status, JSON.stringify(body)).toBe(415);
       expect(out.body.error).toMatch(/HEIC .*JPEG/);
@@ -38,7 +41,11 @@ describeWithData('HEIC uploads', () => {
     expect(photo?.error?.message).toMatch(/^HEIC \(HEVC-coded\) photos cannot be decoded here: upload JPEG/);
     expect(await p.settle()).toEqual([]);
     expect((await p.runtime.faces.getPhoto(BOB, photoIdOfKey(good)))?.status).toBe('embedded');
-    const listed = (await p.api(BOB, 'GET', '/photos')).body.photos as { sourceKey: string; status: string; error: { code: string } | null }[];
+    const listed = (await p.api(BOB, 'GET', '/photos')).body.photos as {
+      sourceKey: string;
+      status: string;
+      error: { code: string } | null;
+    }[];
     expect(listed.find((x) => x.sourceKey === heic)).toMatchObject({ status: 'error', error: { code: 'unsupported' } });
   });
 });

@@ -18,16 +18,23 @@ describeWithData('hostile uploads through the detect handler', () => {
   });
   afterAll(async () => p?.stop());
 
-  const boxesOf = async (userId: string, key: string): Promise<Box[]> => (await p.runtime.faces.listFacesOfPhoto(userId, photoIdOfKey(key))).map((f) => f.box);
+  const boxesOf = async (userId: string, key: string): Promise<Box[]> =>
+    (await p.runtime.faces.listFacesOfPhoto(userId, photoIdOfKey(key))).map((f) => f.box);
 
   it('records a typed error or the right faces for each upload, other photos unaffected', async () => {
     const cases = hostileCases(false);
     const bytesOf = new Map(await Promise.all(cases.map(async (c) => [c.file, await c.bytes!()] as const)));
     // The two source photos alone, as another user: what "unaffected" means.
-    const sourceKeys = { group: await p.upload(ALICE, 'group.jpg', bytesOf.get('group.jpg')!), face: await p.upload(ALICE, 'face.jpg', bytesOf.get('face.jpg')!) };
+    const sourceKeys = {
+      group: await p.upload(ALICE, 'group.jpg', bytesOf.get('group.jpg')!),
+      face: await p.upload(ALICE, 'face.jpg', bytesOf.get('face.jpg')!),
+    };
     expect(await p.settle()).toEqual([]);
     const expected = { group: await boxesOf(ALICE, sourceKeys.group), face: await boxesOf(ALICE, sourceKeys.face) };
-    const size = { group: await p.runtime.faces.getPhoto(ALICE, photoIdOfKey(sourceKeys.group)), face: await p.runtime.faces.getPhoto(ALICE, photoIdOfKey(sourceKeys.face)) };
+    const size = {
+      group: await p.runtime.faces.getPhoto(ALICE, photoIdOfKey(sourceKeys.group)),
+      face: await p.runtime.faces.getPhoto(ALICE, photoIdOfKey(sourceKeys.face)),
+    };
     expect(expected.group.length).toBeGreaterThanOrEqual(6);
     expect(expected.face.length).toBeGreaterThanOrEqual(1);
 
@@ -48,11 +55,15 @@ describeWithData('hostile uploads through the detect handler', () => {
       } else {
         const source = 'minFaces' in e ? 'group' : 'face';
         expect(photo?.status, c.file).toBe('embedded');
-        expect([photo?.width, photo?.height], `${c.file}: upright size`).toEqual([size[source]?.width, size[source]?.height]);
+        expect([photo?.width, photo?.height], `${c.file}: upright size`).toEqual([
+          size[source]?.width,
+          size[source]?.height,
+        ]);
         const found = await boxesOf(BOB, key);
         expect(found.length, `${c.file}: faces`).toBe(expected[source].length);
         const sameBytes = c.file === `${source}.jpg`;
-        for (const box of expected[source]) expect(Math.max(...found.map((b) => iou(b, box))), c.file).toBeGreaterThan(sameBytes ? 0.95 : 0.6);
+        for (const box of expected[source])
+          expect(Math.max(...found.map((b) => iou(b, box))), c.file).toBeGreaterThan(sameBytes ? 0.95 : 0.6);
       }
     }
     expect((await p.runtime.faces.listPhotos(BOB)).length).toBe(cases.length);

@@ -10,7 +10,8 @@ describe('user isolation', () => {
   const alicePhotoIds: string[] = [];
   beforeAll(async () => {
     p = await startPipeline('isolation');
-    for (const ph of alicePhotos().slice(0, 3)) alicePhotoIds.push(photoIdOfKey(await p.upload(ALICE, ph.fileName, ph.bytes)));
+    for (const ph of alicePhotos().slice(0, 3))
+      alicePhotoIds.push(photoIdOfKey(await p.upload(ALICE, ph.fileName, ph.bytes)));
     for (const ph of bobPhotos().slice(0, 2)) await p.upload(BOB, ph.fileName, ph.bytes);
     expect(await p.settle()).toEqual([]);
   });
@@ -23,24 +24,47 @@ describe('user isolation', () => {
     for (const person of alicePeople) {
       expect(bobView).not.toContain(person.personId);
       expect((await p.api(BOB, 'GET', '/people/{personId}/faces', { personId: person.personId })).status).toBe(404);
-      expect((await p.api(BOB, 'PATCH', '/people/{personId}', { personId: person.personId }, { name: 'mine now' })).status).toBe(404);
-      expect((await p.api(BOB, 'POST', '/people/{personId}/merge', { personId: person.personId }, { otherPersonId: bobView[0] })).status).toBe(404);
+      expect(
+        (await p.api(BOB, 'PATCH', '/people/{personId}', { personId: person.personId }, { name: 'mine now' })).status,
+      ).toBe(404);
+      expect(
+        (
+          await p.api(
+            BOB,
+            'POST',
+            '/people/{personId}/merge',
+            { personId: person.personId },
+            { otherPersonId: bobView[0] },
+          )
+        ).status,
+      ).toBe(404);
     }
-    for (const photoId of alicePhotoIds) expect((await p.api(BOB, 'GET', '/photos/{photoId}/faces', { photoId })).status).toBe(404);
-    const aliceFace = (await p.api(ALICE, 'GET', '/people/{personId}/faces', { personId: alicePeople[0].personId })).body.faces[0].faceId;
+    for (const photoId of alicePhotoIds)
+      expect((await p.api(BOB, 'GET', '/photos/{photoId}/faces', { photoId })).status).toBe(404);
+    const aliceFace = (await p.api(ALICE, 'GET', '/people/{personId}/faces', { personId: alicePeople[0].personId }))
+      .body.faces[0].faceId;
     expect((await p.api(BOB, 'POST', '/faces/{faceId}/not-person', { faceId: aliceFace })).status).toBe(404);
-    expect((await p.api(ALICE, 'GET', '/people')).body.people.map((x: { name: string | null }) => x.name)).not.toContain('mine now');
+    expect(
+      (await p.api(ALICE, 'GET', '/people')).body.people.map((x: { name: string | null }) => x.name),
+    ).not.toContain('mine now');
 
     // Every crop URL Bob is given points into his own prefix.
     for (const personId of bobView) {
-      for (const f of (await p.api(BOB, 'GET', '/people/{personId}/faces', { personId })).body.faces) expect(f.cropUrl).toContain(`/faces/${BOB}/`);
+      for (const f of (await p.api(BOB, 'GET', '/people/{personId}/faces', { personId })).body.faces)
+        expect(f.cropUrl).toContain(`/faces/${BOB}/`);
     }
     // No claim, no access; a user id in the path or body is never the caller.
     expect((await p.api(undefined, 'GET', '/people')).status).toBe(401);
   });
 
   it("issues upload URLs only for the caller's prefix and rejects objects placed under another user's prefix", async () => {
-    const up = await p.api(BOB, 'POST', '/uploads', {}, { fileName: `../${ALICE}/evil.jpg`, contentType: 'image/jpeg', userId: ALICE });
+    const up = await p.api(
+      BOB,
+      'POST',
+      '/uploads',
+      {},
+      { fileName: `../${ALICE}/evil.jpg`, contentType: 'image/jpeg', userId: ALICE },
+    );
     expect(up.status).toBe(200);
     expect(up.body.key.startsWith(`uploads/${BOB}/`)).toBe(true);
     expect(up.body.key.slice(`uploads/${BOB}/`.length)).not.toContain('/');

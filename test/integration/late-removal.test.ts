@@ -4,7 +4,8 @@ import { photoIdOfKey } from '../../functions/shared/runtime.ts';
 import { startPipeline, type Pipeline } from './setup/pipeline.ts';
 import { BOB, bobPhotos } from './setup/users.ts';
 
-const eventNameOf = (r: SQSRecord): string => (JSON.parse(r.body) as { Records: { eventName: string }[] }).Records[0]!.eventName;
+const eventNameOf = (r: SQSRecord): string =>
+  (JSON.parse(r.body) as { Records: { eventName: string }[] }).Records[0]!.eventName;
 
 // Issue 13 item 3: S3 events are unordered. Delete → re-upload → the old ObjectRemoved event
 // arrives last: the re-uploaded photo's records must survive it.

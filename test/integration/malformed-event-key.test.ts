@@ -15,7 +15,16 @@ describe('event key with a malformed percent-encoding', () => {
   it('is rejected without a batch failure while the good event of the batch is processed', async () => {
     const good = await p.upload(BOB, 'good.jpg', bobPhotos()[0]!.bytes);
     const records = await p.s3Events.drain();
-    const bad = (eventName: string) => sqsRecordOf({ Records: [{ eventName, eventSource: 'aws:s3', s3: { bucket: { name: p.aws.bucket }, object: { key: `uploads/${BOB}/bad%E0%A4%A.jpg` } } }] });
+    const bad = (eventName: string) =>
+      sqsRecordOf({
+        Records: [
+          {
+            eventName,
+            eventSource: 'aws:s3',
+            s3: { bucket: { name: p.aws.bucket }, object: { key: `uploads/${BOB}/bad%E0%A4%A.jpg` } },
+          },
+        ],
+      });
     const res = await p.detect([bad('ObjectCreated:Put'), ...records, bad('ObjectRemoved:Delete')]);
     expect(res.batchItemFailures).toEqual([]);
     expect(await p.settle()).toEqual([]);

@@ -17,9 +17,16 @@ describe('edit write cost on DynamoDB', () => {
     // Count every item a request writes: puts, deletes and updates, single, batched or transactional.
     const counting = {
       send: (command: { input: Record<string, unknown> }) => {
-        const input = command.input as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[]>; Item?: unknown; UpdateExpression?: unknown; Key?: unknown };
+        const input = command.input as {
+          TransactItems?: unknown[];
+          RequestItems?: Record<string, unknown[]>;
+          Item?: unknown;
+          UpdateExpression?: unknown;
+          Key?: unknown;
+        };
         if (input.TransactItems) written += input.TransactItems.length;
-        else if (input.RequestItems) written += Object.values(input.RequestItems).reduce((n, list) => n + list.length, 0);
+        else if (input.RequestItems)
+          written += Object.values(input.RequestItems).reduce((n, list) => n + list.length, 0);
         else if (input.Item || input.UpdateExpression) written += 1;
         return aws.dynamo.send(command as never);
       },
@@ -38,7 +45,21 @@ describe('edit write cost on DynamoDB', () => {
 
   it('merges a 5,000-face person and moves a face out of it with O(1) item writes', async () => {
     await store.replacePeople('big', [person('huge', 'h', 5000), person('small', 's', 10)]);
-    const face: FaceRecord = { userId: 'big', photoId: 'h000001', faceId: 'h000001#000', box: [0, 0, 50, 50], score: 0.9, landmarks: [[1, 1], [2, 1], [1, 2], [1, 3], [2, 3]], quality: { sizePx: 50, sharpness: 1, yaw: 0, pitch: 0, roll: 0 } };
+    const face: FaceRecord = {
+      userId: 'big',
+      photoId: 'h000001',
+      faceId: 'h000001#000',
+      box: [0, 0, 50, 50],
+      score: 0.9,
+      landmarks: [
+        [1, 1],
+        [2, 1],
+        [1, 2],
+        [1, 3],
+        [2, 3],
+      ],
+      quality: { sizePx: 50, sharpness: 1, yaw: 0, pitch: 0, roll: 0 },
+    };
     await store.replaceFaces('big', 'h000001', [face]);
 
     written = 0;

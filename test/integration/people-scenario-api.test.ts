@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithData, repoRoot } from '#test/helpers/data.ts';
-import { nameAndCorrect, scenarioPhotos, scoreScenario, type ScenarioFace, type ScenarioState, type ScenarioUser } from '#test/helpers/people-scenario.ts';
+import {
+  nameAndCorrect,
+  scenarioPhotos,
+  scoreScenario,
+  type ScenarioFace,
+  type ScenarioState,
+  type ScenarioUser,
+} from '#test/helpers/people-scenario.ts';
 import { startPipeline, type Pipeline } from './setup/pipeline.ts';
 import { BOB } from './setup/users.ts';
 
@@ -26,26 +33,40 @@ describeWithData('people scenario through the API', () => {
   afterAll(async () => p?.stop());
 
   const all = scenarioPhotos();
-  const faceIds = (s: ScenarioState): string[] => [...s.people.flatMap((x) => x.faces), ...s.unassigned].map((f) => f.faceId).sort();
+  const faceIds = (s: ScenarioState): string[] =>
+    [...s.people.flatMap((x) => x.faces), ...s.unassigned].map((f) => f.faceId).sort();
   /** `rankface cloud migrate --user BOB --json` against the emulators (their settings are in the
    * environment, as a stack's outputs would be), with the stack's new embedder. */
   const migrate = async (): Promise<{ embedder: string; faces: number; faces_current: number; enqueued: number }> => {
-    const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'cloud', 'migrate', '--user', BOB, '--json'], {
-      cwd: repoRoot, timeout: 120_000, env: { ...process.env, RANKFACE_EMBEDDER: OTHER_EMBEDDER },
-    });
+    const { stdout } = await exec(
+      process.execPath,
+      [join(repoRoot, 'bin', 'rankface.js'), 'cloud', 'migrate', '--user', BOB, '--json'],
+      {
+        cwd: repoRoot,
+        timeout: 120_000,
+        env: { ...process.env, RANKFACE_EMBEDDER: OTHER_EMBEDDER },
+      },
+    );
     return JSON.parse(stdout);
   };
   const identityOfKey = new Map<string, string>();
   const upload = async (half: 1 | 2): Promise<void> => {
-    for (const ph of all.filter((x) => x.half === half)) identityOfKey.set(await p.upload(BOB, ph.file, new Uint8Array(readFileSync(ph.path))), ph.identity);
+    for (const ph of all.filter((x) => x.half === half))
+      identityOfKey.set(await p.upload(BOB, ph.file, new Uint8Array(readFileSync(ph.path))), ph.identity);
     expect(await p.settle()).toEqual([]);
   };
   const identityOf = async (): Promise<(photoId: string) => string | undefined> => {
-    const byPhoto = new Map((await p.runtime.faces.listPhotos(BOB)).map((ph) => [ph.photoId, identityOfKey.get(ph.sourceKey)]));
+    const byPhoto = new Map(
+      (await p.runtime.faces.listPhotos(BOB)).map((ph) => [ph.photoId, identityOfKey.get(ph.sourceKey)]),
+    );
     return (photoId) => byPhoto.get(photoId);
   };
 
-  interface ApiFace { faceId: string; photoId: string; box: number[] }
+  interface ApiFace {
+    faceId: string;
+    photoId: string;
+    box: number[];
+  }
   const face = (f: ApiFace): ScenarioFace => ({ faceId: f.faceId, photo: f.photoId, area: f.box[2]! * f.box[3]! });
   const ok = async (method: string, resource: string, params: Record<string, string>, body?: unknown) => {
     const res = await p.api(BOB, method, resource, params, body);
@@ -54,7 +75,13 @@ describeWithData('people scenario through the API', () => {
   };
   const state = async (): Promise<ScenarioState> => {
     const people = (await ok('GET', '/people', {})).people as { personId: string; name: string | null }[];
-    const withFaces = await Promise.all(people.map(async (x) => ({ id: x.personId, name: x.name, faces: ((await ok('GET', '/people/{personId}/faces', { personId: x.personId })).faces as ApiFace[]).map(face) })));
+    const withFaces = await Promise.all(
+      people.map(async (x) => ({
+        id: x.personId,
+        name: x.name,
+        faces: ((await ok('GET', '/people/{personId}/faces', { personId: x.personId })).faces as ApiFace[]).map(face),
+      })),
+    );
     const loose = (await p.api(BOB, 'GET', '/faces', {}, undefined, { state: 'unassigned' })).body.faces as ApiFace[];
     return { people: withFaces, unassigned: loose.map(face) };
   };
@@ -91,7 +118,9 @@ describeWithData('people scenario through the API', () => {
     const after = await state();
     expect(faceIds(after)).toEqual(faceIds(before));
     const upgraded = scoreScenario(word, after, await identityOf());
-    process.stderr.write(`scenario (API, after switching to ${OTHER_EMBEDDER}): ${JSON.stringify({ enqueued: first.enqueued, ...upgraded })}\n`);
+    process.stderr.write(
+      `scenario (API, after switching to ${OTHER_EMBEDDER}): ${JSON.stringify({ enqueued: first.enqueued, ...upgraded })}\n`,
+    );
     expect(upgraded).toMatchObject({ confirmedMoved: 0, rejectedBack: 0, namesLost: 0, namesDuplicated: 0 });
     expect(upgraded.newOfNamed).toBeGreaterThanOrEqual(20);
     expect(upgraded.precision).toBeGreaterThanOrEqual(0.99);

@@ -12,7 +12,10 @@ describe('serverless pipeline end to end', () => {
 
   beforeAll(async () => {
     p = await startPipeline('pipeline');
-    for (const [user, photos] of [[ALICE, alicePhotos()], [BOB, bobPhotos()]] as const) {
+    for (const [user, photos] of [
+      [ALICE, alicePhotos()],
+      [BOB, bobPhotos()],
+    ] as const) {
       for (const ph of photos) {
         const key = await p.upload(user, ph.fileName, ph.bytes);
         identityOf.set(photoIdOfKey(key), ph.identity);
@@ -52,30 +55,42 @@ describe('serverless pipeline end to end', () => {
     for (const f of body.faces) expect(photosOf[ALICE].has(f.photoId)).toBe(true);
     const crop = await fetch(body.faces[0].cropUrl);
     expect(crop.status).toBe(200);
-    expect(Buffer.from(await crop.arrayBuffer()).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(
+      Buffer.from(await crop.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
   });
 
   it('keeps person ids and names across a re-clustering', async () => {
     const before = (await p.api(BOB, 'GET', '/people')).body.people;
     const top = before[0];
-    expect((await p.api(BOB, 'PATCH', '/people/{personId}', { personId: top.personId }, { name: 'Top person' })).status).toBe(200);
+    expect(
+      (await p.api(BOB, 'PATCH', '/people/{personId}', { personId: top.personId }, { name: 'Top person' })).status,
+    ).toBe(200);
     await p.runtime.faces.markNeedsClustering(BOB); // as a new upload would
     expect(await p.settle()).toEqual([]);
     const after = (await p.api(BOB, 'GET', '/people')).body.people;
-    expect(after.map((x: { personId: string }) => x.personId).sort()).toEqual(before.map((x: { personId: string }) => x.personId).sort());
+    expect(after.map((x: { personId: string }) => x.personId).sort()).toEqual(
+      before.map((x: { personId: string }) => x.personId).sort(),
+    );
     expect(after.find((x: { personId: string }) => x.personId === top.personId)?.name).toBe('Top person');
   });
 
   it('honours a "not this person" edit in the next clustering run', async () => {
     const top = (await p.api(BOB, 'GET', '/people')).body.people[0];
-    const faces = (await p.api(BOB, 'GET', '/people/{personId}/faces', { personId: top.personId })).body.faces.map((f: { faceId: string }) => f.faceId as string);
+    const faces = (await p.api(BOB, 'GET', '/people/{personId}/faces', { personId: top.personId })).body.faces.map(
+      (f: { faceId: string }) => f.faceId as string,
+    );
     const odd = faces[faces.length - 1];
     expect((await p.api(BOB, 'POST', '/faces/{faceId}/not-person', { faceId: odd })).status).toBe(200);
     expect(await p.runtime.faces.listUsersNeedingClustering()).toContain(BOB); // the edit requests a run
     expect(await p.settle()).toEqual([]);
     const people = (await p.api(BOB, 'GET', '/people')).body.people;
     for (const person of people) {
-      const members: string[] = (await p.api(BOB, 'GET', '/people/{personId}/faces', { personId: person.personId })).body.faces.map((f: { faceId: string }) => f.faceId);
+      const members: string[] = (
+        await p.api(BOB, 'GET', '/people/{personId}/faces', { personId: person.personId })
+      ).body.faces.map((f: { faceId: string }) => f.faceId);
       if (members.includes(odd)) expect(members.filter((m) => faces.includes(m) && m !== odd)).toEqual([]);
     }
   });
@@ -87,7 +102,9 @@ describe('serverless pipeline end to end', () => {
     const [a, b] = (await p.api(BOB, 'GET', '/people')).body.people;
     expect(b).toBeDefined();
     const moved = (await facesOf(BOB, a.personId))[0]!.faceId;
-    expect((await p.api(BOB, 'POST', '/faces/{faceId}/move', { faceId: moved }, { toPersonId: b.personId })).status).toBe(200);
+    expect(
+      (await p.api(BOB, 'POST', '/faces/{faceId}/move', { faceId: moved }, { toPersonId: b.personId })).status,
+    ).toBe(200);
     expect(await p.settle()).toEqual([]);
     expect((await facesOf(BOB, b.personId)).map((f) => f.faceId)).toContain(moved);
     expect((await facesOf(BOB, a.personId)).map((f) => f.faceId)).not.toContain(moved);
@@ -97,18 +114,33 @@ describe('serverless pipeline end to end', () => {
     // Two of Alice's people who never share a photo (faces of one photo can never be one person).
     const people = (await p.api(ALICE, 'GET', '/people')).body.people;
     type WithFaces = { personId: string; faces: { faceId: string; photoId: string }[] };
-    const withFaces: WithFaces[] = await Promise.all(people.map(async (x: { personId: string }) => ({ personId: x.personId, faces: await facesOf(ALICE, x.personId) })));
+    const withFaces: WithFaces[] = await Promise.all(
+      people.map(async (x: { personId: string }) => ({
+        personId: x.personId,
+        faces: await facesOf(ALICE, x.personId),
+      })),
+    );
     let pair: [WithFaces, WithFaces] | undefined;
-    for (const x of withFaces) for (const y of withFaces) {
-      if (!pair && x.personId < y.personId && !x.faces.some((f) => y.faces.some((g) => g.photoId === f.photoId))) pair = [x, y];
-    }
+    for (const x of withFaces)
+      for (const y of withFaces) {
+        if (!pair && x.personId < y.personId && !x.faces.some((f) => y.faces.some((g) => g.photoId === f.photoId)))
+          pair = [x, y];
+      }
     expect(pair).toBeDefined();
     const [a, b] = pair!;
-    const merged = await p.api(ALICE, 'POST', '/people/{personId}/merge', { personId: a.personId }, { otherPersonId: b.personId });
+    const merged = await p.api(
+      ALICE,
+      'POST',
+      '/people/{personId}/merge',
+      { personId: a.personId },
+      { otherPersonId: b.personId },
+    );
     expect(merged.status).toBe(200);
     expect(merged.body.person.faceCount).toBe(a.faces.length + b.faces.length);
     expect(await p.settle()).toEqual([]);
-    expect(new Set((await facesOf(ALICE, a.personId)).map((f) => f.faceId))).toEqual(new Set([...a.faces, ...b.faces].map((f) => f.faceId)));
+    expect(new Set((await facesOf(ALICE, a.personId)).map((f) => f.faceId))).toEqual(
+      new Set([...a.faces, ...b.faces].map((f) => f.faceId)),
+    );
     expect((await p.api(ALICE, 'GET', '/people/{personId}/faces', { personId: b.personId })).status).toBe(404);
   });
 

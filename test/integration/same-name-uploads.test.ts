@@ -36,7 +36,8 @@ describe('two uploads with the same file name', () => {
     const first = await ticket();
     const second = await ticket();
     // The original response keys are still there.
-    for (const t of [first, second]) expect(Object.keys(t)).toEqual(expect.arrayContaining(['key', 'url', 'method', 'headers', 'expiresIn']));
+    for (const t of [first, second])
+      expect(Object.keys(t)).toEqual(expect.arrayContaining(['key', 'url', 'method', 'headers', 'expiresIn']));
     expect(first.key).not.toBe(second.key);
     for (const t of [first, second]) {
       expect(t.key.startsWith(`uploads/${BOB}/`)).toBe(true);
@@ -51,7 +52,10 @@ describe('two uploads with the same file name', () => {
     expect((await fetch(second.post.url, { method: 'POST', body: form })).status).toBeLessThan(300);
     expect(await p.settle()).toEqual([]);
 
-    for (const [t, photo] of [[first, a!], [second, b!]] as const) {
+    for (const [t, photo] of [
+      [first, a!],
+      [second, b!],
+    ] as const) {
       const stored = await p.aws.s3.send(new GetObjectCommand({ Bucket: p.aws.bucket, Key: t.key }));
       expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(Buffer.from(photo.bytes))).toBe(true);
       expect((await p.runtime.faces.getPhoto(BOB, photoIdOfKey(t.key)))?.status).toBe('embedded');

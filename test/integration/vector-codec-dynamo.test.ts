@@ -15,7 +15,9 @@ function unitVector(seed: number, dim = 512): Float32Array {
   const norm = Math.hypot(...v);
   return v.map((c) => c / norm);
 }
-const cosine = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => s + x * b[i]!, 0) / Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
+const cosine = (a: Float32Array, b: Float32Array): number =>
+  a.reduce((s, x, i) => s + x * b[i]!, 0) /
+  Math.sqrt(a.reduce((s, x) => s + x * x, 0) * b.reduce((s, x) => s + x * x, 0));
 
 // Vectors on DynamoDB Local through the default int8 codec: every one of a user's vectors comes
 // back from the parallel key-range read (photo ids spread over all 16 ranges), in key order, close
@@ -34,25 +36,43 @@ describe('DynamoFaceStore vectors: int8 codec, parallel ranges, older items', ()
     const written: VectorRecord[] = [];
     for (let i = 0; i < 64; i++) {
       const photoId = `${hex[i % 16]}${hex[(i * 7) % 16]}${String(i).padStart(22, '0')}`;
-      written.push({ userId: 'alice', faceId: `${photoId}#000`, photoId, modelId: 'm1', modelVersion: '1', vector: unitVector(i + 1) });
+      written.push({
+        userId: 'alice',
+        faceId: `${photoId}#000`,
+        photoId,
+        modelId: 'm1',
+        modelVersion: '1',
+        vector: unitVector(i + 1),
+      });
     }
     await store.putVectors(written);
     await store.putVectors([{ ...written[0]!, userId: 'bob' }]);
     // An item as the adapter wrote it before the codec: raw little-endian float32, no header.
     const legacy = unitVector(999);
     const legacyFace = 'f0legacy00000000000000000#001';
-    await aws.dynamo.send(new PutItemCommand({
-      TableName: aws.table,
-      Item: {
-        PK: { S: 'USER#alice' }, SK: { S: `VEC#m1#${legacyFace}` }, type: { S: 'vector' }, userId: { S: 'alice' }, faceId: { S: legacyFace }, photoId: { S: 'f0legacy00000000000000000' },
-        modelId: { S: 'm1' }, modelVersion: { S: '1' }, dim: { N: '512' }, vector: { B: new Uint8Array(legacy.buffer.slice(0)) },
-      },
-    }));
+    await aws.dynamo.send(
+      new PutItemCommand({
+        TableName: aws.table,
+        Item: {
+          PK: { S: 'USER#alice' },
+          SK: { S: `VEC#m1#${legacyFace}` },
+          type: { S: 'vector' },
+          userId: { S: 'alice' },
+          faceId: { S: legacyFace },
+          photoId: { S: 'f0legacy00000000000000000' },
+          modelId: { S: 'm1' },
+          modelVersion: { S: '1' },
+          dim: { N: '512' },
+          vector: { B: new Uint8Array(legacy.buffer.slice(0)) },
+        },
+      }),
+    );
 
     const back = await store.listVectors('alice', 'm1');
     const ids = [...written.map((w) => w.faceId), legacyFace].sort();
     expect(back.map((b) => b.faceId)).toEqual(ids);
-    for (const w of written) expect(cosine(back.find((b) => b.faceId === w.faceId)!.vector, w.vector)).toBeGreaterThan(0.9999);
+    for (const w of written)
+      expect(cosine(back.find((b) => b.faceId === w.faceId)!.vector, w.vector)).toBeGreaterThan(0.9999);
     const legacyBack = back.find((b) => b.faceId === legacyFace)!.vector;
     expect(Buffer.from(legacyBack.buffer).equals(Buffer.from(legacy.buffer))).toBe(true);
     expect(await store.countVectors('alice', 'm1')).toBe(65);

@@ -5,10 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '#test/helpers/data.ts';
 
 interface ManifestModel {
-  id: string; package: string; integrity: string; format: string; role: string; license: string; provenance: string;
+  id: string;
+  package: string;
+  integrity: string;
+  format: string;
+  role: string;
+  license: string;
+  provenance: string;
   files: { from: string; to: string; sha256: string }[];
 }
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'models', 'manifest.json'), 'utf8')) as {
+  models: ManifestModel[];
+};
 
 describe('models manifest', () => {
   it('pins every model to an exact npm version with a registry integrity and per-file sha256', () => {

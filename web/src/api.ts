@@ -50,7 +50,10 @@ export interface Suggestion {
 export type Why = Record<string, unknown>;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -60,7 +63,8 @@ const enc = encodeURIComponent;
  * following `nextCursor`: the limit is explicit, so the app is right whether a server without
  * `limit` answers one default-size page or the whole list. */
 const LIST_PAGE = 1000;
-export const peoplePath = (includeHidden: boolean): string => `/people?${includeHidden ? 'hidden=include&' : ''}limit=${LIST_PAGE}`;
+export const peoplePath = (includeHidden: boolean): string =>
+  `/people?${includeHidden ? 'hidden=include&' : ''}limit=${LIST_PAGE}`;
 /** A person's faces come in pages: a small first one (two screens of this window's 120-px tiles,
  * 60 to 300 faces), then pages as the grid scrolls. The limit is always explicit: a server that
  * answers a request without `limit` with the whole list (10,000 faces) is never asked that way.
@@ -104,7 +108,11 @@ export class Api {
   private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { ...(await authHeaders(this.config.auth)) };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.config.apiBase}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${this.config.apiBase}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     let parsed: unknown = null;
     try {
@@ -122,7 +130,10 @@ export class Api {
     const items: T[] = [];
     let cursor: string | null | undefined;
     do {
-      const page = await this.call<Record<K, T[]> & { nextCursor?: string | null }>('GET', cursor ? `${path}&cursor=${enc(cursor)}` : path);
+      const page = await this.call<Record<K, T[]> & { nextCursor?: string | null }>(
+        'GET',
+        cursor ? `${path}&cursor=${enc(cursor)}` : path,
+      );
       items.push(...page[key]);
       cursor = page.nextCursor;
     } while (cursor);
@@ -133,7 +144,10 @@ export class Api {
     return this.whole(peoplePath(includeHidden), 'people');
   }
   /** One page of a person's faces; `nextCursor` (null or absent after the last page) asks for the next. */
-  personFaces(personId: string, cursor?: string): Promise<{ person: Person; faces: Face[]; nextCursor?: string | null }> {
+  personFaces(
+    personId: string,
+    cursor?: string,
+  ): Promise<{ person: Person; faces: Face[]; nextCursor?: string | null }> {
     return this.call('GET', personFacesPath(personId, cursor));
   }
   rename(personId: string, name: string | null): Promise<{ person: Person }> {
@@ -175,4 +189,5 @@ export class Api {
 }
 
 /** A route the connected server does not have yet (older server): the view says so instead of failing. */
-export const isMissingRoute = (err: unknown): boolean => err instanceof ApiError && (err.status === 404 || err.status === 405) && /route/i.test(err.message);
+export const isMissingRoute = (err: unknown): boolean =>
+  err instanceof ApiError && (err.status === 404 || err.status === 405) && /route/i.test(err.message);

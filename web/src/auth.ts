@@ -7,7 +7,11 @@ import type { AuthConfig } from './config.ts';
 const TOKEN_KEY = 'rankface.idToken';
 const VERIFIER_KEY = 'rankface.pkceVerifier';
 
-const base64Url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64Url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 function randomVerifier(): string {
   const bytes = new Uint8Array(32);
@@ -20,7 +24,8 @@ async function challengeOf(verifier: string): Promise<string> {
   return base64Url(new Uint8Array(digest));
 }
 
-const redirectOf = (auth: Extract<AuthConfig, { kind: 'cognito' }>): string => auth.redirectUri ?? `${location.origin}${location.pathname}`;
+const redirectOf = (auth: Extract<AuthConfig, { kind: 'cognito' }>): string =>
+  auth.redirectUri ?? `${location.origin}${location.pathname}`;
 
 /** Seconds-since-epoch expiry of a JWT, or 0 when it cannot be read. */
 function expiryOf(token: string): number {
@@ -36,8 +41,12 @@ export async function signIn(auth: Extract<AuthConfig, { kind: 'cognito' }>): Pr
   const verifier = randomVerifier();
   sessionStorage.setItem(VERIFIER_KEY, verifier);
   const q = new URLSearchParams({
-    response_type: 'code', client_id: auth.clientId, redirect_uri: redirectOf(auth), scope: 'openid email',
-    code_challenge_method: 'S256', code_challenge: await challengeOf(verifier),
+    response_type: 'code',
+    client_id: auth.clientId,
+    redirect_uri: redirectOf(auth),
+    scope: 'openid email',
+    code_challenge_method: 'S256',
+    code_challenge: await challengeOf(verifier),
   });
   location.assign(`${auth.domain}/oauth2/authorize?${q}`);
   return new Promise<never>(() => undefined);
@@ -51,7 +60,13 @@ async function finishRedirect(auth: Extract<AuthConfig, { kind: 'cognito' }>): P
   const res = await fetch(`${auth.domain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: auth.clientId, code, redirect_uri: redirectOf(auth), code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: auth.clientId,
+      code,
+      redirect_uri: redirectOf(auth),
+      code_verifier: verifier,
+    }),
   });
   sessionStorage.removeItem(VERIFIER_KEY);
   history.replaceState(null, '', `${location.pathname}${location.hash}`);
@@ -72,5 +87,8 @@ export async function authHeaders(auth: AuthConfig): Promise<Record<string, stri
 
 export function signOut(auth: AuthConfig): void {
   sessionStorage.removeItem(TOKEN_KEY);
-  if (auth.kind === 'cognito') location.assign(`${auth.domain}/logout?client_id=${encodeURIComponent(auth.clientId)}&logout_uri=${encodeURIComponent(redirectOf(auth))}`);
+  if (auth.kind === 'cognito')
+    location.assign(
+      `${auth.domain}/logout?client_id=${encodeURIComponent(auth.clientId)}&logout_uri=${encodeURIComponent(redirectOf(auth))}`,
+    );
 }

@@ -26,9 +26,15 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 function parseAuth(raw: unknown): AuthConfig {
   if (!isRecord(raw) || raw.kind === 'none' || raw.kind === undefined) return { kind: 'none' };
-  if (raw.kind === 'header' && typeof raw.header === 'string' && typeof raw.value === 'string') return { kind: 'header', header: raw.header, value: raw.value };
+  if (raw.kind === 'header' && typeof raw.header === 'string' && typeof raw.value === 'string')
+    return { kind: 'header', header: raw.header, value: raw.value };
   if (raw.kind === 'cognito' && typeof raw.domain === 'string' && typeof raw.clientId === 'string') {
-    return { kind: 'cognito', domain: raw.domain.replace(/\/$/, ''), clientId: raw.clientId, ...(typeof raw.redirectUri === 'string' ? { redirectUri: raw.redirectUri } : {}) };
+    return {
+      kind: 'cognito',
+      domain: raw.domain.replace(/\/$/, ''),
+      clientId: raw.clientId,
+      ...(typeof raw.redirectUri === 'string' ? { redirectUri: raw.redirectUri } : {}),
+    };
   }
   throw new Error(`config.json: unknown auth kind ${String(raw.kind)}`);
 }

@@ -1,6 +1,12 @@
 /** Where an arrow/Home/End/Page key moves the focus in a grid of `count` items, `cols` wide, or
  * undefined when the key is not a movement key. */
-export function gridKeyStep(key: string, index: number, cols: number, count: number, pageRows: number): number | undefined {
+export function gridKeyStep(
+  key: string,
+  index: number,
+  cols: number,
+  count: number,
+  pageRows: number,
+): number | undefined {
   const clamp = (i: number): number => Math.max(0, Math.min(count - 1, i));
   switch (key) {
     case 'ArrowRight':

@@ -23,9 +23,15 @@ const NAV: { route: Route; label: string; key: string }[] = [
 ];
 
 const SHORTCUTS: [string, string][] = [
-  ['/', 'filter people'], ['p u l g', 'people, unassigned, low quality, map'], ['arrows, Home, End', 'move between faces or people'],
-  ['Enter / Space', 'open a person, select a face (Shift: add to selection)'], ['m', 'move the selected faces'], ['n', 'not this person'],
-  ['w', 'why is this face here'], ['Esc', 'clear the selection, close a dialog'], ['?', 'this help'],
+  ['/', 'filter people'],
+  ['p u l g', 'people, unassigned, low quality, map'],
+  ['arrows, Home, End', 'move between faces or people'],
+  ['Enter / Space', 'open a person, select a face (Shift: add to selection)'],
+  ['m', 'move the selected faces'],
+  ['n', 'not this person'],
+  ['w', 'why is this face here'],
+  ['Esc', 'clear the selection, close a dialog'],
+  ['?', 'this help'],
 ];
 
 function useGlobalKeys(setHelp: (v: boolean) => void): void {
@@ -50,8 +56,19 @@ function Help({ onClose }: { onClose: () => void }) {
   return (
     <dialog open class="help" aria-label="Keyboard shortcuts" onCancel={onClose}>
       <h2>Keyboard shortcuts</h2>
-      <dl>{SHORTCUTS.map(([k, v]) => <div key={k}><dt><kbd>{k}</kbd></dt><dd>{v}</dd></div>)}</dl>
-      <button type="button" autoFocus onClick={onClose}>Close</button>
+      <dl>
+        {SHORTCUTS.map(([k, v]) => (
+          <div key={k}>
+            <dt>
+              <kbd>{k}</kbd>
+            </dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <button type="button" autoFocus onClick={onClose}>
+        Close
+      </button>
     </dialog>
   );
 }
@@ -92,10 +109,23 @@ function App({ config }: { config: AppConfig }) {
           <nav aria-label="Views">
             <strong class="brand">rankface</strong>
             {NAV.map((n) => (
-              <a key={n.label} href={hrefOf(n.route)} aria-current={hrefOf(n.route) === current ? 'page' : undefined} aria-keyshortcuts={n.key}>{n.label}</a>
+              <a
+                key={n.label}
+                href={hrefOf(n.route)}
+                aria-current={hrefOf(n.route) === current ? 'page' : undefined}
+                aria-keyshortcuts={n.key}
+              >
+                {n.label}
+              </a>
             ))}
-            <button type="button" class="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">Shortcuts</button>
-            {config.auth.kind === 'cognito' ? <button type="button" class="link" onClick={() => signOut(config.auth)}>Sign out</button> : null}
+            <button type="button" class="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+              Shortcuts
+            </button>
+            {config.auth.kind === 'cognito' ? (
+              <button type="button" class="link" onClick={() => signOut(config.auth)}>
+                Sign out
+              </button>
+            ) : null}
           </nav>
           <Progress pollMs={config.progressPollMs ?? 5000} />
         </header>

@@ -12,7 +12,8 @@ export interface PeopleState {
   readonly reload: () => Promise<void>;
 }
 
-const byRank = (a: Person, b: Person): number => b.faceCount - a.faceCount || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0);
+const byRank = (a: Person, b: Person): number =>
+  b.faceCount - a.faceCount || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0);
 
 export function usePeopleState(api: Api): PeopleState {
   const [people, setPeople] = useState<Person[] | undefined>(undefined);
@@ -34,7 +35,12 @@ export function usePeopleState(api: Api): PeopleState {
   return { people, error, labelOf, reload };
 }
 
-export const PeopleContext = createContext<PeopleState>({ people: undefined, error: undefined, labelOf: () => '', reload: async () => undefined });
+export const PeopleContext = createContext<PeopleState>({
+  people: undefined,
+  error: undefined,
+  labelOf: () => '',
+  reload: async () => undefined,
+});
 export const usePeople = (): PeopleState => useContext(PeopleContext);
 
 export const ApiContext = createContext<Api | undefined>(undefined);

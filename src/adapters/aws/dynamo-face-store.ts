@@ -76,45 +76,75 @@ export const VECTOR_READ_SEGMENTS = 16;
  * even). A boundary is `prefix` + one character, which no key equals (face ids hold a '#'), so
  * no item falls in two ranges. */
 export function vectorKeyRanges(prefix: string, segments = VECTOR_READ_SEGMENTS): [string, string][] {
-  const cuts = '0123456789abcdef'.slice(1, segments).split('').map((c) => prefix + c);
+  const cuts = '0123456789abcdef'
+    .slice(1, segments)
+    .split('')
+    .map((c) => prefix + c);
   // The end: `prefix` with its last character incremented sorts after every key that starts with it.
   const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   const bounds = [prefix, ...cuts, end];
   return bounds.slice(0, -1).map((lo, i) => [lo, bounds[i + 1]!]);
 }
 
-const shardOf = (userId: string): string => `PENDING#${createHash('sha256').update(userId).digest()[0]! % PENDING_SHARDS}`;
+const shardOf = (userId: string): string =>
+  `PENDING#${createHash('sha256').update(userId).digest()[0]! % PENDING_SHARDS}`;
 
 function photoItem(p: PhotoRecord): Item {
   return {
-    PK: S(pk(p.userId)), SK: S(photoSk(p.photoId)), type: S('photo'),
-    userId: S(p.userId), photoId: S(p.photoId), sourceKey: S(p.sourceKey), contentHash: S(p.contentHash),
-    width: N(p.width), height: N(p.height), status: S(p.status), faceCount: N(p.faceCount), updatedAt: N(p.updatedAt),
+    PK: S(pk(p.userId)),
+    SK: S(photoSk(p.photoId)),
+    type: S('photo'),
+    userId: S(p.userId),
+    photoId: S(p.photoId),
+    sourceKey: S(p.sourceKey),
+    contentHash: S(p.contentHash),
+    width: N(p.width),
+    height: N(p.height),
+    status: S(p.status),
+    faceCount: N(p.faceCount),
+    updatedAt: N(p.updatedAt),
     ...(p.error ? { errorCode: S(p.error.code), errorMessage: S(p.error.message) } : {}),
   };
 }
 function photoFromItem(i: Item): PhotoRecord {
   return {
-    userId: str(i, 'userId'), photoId: str(i, 'photoId'), sourceKey: str(i, 'sourceKey'), contentHash: str(i, 'contentHash'),
-    width: num(i, 'width'), height: num(i, 'height'), status: str(i, 'status') as PhotoStatus,
+    userId: str(i, 'userId'),
+    photoId: str(i, 'photoId'),
+    sourceKey: str(i, 'sourceKey'),
+    contentHash: str(i, 'contentHash'),
+    width: num(i, 'width'),
+    height: num(i, 'height'),
+    status: str(i, 'status') as PhotoStatus,
     ...(i.errorCode?.S !== undefined ? { error: { code: i.errorCode.S, message: i.errorMessage?.S ?? '' } } : {}),
-    faceCount: num(i, 'faceCount'), updatedAt: num(i, 'updatedAt'),
+    faceCount: num(i, 'faceCount'),
+    updatedAt: num(i, 'updatedAt'),
   };
 }
 function faceItem(f: FaceRecord): Item {
   return {
-    PK: S(pk(f.userId)), SK: S(faceSk(f.faceId)), type: S('face'),
-    userId: S(f.userId), faceId: S(f.faceId), photoId: S(f.photoId),
-    box: S(JSON.stringify(f.box)), score: N(f.score), landmarks: S(JSON.stringify(f.landmarks)), quality: S(JSON.stringify(f.quality)),
+    PK: S(pk(f.userId)),
+    SK: S(faceSk(f.faceId)),
+    type: S('face'),
+    userId: S(f.userId),
+    faceId: S(f.faceId),
+    photoId: S(f.photoId),
+    box: S(JSON.stringify(f.box)),
+    score: N(f.score),
+    landmarks: S(JSON.stringify(f.landmarks)),
+    quality: S(JSON.stringify(f.quality)),
     ...(f.cropKey !== undefined ? { cropKey: S(f.cropKey) } : {}),
     ...(f.cropRegion !== undefined ? { cropRegion: S(JSON.stringify(f.cropRegion)) } : {}),
   };
 }
 function faceFromItem(i: Item): FaceRecord {
   return {
-    userId: str(i, 'userId'), faceId: str(i, 'faceId'), photoId: str(i, 'photoId'),
-    box: JSON.parse(str(i, 'box')) as Box, score: num(i, 'score'),
-    landmarks: JSON.parse(str(i, 'landmarks')) as FivePoints, quality: JSON.parse(str(i, 'quality')) as FaceQuality,
+    userId: str(i, 'userId'),
+    faceId: str(i, 'faceId'),
+    photoId: str(i, 'photoId'),
+    box: JSON.parse(str(i, 'box')) as Box,
+    score: num(i, 'score'),
+    landmarks: JSON.parse(str(i, 'landmarks')) as FivePoints,
+    quality: JSON.parse(str(i, 'quality')) as FaceQuality,
     ...(i.cropKey?.S !== undefined ? { cropKey: i.cropKey.S } : {}),
     ...(i.cropRegion?.S !== undefined ? { cropRegion: JSON.parse(i.cropRegion.S) as CropRegion } : {}),
   };
@@ -133,47 +163,76 @@ function confirmedFromItem(i: Item, faceIds: readonly string[]): Pick<PersonReco
 }
 function personItem(p: PersonRecord): Item {
   return {
-    ...confirmedAttributes(p), version: N(p.version ?? 0),
-    PK: S(pk(p.userId)), SK: S(personSk(p.personId)), type: S('person'),
-    userId: S(p.userId), personId: S(p.personId),
+    ...confirmedAttributes(p),
+    version: N(p.version ?? 0),
+    PK: S(pk(p.userId)),
+    SK: S(personSk(p.personId)),
+    type: S('person'),
+    userId: S(p.userId),
+    personId: S(p.personId),
     ...(p.name !== undefined ? { name: S(p.name) } : {}),
     ...(p.hidden !== undefined ? { hidden: { BOOL: p.hidden } } : {}),
-    faceIds: { B: packIds(p.faceIds) }, faceCount: N(p.faceIds.length),
-    coverFaceId: S(p.coverFaceId), cohesion: N(p.cohesion), updatedAt: N(p.updatedAt),
-    ...(p.provisionalFaceIds && p.provisionalFaceIds.length > 0 ? { provisionalFaceIds: { B: packIds(p.provisionalFaceIds) } } : {}),
+    faceIds: { B: packIds(p.faceIds) },
+    faceCount: N(p.faceIds.length),
+    coverFaceId: S(p.coverFaceId),
+    cohesion: N(p.cohesion),
+    updatedAt: N(p.updatedAt),
+    ...(p.provisionalFaceIds && p.provisionalFaceIds.length > 0
+      ? { provisionalFaceIds: { B: packIds(p.provisionalFaceIds) } }
+      : {}),
   };
 }
 function personFromItem(i: Item): PersonRecord {
   const faceIds = unpackIds(bytesOf(i, 'faceIds'));
   return {
-    userId: str(i, 'userId'), personId: str(i, 'personId'),
+    userId: str(i, 'userId'),
+    personId: str(i, 'personId'),
     ...(i.name?.S !== undefined ? { name: i.name.S } : {}),
     ...(i.hidden?.BOOL !== undefined ? { hidden: i.hidden.BOOL } : {}),
-    faceIds, coverFaceId: str(i, 'coverFaceId'), cohesion: num(i, 'cohesion'), updatedAt: num(i, 'updatedAt'),
-    ...confirmedFromItem(i, faceIds), ...(i.version?.N !== undefined && i.version.N !== '0' ? { version: num(i, 'version') } : {}),
+    faceIds,
+    coverFaceId: str(i, 'coverFaceId'),
+    cohesion: num(i, 'cohesion'),
+    updatedAt: num(i, 'updatedAt'),
+    ...confirmedFromItem(i, faceIds),
+    ...(i.version?.N !== undefined && i.version.N !== '0' ? { version: num(i, 'version') } : {}),
     ...(i.provisionalFaceIds?.B ? { provisionalFaceIds: unpackIds(i.provisionalFaceIds.B) } : {}),
   };
 }
 function faceEditItem(e: FaceEditRecord): Item {
   return {
-    PK: S(pk(e.userId)), SK: S(faceEditSk(e.faceId)), type: S('face-edit'), userId: S(e.userId), faceId: S(e.faceId),
+    PK: S(pk(e.userId)),
+    SK: S(faceEditSk(e.faceId)),
+    type: S('face-edit'),
+    userId: S(e.userId),
+    faceId: S(e.faceId),
     ...(e.confirmedPersonId !== undefined ? { confirmedPersonId: S(e.confirmedPersonId) } : {}),
-    rejectedPersonIds: S(JSON.stringify(e.rejectedPersonIds)), version: N(e.version ?? 0), updatedAt: N(e.updatedAt),
+    rejectedPersonIds: S(JSON.stringify(e.rejectedPersonIds)),
+    version: N(e.version ?? 0),
+    updatedAt: N(e.updatedAt),
   };
 }
 function faceEditFromItem(i: Item): FaceEditRecord {
   return {
-    userId: str(i, 'userId'), faceId: str(i, 'faceId'),
+    userId: str(i, 'userId'),
+    faceId: str(i, 'faceId'),
     ...(i.confirmedPersonId?.S !== undefined ? { confirmedPersonId: i.confirmedPersonId.S } : {}),
-    rejectedPersonIds: JSON.parse(str(i, 'rejectedPersonIds')) as string[], version: num(i, 'version'), updatedAt: num(i, 'updatedAt'),
+    rejectedPersonIds: JSON.parse(str(i, 'rejectedPersonIds')) as string[],
+    version: num(i, 'version'),
+    updatedAt: num(i, 'updatedAt'),
   };
 }
 
 /** Condition for a versioned put: the stored version is the one read (absent counts as 0), or the
  * item must not exist yet. */
-function versionGuard(expected: number | undefined): Pick<TransactWriteItem['Put'] & object, 'ConditionExpression' | 'ExpressionAttributeValues'> {
+function versionGuard(
+  expected: number | undefined,
+): Pick<TransactWriteItem['Put'] & object, 'ConditionExpression' | 'ExpressionAttributeValues'> {
   if (expected === undefined) return { ConditionExpression: 'attribute_not_exists(SK)' };
-  if (expected === 0) return { ConditionExpression: 'attribute_exists(SK) AND (attribute_not_exists(version) OR version = :v)', ExpressionAttributeValues: { ':v': N(0) } };
+  if (expected === 0)
+    return {
+      ConditionExpression: 'attribute_exists(SK) AND (attribute_not_exists(version) OR version = :v)',
+      ExpressionAttributeValues: { ':v': N(0) },
+    };
   return { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expected) } };
 }
 
@@ -239,7 +298,8 @@ export class DynamoFaceStore implements FaceStore {
     for (let i = 0; i < requests.length; i += 25) {
       let pending: WriteRequest[] = requests.slice(i, i + 25);
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts`);
+        if (attempt > 8)
+          throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts`);
         if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
         const res = await this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } }));
         pending = res.UnprocessedItems?.[this.table] ?? [];
@@ -254,7 +314,14 @@ export class DynamoFaceStore implements FaceStore {
   /** Model ids this user has vectors for (kept on the META item), so a face's vectors can be
    * deleted by key without reading them. */
   private async modelsOf(userId: string, consistent = false): Promise<string[]> {
-    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ProjectionExpression: 'models', ConsistentRead: consistent }));
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(META) },
+        ProjectionExpression: 'models',
+        ConsistentRead: consistent,
+      }),
+    );
     return res.Item?.models?.SS ?? [];
   }
 
@@ -265,7 +332,13 @@ export class DynamoFaceStore implements FaceStore {
   }
 
   async getPhoto(userId: string, photoId: string): Promise<PhotoRecord | undefined> {
-    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(photoSk(photoId)) }, ConsistentRead: true }));
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(photoSk(photoId)) },
+        ConsistentRead: true,
+      }),
+    );
     return res.Item ? photoFromItem(res.Item) : undefined;
   }
 
@@ -275,7 +348,8 @@ export class DynamoFaceStore implements FaceStore {
 
   async replaceFaces(userId: string, photoId: string, faces: readonly FaceRecord[]): Promise<void> {
     for (const f of faces) {
-      if (f.userId !== userId || f.photoId !== photoId) throw new Error(`face ${f.faceId} belongs to ${f.userId}/${f.photoId}, not ${userId}/${photoId}`);
+      if (f.userId !== userId || f.photoId !== photoId)
+        throw new Error(`face ${f.faceId} belongs to ${f.userId}/${f.photoId}, not ${userId}/${photoId}`);
     }
     const existing = await this.query(userId, faceSk(`${photoId}#`));
     const next = new Map(faces.map((f) => [f.faceId, faceItem(f)]));
@@ -329,9 +403,16 @@ export class DynamoFaceStore implements FaceStore {
       vectors.map((v) => ({
         PutRequest: {
           Item: {
-            PK: S(pk(v.userId)), SK: S(vectorSk(v.modelId, v.faceId)), type: S('vector'),
-            userId: S(v.userId), faceId: S(v.faceId), photoId: S(v.photoId), modelId: S(v.modelId), modelVersion: S(v.modelVersion),
-            dim: N(v.vector.length), vector: { B: encodeVector(v.vector, this.vectorCodec) },
+            PK: S(pk(v.userId)),
+            SK: S(vectorSk(v.modelId, v.faceId)),
+            type: S('vector'),
+            userId: S(v.userId),
+            faceId: S(v.faceId),
+            photoId: S(v.photoId),
+            modelId: S(v.modelId),
+            modelVersion: S(v.modelVersion),
+            dim: N(v.vector.length),
+            vector: { B: encodeVector(v.vector, this.vectorCodec) },
           },
         },
       })),
@@ -345,10 +426,14 @@ export class DynamoFaceStore implements FaceStore {
     const segments = await Promise.all(vectorKeyRanges(prefix).map(([lo, hi]) => this.queryBetween(userId, lo, hi)));
     // Items carry the model version (content hash): another model's vectors under the same id are
     // left out before they are decoded (a filter expression would be billed the same reads).
-    const items = modelVersion === undefined ? segments.flat() : segments.flat().filter((i) => i.modelVersion?.S === modelVersion);
+    const items =
+      modelVersion === undefined ? segments.flat() : segments.flat().filter((i) => i.modelVersion?.S === modelVersion);
     return items.map((i) => ({
-      userId: str(i, 'userId'), faceId: str(i, 'faceId'), photoId: str(i, 'photoId'),
-      modelId: str(i, 'modelId'), modelVersion: str(i, 'modelVersion'),
+      userId: str(i, 'userId'),
+      faceId: str(i, 'faceId'),
+      photoId: str(i, 'photoId'),
+      modelId: str(i, 'modelId'),
+      modelVersion: str(i, 'modelVersion'),
       vector: decodeVector(bytesOf(i, 'vector'), num(i, 'dim')),
     }));
   }
@@ -369,7 +454,8 @@ export class DynamoFaceStore implements FaceStore {
   /** Not atomic across items: a reader during the swap may briefly see old and new people. The
    * next read converges; person ids are stable, so the overlap is the same people. */
   async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
-    for (const p of people) if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
+    for (const p of people)
+      if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
     const keep = new Set(people.map((p) => personSk(p.personId)));
     const existing = await this.query(userId, 'PERSON#', 'SK');
     const writes: WriteRequest[] = people.map((p) => ({ PutRequest: { Item: personItem(p) } }));
@@ -382,7 +468,13 @@ export class DynamoFaceStore implements FaceStore {
   }
 
   async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
-    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(personSk(personId)) }, ConsistentRead: true }));
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(personSk(personId)) },
+        ConsistentRead: true,
+      }),
+    );
     return res.Item ? personFromItem(res.Item) : undefined;
   }
 
@@ -404,7 +496,9 @@ export class DynamoFaceStore implements FaceStore {
   /** Edits sort by time, then by content: replaying them in key order reproduces the user's order,
    * and the same edit sent twice in the same millisecond is one item. */
   async addEdit(userId: string, edit: UserEdit): Promise<void> {
-    await this.db.send(new PutItemCommand({ TableName: this.table, Item: this.editItem(userId, edit, this.clock.now()) }));
+    await this.db.send(
+      new PutItemCommand({ TableName: this.table, Item: this.editItem(userId, edit, this.clock.now()) }),
+    );
   }
 
   /** Several edits of one user action, in one batch (a merge links every face of both people). */
@@ -415,7 +509,13 @@ export class DynamoFaceStore implements FaceStore {
   }
 
   async getFace(userId: string, faceId: string): Promise<FaceRecord | undefined> {
-    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(faceSk(faceId)) }, ConsistentRead: true }));
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(faceSk(faceId)) },
+        ConsistentRead: true,
+      }),
+    );
     return res.Item ? faceFromItem(res.Item) : undefined;
   }
 
@@ -428,7 +528,9 @@ export class DynamoFaceStore implements FaceStore {
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
         if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} reads unprocessed after ${attempt} attempts`);
         if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        const res: BatchGetItemCommandOutput = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending } } }));
+        const res: BatchGetItemCommandOutput = await this.db.send(
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending } } }),
+        );
         out.push(...(res.Responses?.[this.table] ?? []).map(faceFromItem));
         pending = res.UnprocessedKeys?.[this.table]?.Keys;
       }
@@ -443,7 +545,13 @@ export class DynamoFaceStore implements FaceStore {
   }
 
   async getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined> {
-    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(faceEditSk(faceId)) }, ConsistentRead: true }));
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(faceEditSk(faceId)) },
+        ConsistentRead: true,
+      }),
+    );
     return res.Item ? faceEditFromItem(res.Item) : undefined;
   }
 
@@ -452,7 +560,12 @@ export class DynamoFaceStore implements FaceStore {
   }
 
   async listAliases(userId: string): Promise<PersonAlias[]> {
-    return (await this.query(userId, 'ALIAS#')).map((i) => ({ userId, personId: str(i, 'personId'), intoPersonId: str(i, 'intoPersonId'), updatedAt: num(i, 'updatedAt') }));
+    return (await this.query(userId, 'ALIAS#')).map((i) => ({
+      userId,
+      personId: str(i, 'personId'),
+      intoPersonId: str(i, 'intoPersonId'),
+      updatedAt: num(i, 'updatedAt'),
+    }));
   }
 
   /** One TransactWriteItems: every write conditional on the version it read, all or nothing. A
@@ -461,13 +574,27 @@ export class DynamoFaceStore implements FaceStore {
     const Key = (sk: string): Item => ({ PK: S(pk(userId)), SK: S(sk) });
     const items: TransactWriteItem[] = [
       ...(change.putPeople ?? []).map(({ person, expectedVersion }) => {
-        if (person.userId !== userId) throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
+        if (person.userId !== userId)
+          throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
         return { Put: { TableName: this.table, Item: personItem(person), ...versionGuard(expectedVersion) } };
       }),
-      ...(change.deletePeople ?? []).map((d) => ({ Delete: { TableName: this.table, Key: Key(personSk(d.personId)), ...versionGuard(d.expectedVersion) } })),
-      ...(change.putFaceEdits ?? []).map(({ edit, expectedVersion }) => ({ Put: { TableName: this.table, Item: faceEditItem({ ...edit, userId }), ...versionGuard(expectedVersion) } })),
+      ...(change.deletePeople ?? []).map((d) => ({
+        Delete: { TableName: this.table, Key: Key(personSk(d.personId)), ...versionGuard(d.expectedVersion) },
+      })),
+      ...(change.putFaceEdits ?? []).map(({ edit, expectedVersion }) => ({
+        Put: { TableName: this.table, Item: faceEditItem({ ...edit, userId }), ...versionGuard(expectedVersion) },
+      })),
       ...(change.putAliases ?? []).map((a) => ({
-        Put: { TableName: this.table, Item: { ...Key(aliasSk(a.personId)), type: S('alias'), personId: S(a.personId), intoPersonId: S(a.intoPersonId), updatedAt: N(a.updatedAt) } },
+        Put: {
+          TableName: this.table,
+          Item: {
+            ...Key(aliasSk(a.personId)),
+            type: S('alias'),
+            personId: S(a.personId),
+            intoPersonId: S(a.intoPersonId),
+            updatedAt: N(a.updatedAt),
+          },
+        },
       })),
     ];
     if (items.length === 0) return;
@@ -475,8 +602,10 @@ export class DynamoFaceStore implements FaceStore {
       await this.db.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) throw new EditConflictError();
-      if (err instanceof TransactionCanceledException && /TransactionConflict|ConditionalCheckFailed/.test(err.message)) throw new EditConflictError();
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+        throw new EditConflictError();
+      if (err instanceof TransactionCanceledException && /TransactionConflict|ConditionalCheckFailed/.test(err.message))
+        throw new EditConflictError();
       throw err;
     }
   }
@@ -494,9 +623,15 @@ export class DynamoFaceStore implements FaceStore {
       new UpdateItemCommand({
         TableName: this.table,
         Key: { PK: S(pk(userId)), SK: S(META) },
-        UpdateExpression: 'SET #pk = :shard, #sk = :user, pendingSince = if_not_exists(pendingSince, :now) ADD version :one',
+        UpdateExpression:
+          'SET #pk = :shard, #sk = :user, pendingSince = if_not_exists(pendingSince, :now) ADD version :one',
         ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
-        ExpressionAttributeValues: { ':shard': S(shardOf(userId)), ':user': S(userId), ':now': N(this.clock.now()), ':one': N(1) },
+        ExpressionAttributeValues: {
+          ':shard': S(shardOf(userId)),
+          ':user': S(userId),
+          ':now': N(this.clock.now()),
+          ':one': N(1),
+        },
       }),
     );
   }
@@ -550,7 +685,9 @@ export class DynamoFaceStore implements FaceStore {
 
   /** The flag's current version, or undefined when the user is not flagged. Read before clustering. */
   async clusteringVersion(userId: string): Promise<number | undefined> {
-    const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ConsistentRead: true }));
+    const res = await this.db.send(
+      new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ConsistentRead: true }),
+    );
     const item = res.Item;
     return item && item[PENDING_INDEX.partitionKey] ? num(item, 'version') : undefined;
   }
@@ -565,7 +702,8 @@ export class DynamoFaceStore implements FaceStore {
         new UpdateItemCommand({
           TableName: this.table,
           Key,
-          UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil, clusterFailures, clusterError, clusterGaveUpAt',
+          UpdateExpression:
+            'REMOVE #pk, #sk, pendingSince, claimedUntil, clusterFailures, clusterError, clusterGaveUpAt',
           ConditionExpression: 'version = :v',
           ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
           ExpressionAttributeValues: { ':v': N(version) },
@@ -582,21 +720,26 @@ export class DynamoFaceStore implements FaceStore {
   /** How many vectors of `modelId` the user has, counted in the same parallel key ranges as
    * listVectors (a COUNT query returns no items, but is billed as the read). */
   async countVectors(userId: string, modelId: string): Promise<number> {
-    const counts = await Promise.all(vectorKeyRanges(`VEC#${modelId}#`).map(async ([lo, hi]) => {
-      let n = 0;
-      let start: Item | undefined;
-      do {
-        const res = await this.db.send(new QueryCommand({
-          TableName: this.table, Select: 'COUNT',
-          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
-          ExpressionAttributeValues: { ':pk': S(pk(userId)), ':lo': S(lo), ':hi': S(hi) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }));
-        n += res.Count ?? 0;
-        start = res.LastEvaluatedKey;
-      } while (start);
-      return n;
-    }));
+    const counts = await Promise.all(
+      vectorKeyRanges(`VEC#${modelId}#`).map(async ([lo, hi]) => {
+        let n = 0;
+        let start: Item | undefined;
+        do {
+          const res = await this.db.send(
+            new QueryCommand({
+              TableName: this.table,
+              Select: 'COUNT',
+              KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
+              ExpressionAttributeValues: { ':pk': S(pk(userId)), ':lo': S(lo), ':hi': S(hi) },
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          n += res.Count ?? 0;
+          start = res.LastEvaluatedKey;
+        } while (start);
+        return n;
+      }),
+    );
     return counts.reduce((a, b) => a + b, 0);
   }
 
@@ -604,37 +747,57 @@ export class DynamoFaceStore implements FaceStore {
    * failure), so the schedule does not retry at once. After `maxFailures` the user leaves the
    * pending index (no more paid retries) and keeps `clusterGaveUpAt` for operators; the next change
    * to the user's faces flags it again. Returns the failure count and whether it gave up. */
-  async failClustering(userId: string, error: string, backoffMs: number, maxFailures: number): Promise<{ failures: number; gaveUp: boolean }> {
+  async failClustering(
+    userId: string,
+    error: string,
+    backoffMs: number,
+    maxFailures: number,
+  ): Promise<{ failures: number; gaveUp: boolean }> {
     const Key = { PK: S(pk(userId)), SK: S(META) };
-    const res = await this.db.send(new UpdateItemCommand({
-      TableName: this.table, Key, ReturnValues: 'ALL_NEW',
-      UpdateExpression: 'SET clusterError = :e ADD clusterFailures :one',
-      ExpressionAttributeValues: { ':e': S(error.slice(0, 1000)), ':one': N(1) },
-    }));
+    const res = await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        ReturnValues: 'ALL_NEW',
+        UpdateExpression: 'SET clusterError = :e ADD clusterFailures :one',
+        ExpressionAttributeValues: { ':e': S(error.slice(0, 1000)), ':one': N(1) },
+      }),
+    );
     const failures = num(res.Attributes ?? {}, 'clusterFailures');
     const now = this.clock.now();
     if (failures >= maxFailures) {
-      await this.db.send(new UpdateItemCommand({
-        TableName: this.table, Key,
-        UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil, clusterFailures SET clusterGaveUpAt = :now',
-        ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
-        ExpressionAttributeValues: { ':now': N(now) },
-      }));
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'REMOVE #pk, #sk, pendingSince, claimedUntil, clusterFailures SET clusterGaveUpAt = :now',
+          ExpressionAttributeNames: { '#pk': PENDING_INDEX.partitionKey, '#sk': PENDING_INDEX.sortKey },
+          ExpressionAttributeValues: { ':now': N(now) },
+        }),
+      );
       return { failures, gaveUp: true };
     }
-    await this.db.send(new UpdateItemCommand({
-      TableName: this.table, Key, UpdateExpression: 'SET claimedUntil = :until',
-      ExpressionAttributeValues: { ':until': N(now + backoffMs * 2 ** (failures - 1)) },
-    }));
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'SET claimedUntil = :until',
+        ExpressionAttributeValues: { ':until': N(now + backoffMs * 2 ** (failures - 1)) },
+      }),
+    );
     return { failures, gaveUp: false };
   }
 
   /** Extend the lease while a long run (a Fargate task) holds the user. */
   async extendClustering(userId: string, leaseMs: number): Promise<void> {
-    await this.db.send(new UpdateItemCommand({
-      TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) },
-      UpdateExpression: 'SET claimedUntil = :until', ExpressionAttributeValues: { ':until': N(this.clock.now() + leaseMs) },
-    }));
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(META) },
+        UpdateExpression: 'SET claimedUntil = :until',
+        ExpressionAttributeValues: { ':until': N(this.clock.now() + leaseMs) },
+      }),
+    );
   }
 
   /** Account erasure (`DELETE /me`): delete every item of the user's partition, re-reading until
@@ -655,10 +818,16 @@ export class DynamoFaceStore implements FaceStore {
     const keys: string[] = [];
     let start: Item | undefined;
     do {
-      const res = await this.db.send(new QueryCommand({
-        TableName: this.table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': S(pk(userId)) },
-        ProjectionExpression: 'SK', ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}),
-      }));
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': S(pk(userId)) },
+          ProjectionExpression: 'SK',
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
       for (const i of res.Items ?? []) keys.push(str(i, 'SK'));
       start = res.LastEvaluatedKey;
     } while (start);
@@ -670,22 +839,33 @@ export class DynamoFaceStore implements FaceStore {
   async stampReclusterRequest(userId: string, minIntervalMs: number): Promise<number> {
     const now = this.clock.now();
     try {
-      await this.db.send(new UpdateItemCommand({
-        TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) },
-        UpdateExpression: 'SET reclusterRequestedAt = :now',
-        ConditionExpression: 'attribute_not_exists(reclusterRequestedAt) OR reclusterRequestedAt <= :since',
-        ExpressionAttributeValues: { ':now': N(now), ':since': N(now - minIntervalMs) },
-      }));
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { PK: S(pk(userId)), SK: S(META) },
+          UpdateExpression: 'SET reclusterRequestedAt = :now',
+          ConditionExpression: 'attribute_not_exists(reclusterRequestedAt) OR reclusterRequestedAt <= :since',
+          ExpressionAttributeValues: { ':now': N(now), ':since': N(now - minIntervalMs) },
+        }),
+      );
       return 0;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const res = await this.db.send(new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ConsistentRead: true }));
+      const res = await this.db.send(
+        new GetItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, ConsistentRead: true }),
+      );
       return Math.max(1, num(res.Item ?? {}, 'reclusterRequestedAt') + minIntervalMs - now);
     }
   }
 
   /** Drop the lease (after a failed run) and keep the flag. */
   async releaseClustering(userId: string): Promise<void> {
-    await this.db.send(new UpdateItemCommand({ TableName: this.table, Key: { PK: S(pk(userId)), SK: S(META) }, UpdateExpression: 'REMOVE claimedUntil' }));
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(META) },
+        UpdateExpression: 'REMOVE claimedUntil',
+      }),
+    );
   }
 }

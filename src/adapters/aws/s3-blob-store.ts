@@ -1,4 +1,14 @@
-import { DeleteObjectsCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobStore } from '#core/ports/blob-store.ts';
@@ -68,7 +78,13 @@ export class S3BlobStore implements BlobStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const res = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      const res = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
       for (const o of res.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
@@ -85,14 +101,25 @@ export class S3BlobStore implements BlobStore {
     do {
       let res;
       try {
-        res = await this.s3.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, ...(keyMarker ? { KeyMarker: keyMarker, VersionIdMarker: versionMarker } : {}) }));
+        res = await this.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(keyMarker ? { KeyMarker: keyMarker, VersionIdMarker: versionMarker } : {}),
+          }),
+        );
       } catch (err) {
         const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
         if (status === 405 || status === 501) return undefined;
         throw err;
       }
-      const objects = [...(res.Versions ?? []), ...(res.DeleteMarkers ?? [])].filter((v) => v.Key !== undefined).map((v) => ({ Key: v.Key!, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
-      if (objects.length > 0) await this.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }));
+      const objects = [...(res.Versions ?? []), ...(res.DeleteMarkers ?? [])]
+        .filter((v) => v.Key !== undefined)
+        .map((v) => ({ Key: v.Key!, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
+      if (objects.length > 0)
+        await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }),
+        );
       purged += objects.length;
       keyMarker = res.IsTruncated ? res.NextKeyMarker : undefined;
       versionMarker = res.NextVersionIdMarker;
@@ -102,14 +129,21 @@ export class S3BlobStore implements BlobStore {
 
   /** A time-limited GET URL for one object (crops shown by the API). */
   presignGet(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: expiresInSeconds,
+    });
   }
 
   /** A time-limited PUT URL for exactly one key. The content type is signed (a signed header: the
    * upload fails unless it sends exactly this type), and so is the metadata, so the uploader must
    * send them as given (the owner metadata lets the detect stage cross-check). A PUT cannot bind a
    * size range: the detect stage checks the size on HEAD; `presignPost` binds it at the door. */
-  presignPut(key: string, expiresInSeconds: number, contentType: string, metadata: Record<string, string>): Promise<string> {
+  presignPut(
+    key: string,
+    expiresInSeconds: number,
+    contentType: string,
+    metadata: Record<string, string>,
+  ): Promise<string> {
     return getSignedUrl(
       this.s3,
       new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, Metadata: metadata }),
@@ -124,8 +158,17 @@ export class S3BlobStore implements BlobStore {
   /** A time-limited browser-form POST for exactly one key whose policy binds the size range
    * (`content-length-range`, enforced by S3 before it stores a byte), the content type and the
    * metadata. */
-  presignPost(key: string, expiresInSeconds: number, contentType: string, metadata: Record<string, string>, maxBytes: number): Promise<PresignedPost> {
-    const fields: Record<string, string> = { 'Content-Type': contentType, ...Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])) };
+  presignPost(
+    key: string,
+    expiresInSeconds: number,
+    contentType: string,
+    metadata: Record<string, string>,
+    maxBytes: number,
+  ): Promise<PresignedPost> {
+    const fields: Record<string, string> = {
+      'Content-Type': contentType,
+      ...Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])),
+    };
     return createPresignedPost(this.s3, {
       Bucket: this.bucket,
       Key: key,

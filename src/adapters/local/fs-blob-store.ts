@@ -14,7 +14,11 @@ export class FsBlobStore implements BlobStore {
 
   private pathOf(key: string): string {
     const segments = key.split('/');
-    if (key === '' || key.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) {
+    if (
+      key === '' ||
+      key.startsWith('/') ||
+      segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))
+    ) {
       throw new Error(`invalid blob key '${key}'`);
     }
     return join(this.root, ...segments);
@@ -75,7 +79,8 @@ export class FsBlobStore implements BlobStore {
       for (const entry of entries) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile() && !entry.name.endsWith('.tmp')) keys.push(relative(this.root, full).split(sep).join('/'));
+        else if (entry.isFile() && !entry.name.endsWith('.tmp'))
+          keys.push(relative(this.root, full).split(sep).join('/'));
       }
     };
     // Walk only the folder the prefix names (its part up to the last '/'), not the whole store.

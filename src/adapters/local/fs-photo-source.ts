@@ -1,13 +1,32 @@
 import { constants, type Dirent } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PhotoSourceError, type PhotoSource, type SkippedSourceFile, type SourceFile, type SourceScan } from '#core/ports/photo-source.ts';
+import {
+  PhotoSourceError,
+  type PhotoSource,
+  type SkippedSourceFile,
+  type SourceFile,
+  type SourceScan,
+} from '#core/ports/photo-source.ts';
 
 /** A local folder as a photo source. Only regular files are read (a FIFO would block for ever, a
  * link to /dev/zero never ends), sizes are checked with `stat` before a byte is read, and names
  * are handled as bytes, so a file whose name is not UTF-8 is still found and read. */
 
-const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'jfif', 'png', 'webp', 'avif', 'tif', 'tiff', 'gif', 'heic', 'heif']);
+const IMAGE_EXTENSIONS = new Set([
+  'jpg',
+  'jpeg',
+  'jpe',
+  'jfif',
+  'png',
+  'webp',
+  'avif',
+  'tif',
+  'tiff',
+  'gif',
+  'heic',
+  'heif',
+]);
 
 export interface FsPhotoSourceOptions {
   /** Files larger than this are skipped as 'too-large' without being read. */
@@ -25,11 +44,24 @@ const SEP = Buffer.from('/');
 export function nameOf(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   if (Buffer.from(text, 'utf8').equals(bytes)) return text;
-  return Array.from(bytes, (b) => (b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return Array.from(bytes, (b) =>
+    b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+  ).join('');
 }
 
-const kindOf = (s: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string =>
-  s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : 'not a regular file';
+const kindOf = (s: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string =>
+  s.isFIFO()
+    ? 'a FIFO'
+    : s.isSocket()
+      ? 'a socket'
+      : s.isCharacterDevice() || s.isBlockDevice()
+        ? 'a device'
+        : 'not a regular file';
 
 /** Reads a regular file, refusing anything else and anything over `maxBytes` before reading it.
  * Opened non-blocking so a FIFO cannot hang the open; checked on the open handle (no race). */
@@ -52,7 +84,8 @@ export async function readRegularFile(path: string | Buffer, maxBytes: number): 
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > maxBytes) throw new PhotoSourceError('too-large', `file grew past the limit of ${maxBytes} bytes while read`);
+    if (length > maxBytes)
+      throw new PhotoSourceError('too-large', `file grew past the limit of ${maxBytes} bytes while read`);
     return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
   } catch (err) {
     if (err instanceof PhotoSourceError) throw err;
@@ -79,7 +112,11 @@ export class FsPhotoSource implements PhotoSource {
       if (!(await stat(this.root)).isDirectory()) throw new Error('not a folder');
       await readdir(this.root);
     } catch (err) {
-      throw new PhotoSourceError('source-unreadable', `cannot read photos folder ${this.root}: ${(err as Error).message}`, { cause: err });
+      throw new PhotoSourceError(
+        'source-unreadable',
+        `cannot read photos folder ${this.root}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     this.paths.clear();
     const out = { files: [] as SourceFile[], skipped: [] as SkippedSourceFile[], unreadableFolders: [] as string[] };
@@ -106,13 +143,21 @@ export class FsPhotoSource implements PhotoSource {
     return false;
   }
 
-  private async walk(dir: Buffer, relDir: string, out: { files: SourceFile[]; skipped: SkippedSourceFile[]; unreadableFolders: string[] }): Promise<void> {
+  private async walk(
+    dir: Buffer,
+    relDir: string,
+    out: { files: SourceFile[]; skipped: SkippedSourceFile[]; unreadableFolders: string[] },
+  ): Promise<void> {
     let entries: Dirent<Buffer>[];
     try {
       entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       out.unreadableFolders.push(relDir || '.');
-      out.skipped.push({ file: relDir || '.', code: 'unreadable', reason: `cannot list folder: ${(err as Error).message}` });
+      out.skipped.push({
+        file: relDir || '.',
+        code: 'unreadable',
+        reason: `cannot list folder: ${(err as Error).message}`,
+      });
       return;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
@@ -129,7 +174,12 @@ export class FsPhotoSource implements PhotoSource {
     }
   }
 
-  private async visitFile(abs: Buffer, rel: string, name: string, out: { files: SourceFile[]; skipped: SkippedSourceFile[] }): Promise<void> {
+  private async visitFile(
+    abs: Buffer,
+    rel: string,
+    name: string,
+    out: { files: SourceFile[]; skipped: SkippedSourceFile[] },
+  ): Promise<void> {
     let st;
     try {
       st = await stat(abs); // follows a symlink; stat never blocks on a FIFO
@@ -140,11 +190,19 @@ export class FsPhotoSource implements PhotoSource {
     if (st.isDirectory()) return; // a symlink to a folder: not followed (loops)
     const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
     if (!IMAGE_EXTENSIONS.has(ext)) {
-      out.skipped.push({ file: rel, code: 'unsupported', reason: ext ? `not a photo type rankface reads (.${ext})` : 'no file extension' });
+      out.skipped.push({
+        file: rel,
+        code: 'unsupported',
+        reason: ext ? `not a photo type rankface reads (.${ext})` : 'no file extension',
+      });
     } else if (!st.isFile()) {
       out.skipped.push({ file: rel, code: 'not-a-file', reason: `${kindOf(st)}, not a regular file: not read` });
     } else if (st.size > this.options.maxBytes) {
-      out.skipped.push({ file: rel, code: 'too-large', reason: `file is ${st.size} bytes, limit is ${this.options.maxBytes}` });
+      out.skipped.push({
+        file: rel,
+        code: 'too-large',
+        reason: `file is ${st.size} bytes, limit is ${this.options.maxBytes}`,
+      });
     } else {
       this.paths.set(rel, abs);
       out.files.push({ rel, size: st.size, mtimeMs: st.mtimeMs });

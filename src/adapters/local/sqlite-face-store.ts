@@ -72,21 +72,57 @@ CREATE TABLE IF NOT EXISTS file_stamps (
 `;
 
 interface PhotoRow {
-  user_id: string; photo_id: string; source_key: string; content_hash: string; width: number; height: number;
-  status: string; error_code: string | null; error_message: string | null; face_count: number; updated_at: number;
+  user_id: string;
+  photo_id: string;
+  source_key: string;
+  content_hash: string;
+  width: number;
+  height: number;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  face_count: number;
+  updated_at: number;
 }
 interface FaceRow {
-  user_id: string; face_id: string; photo_id: string; box: string; score: number; landmarks: string; quality: string; crop_key: string | null;
+  user_id: string;
+  face_id: string;
+  photo_id: string;
+  box: string;
+  score: number;
+  landmarks: string;
+  quality: string;
+  crop_key: string | null;
 }
 interface VectorRow {
-  user_id: string; face_id: string; model_id: string; model_version: string; photo_id: string; dim: number; vector: Buffer;
+  user_id: string;
+  face_id: string;
+  model_id: string;
+  model_version: string;
+  photo_id: string;
+  dim: number;
+  vector: Buffer;
 }
 interface PersonRow {
-  user_id: string; person_id: string; name: string | null; hidden: number | null; face_ids: string; cover_face_id: string; cohesion: number; updated_at: number;
-  confirmed_face_ids: string | null; version: number; provisional_face_ids?: string | null;
+  user_id: string;
+  person_id: string;
+  name: string | null;
+  hidden: number | null;
+  face_ids: string;
+  cover_face_id: string;
+  cohesion: number;
+  updated_at: number;
+  confirmed_face_ids: string | null;
+  version: number;
+  provisional_face_ids?: string | null;
 }
 interface FaceEditRow {
-  user_id: string; face_id: string; confirmed_person_id: string | null; rejected_person_ids: string; version: number; updated_at: number;
+  user_id: string;
+  face_id: string;
+  confirmed_person_id: string | null;
+  rejected_person_ids: string;
+  version: number;
+  updated_at: number;
 }
 
 /** Schema 1 → 2: people gain confirmed faces and a version (the new tables are created by SCHEMA). */
@@ -151,10 +187,19 @@ function faceEditFromRow(r: FaceEditRow): FaceEditRecord {
   };
 }
 
-const PERSON_COLUMNS = 'user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at, confirmed_face_ids, version, provisional_face_ids';
+const PERSON_COLUMNS =
+  'user_id, person_id, name, hidden, face_ids, cover_face_id, cohesion, updated_at, confirmed_face_ids, version, provisional_face_ids';
 const personValues = (p: PersonRecord): (string | number | null)[] => [
-  p.userId, p.personId, p.name ?? null, p.hidden === undefined ? null : p.hidden ? 1 : 0, JSON.stringify(p.faceIds), p.coverFaceId, p.cohesion,
-  p.updatedAt, p.confirmedFaceIds ? JSON.stringify(p.confirmedFaceIds) : null, p.version ?? 0,
+  p.userId,
+  p.personId,
+  p.name ?? null,
+  p.hidden === undefined ? null : p.hidden ? 1 : 0,
+  JSON.stringify(p.faceIds),
+  p.coverFaceId,
+  p.cohesion,
+  p.updatedAt,
+  p.confirmedFaceIds ? JSON.stringify(p.confirmedFaceIds) : null,
+  p.version ?? 0,
   p.provisionalFaceIds && p.provisionalFaceIds.length > 0 ? JSON.stringify(p.provisionalFaceIds) : null,
 ];
 
@@ -177,12 +222,16 @@ export class SqliteFaceStore implements FaceStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new Error(`${file} was written by a newer rankface (schema ${version}); this one reads up to ${SCHEMA_VERSION}`);
+    if (version > SCHEMA_VERSION)
+      throw new Error(
+        `${file} was written by a newer rankface (schema ${version}); this one reads up to ${SCHEMA_VERSION}`,
+      );
     if (version === 1) this.db.exec(MIGRATE_1_TO_2);
     this.db.exec(SCHEMA);
     // Added without a schema version (readers that do not know it ignore it): incremental joins.
     const columns = this.db.prepare('PRAGMA table_info(people)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'provisional_face_ids')) this.db.exec('ALTER TABLE people ADD COLUMN provisional_face_ids TEXT');
+    if (!columns.some((c) => c.name === 'provisional_face_ids'))
+      this.db.exec('ALTER TABLE people ADD COLUMN provisional_face_ids TEXT');
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
@@ -196,24 +245,41 @@ export class SqliteFaceStore implements FaceStore {
         `INSERT OR REPLACE INTO photos (user_id, photo_id, source_key, content_hash, width, height, status, error_code, error_message, face_count, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(photo.userId, photo.photoId, photo.sourceKey, photo.contentHash, photo.width, photo.height, photo.status,
-        photo.error?.code ?? null, photo.error?.message ?? null, photo.faceCount, photo.updatedAt);
+      .run(
+        photo.userId,
+        photo.photoId,
+        photo.sourceKey,
+        photo.contentHash,
+        photo.width,
+        photo.height,
+        photo.status,
+        photo.error?.code ?? null,
+        photo.error?.message ?? null,
+        photo.faceCount,
+        photo.updatedAt,
+      );
   }
 
   async getPhoto(userId: string, photoId: string): Promise<PhotoRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM photos WHERE user_id = ? AND photo_id = ?').get(userId, photoId) as PhotoRow | undefined;
+    const row = this.db.prepare('SELECT * FROM photos WHERE user_id = ? AND photo_id = ?').get(userId, photoId) as
+      PhotoRow | undefined;
     return row ? photoFromRow(row) : undefined;
   }
 
   async listPhotos(userId: string): Promise<PhotoRecord[]> {
-    return (this.db.prepare('SELECT * FROM photos WHERE user_id = ? ORDER BY photo_id').all(userId) as PhotoRow[]).map(photoFromRow);
+    return (this.db.prepare('SELECT * FROM photos WHERE user_id = ? ORDER BY photo_id').all(userId) as PhotoRow[]).map(
+      photoFromRow,
+    );
   }
 
   async replaceFaces(userId: string, photoId: string, faces: readonly FaceRecord[]): Promise<void> {
     for (const f of faces) {
-      if (f.userId !== userId || f.photoId !== photoId) throw new Error(`face ${f.faceId} belongs to ${f.userId}/${f.photoId}, not ${userId}/${photoId}`);
+      if (f.userId !== userId || f.photoId !== photoId)
+        throw new Error(`face ${f.faceId} belongs to ${f.userId}/${f.photoId}, not ${userId}/${photoId}`);
     }
-    const existing = this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND photo_id = ?').all(userId, photoId) as FaceRow[];
+    const existing = this.db
+      .prepare('SELECT * FROM faces WHERE user_id = ? AND photo_id = ?')
+      .all(userId, photoId) as FaceRow[];
     const rows = faces.map((f) => ({
       face_id: f.faceId,
       box: JSON.stringify(f.box),
@@ -240,11 +306,17 @@ export class SqliteFaceStore implements FaceStore {
   }
 
   async listFaces(userId: string): Promise<FaceRecord[]> {
-    return (this.db.prepare('SELECT * FROM faces WHERE user_id = ? ORDER BY face_id').all(userId) as FaceRow[]).map(faceFromRow);
+    return (this.db.prepare('SELECT * FROM faces WHERE user_id = ? ORDER BY face_id').all(userId) as FaceRow[]).map(
+      faceFromRow,
+    );
   }
 
   async listFacesOfPhoto(userId: string, photoId: string): Promise<FaceRecord[]> {
-    return (this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND photo_id = ? ORDER BY face_id').all(userId, photoId) as FaceRow[]).map(faceFromRow);
+    return (
+      this.db
+        .prepare('SELECT * FROM faces WHERE user_id = ? AND photo_id = ? ORDER BY face_id')
+        .all(userId, photoId) as FaceRow[]
+    ).map(faceFromRow);
   }
 
   async putVectors(vectors: readonly VectorRecord[]): Promise<void> {
@@ -252,14 +324,29 @@ export class SqliteFaceStore implements FaceStore {
       `INSERT OR REPLACE INTO vectors (user_id, face_id, model_id, model_version, photo_id, dim, vector) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      for (const v of vectors) upsert.run(v.userId, v.faceId, v.modelId, v.modelVersion, v.photoId, v.vector.length, encodeVector(v.vector, this.vectorCodec));
+      for (const v of vectors)
+        upsert.run(
+          v.userId,
+          v.faceId,
+          v.modelId,
+          v.modelVersion,
+          v.photoId,
+          v.vector.length,
+          encodeVector(v.vector, this.vectorCodec),
+        );
     })();
   }
 
   async listVectors(userId: string, modelId: string, modelVersion?: string): Promise<VectorRecord[]> {
-    const rows = (modelVersion === undefined
-      ? this.db.prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? ORDER BY face_id').all(userId, modelId)
-      : this.db.prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? AND model_version = ? ORDER BY face_id').all(userId, modelId, modelVersion)) as VectorRow[];
+    const rows = (
+      modelVersion === undefined
+        ? this.db
+            .prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? ORDER BY face_id')
+            .all(userId, modelId)
+        : this.db
+            .prepare('SELECT * FROM vectors WHERE user_id = ? AND model_id = ? AND model_version = ? ORDER BY face_id')
+            .all(userId, modelId, modelVersion)
+    ) as VectorRow[];
     return rows.map((r) => ({
       userId: r.user_id,
       faceId: r.face_id,
@@ -290,17 +377,21 @@ export class SqliteFaceStore implements FaceStore {
   }
 
   async listPeople(userId: string): Promise<PersonRecord[]> {
-    const people = (this.db.prepare('SELECT * FROM people WHERE user_id = ?').all(userId) as PersonRow[]).map(personFromRow);
+    const people = (this.db.prepare('SELECT * FROM people WHERE user_id = ?').all(userId) as PersonRow[]).map(
+      personFromRow,
+    );
     return people.sort((a, b) => b.faceIds.length - a.faceIds.length || byId(a.personId, b.personId));
   }
 
   async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM people WHERE user_id = ? AND person_id = ?').get(userId, personId) as PersonRow | undefined;
+    const row = this.db.prepare('SELECT * FROM people WHERE user_id = ? AND person_id = ?').get(userId, personId) as
+      PersonRow | undefined;
     return row ? personFromRow(row) : undefined;
   }
 
   async getFace(userId: string, faceId: string): Promise<FaceRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND face_id = ?').get(userId, faceId) as FaceRow | undefined;
+    const row = this.db.prepare('SELECT * FROM faces WHERE user_id = ? AND face_id = ?').get(userId, faceId) as
+      FaceRow | undefined;
     return row ? faceFromRow(row) : undefined;
   }
 
@@ -317,23 +408,34 @@ export class SqliteFaceStore implements FaceStore {
    * decoding every person (ids never contain quotes or LIKE wildcards other than '_', escaped). */
   async personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined> {
     const pattern = `%${JSON.stringify(faceId).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = this.db.prepare(`SELECT * FROM people WHERE user_id = ? AND face_ids LIKE ? ESCAPE '\\'`).all(userId, pattern) as PersonRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM people WHERE user_id = ? AND face_ids LIKE ? ESCAPE '\\'`)
+      .all(userId, pattern) as PersonRow[];
     return rows.map(personFromRow).find((p) => p.faceIds.includes(faceId));
   }
 
   async getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM face_edits WHERE user_id = ? AND face_id = ?').get(userId, faceId) as FaceEditRow | undefined;
+    const row = this.db.prepare('SELECT * FROM face_edits WHERE user_id = ? AND face_id = ?').get(userId, faceId) as
+      FaceEditRow | undefined;
     return row ? faceEditFromRow(row) : undefined;
   }
 
   async listFaceEdits(userId: string): Promise<FaceEditRecord[]> {
-    return (this.db.prepare('SELECT * FROM face_edits WHERE user_id = ? ORDER BY face_id').all(userId) as FaceEditRow[]).map(faceEditFromRow);
+    return (
+      this.db.prepare('SELECT * FROM face_edits WHERE user_id = ? ORDER BY face_id').all(userId) as FaceEditRow[]
+    ).map(faceEditFromRow);
   }
 
   async listAliases(userId: string): Promise<PersonAlias[]> {
-    const rows = this.db.prepare('SELECT person_id, into_person_id, updated_at FROM person_aliases WHERE user_id = ? ORDER BY person_id').all(userId) as
-      { person_id: string; into_person_id: string; updated_at: number }[];
-    return rows.map((r) => ({ userId, personId: r.person_id, intoPersonId: r.into_person_id, updatedAt: r.updated_at }));
+    const rows = this.db
+      .prepare('SELECT person_id, into_person_id, updated_at FROM person_aliases WHERE user_id = ? ORDER BY person_id')
+      .all(userId) as { person_id: string; into_person_id: string; updated_at: number }[];
+    return rows.map((r) => ({
+      userId,
+      personId: r.person_id,
+      intoPersonId: r.into_person_id,
+      updatedAt: r.updated_at,
+    }));
   }
 
   /** One SQLite transaction: every version guard is checked before anything is written. */
@@ -342,24 +444,40 @@ export class SqliteFaceStore implements FaceStore {
     const editVersion = this.db.prepare('SELECT version FROM face_edits WHERE user_id = ? AND face_id = ?');
     const check = (row: unknown, expected: number | undefined, what: string): void => {
       const actual = (row as { version: number } | undefined)?.version;
-      if (actual !== expected) throw new EditConflictError(`${what} is at version ${actual ?? 'none'}, expected ${expected ?? 'none'}`);
+      if (actual !== expected)
+        throw new EditConflictError(`${what} is at version ${actual ?? 'none'}, expected ${expected ?? 'none'}`);
     };
     this.db.transaction(() => {
       for (const { person, expectedVersion } of change.putPeople ?? []) {
-        if (person.userId !== userId) throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
+        if (person.userId !== userId)
+          throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
         check(personVersion.get(userId, person.personId), expectedVersion, `person ${person.personId}`);
       }
-      for (const d of change.deletePeople ?? []) check(personVersion.get(userId, d.personId), d.expectedVersion, `person ${d.personId}`);
-      for (const { edit, expectedVersion } of change.putFaceEdits ?? []) check(editVersion.get(userId, edit.faceId), expectedVersion, `face ${edit.faceId}`);
-      const putPerson = this.db.prepare(`INSERT OR REPLACE INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const d of change.deletePeople ?? [])
+        check(personVersion.get(userId, d.personId), d.expectedVersion, `person ${d.personId}`);
+      for (const { edit, expectedVersion } of change.putFaceEdits ?? [])
+        check(editVersion.get(userId, edit.faceId), expectedVersion, `face ${edit.faceId}`);
+      const putPerson = this.db.prepare(
+        `INSERT OR REPLACE INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
       for (const { person } of change.putPeople ?? []) putPerson.run(...personValues(person));
       const del = this.db.prepare('DELETE FROM people WHERE user_id = ? AND person_id = ?');
       for (const d of change.deletePeople ?? []) del.run(userId, d.personId);
       const putEdit = this.db.prepare(
         'INSERT OR REPLACE INTO face_edits (user_id, face_id, confirmed_person_id, rejected_person_ids, version, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      for (const { edit: e } of change.putFaceEdits ?? []) putEdit.run(userId, e.faceId, e.confirmedPersonId ?? null, JSON.stringify(e.rejectedPersonIds), e.version ?? 0, e.updatedAt);
-      const putAlias = this.db.prepare('INSERT OR REPLACE INTO person_aliases (user_id, person_id, into_person_id, updated_at) VALUES (?, ?, ?, ?)');
+      for (const { edit: e } of change.putFaceEdits ?? [])
+        putEdit.run(
+          userId,
+          e.faceId,
+          e.confirmedPersonId ?? null,
+          JSON.stringify(e.rejectedPersonIds),
+          e.version ?? 0,
+          e.updatedAt,
+        );
+      const putAlias = this.db.prepare(
+        'INSERT OR REPLACE INTO person_aliases (user_id, person_id, into_person_id, updated_at) VALUES (?, ?, ?, ?)',
+      );
       for (const a of change.putAliases ?? []) putAlias.run(userId, a.personId, a.intoPersonId, a.updatedAt);
     })();
   }
@@ -369,27 +487,33 @@ export class SqliteFaceStore implements FaceStore {
   async addEdit(userId: string, edit: UserEdit): Promise<void> {
     const json = JSON.stringify(edit);
     this.db.transaction(() => {
-      const last = this.db.prepare('SELECT edit FROM edits WHERE user_id = ? ORDER BY seq DESC LIMIT 1').get(userId) as { edit: string } | undefined;
+      const last = this.db.prepare('SELECT edit FROM edits WHERE user_id = ? ORDER BY seq DESC LIMIT 1').get(userId) as
+        { edit: string } | undefined;
       if (last?.edit === json) return;
       this.db.prepare('INSERT INTO edits (user_id, edit) VALUES (?, ?)').run(userId, json);
     })();
   }
 
   async listEdits(userId: string): Promise<UserEdit[]> {
-    return (this.db.prepare('SELECT edit FROM edits WHERE user_id = ? ORDER BY seq').all(userId) as { edit: string }[]).map((r) => JSON.parse(r.edit) as UserEdit);
+    return (
+      this.db.prepare('SELECT edit FROM edits WHERE user_id = ? ORDER BY seq').all(userId) as { edit: string }[]
+    ).map((r) => JSON.parse(r.edit) as UserEdit);
   }
 
   // Local-only: the folder scan's memory of files (not part of the FaceStore port).
 
   listFileStamps(userId: string): FileStamp[] {
-    const rows = this.db.prepare('SELECT path, size, mtime_ms, content_hash FROM file_stamps WHERE user_id = ?').all(userId) as
-      { path: string; size: number; mtime_ms: number; content_hash: string }[];
+    const rows = this.db
+      .prepare('SELECT path, size, mtime_ms, content_hash FROM file_stamps WHERE user_id = ?')
+      .all(userId) as { path: string; size: number; mtime_ms: number; content_hash: string }[];
     return rows.map((r) => ({ path: r.path, size: r.size, mtimeMs: r.mtime_ms, contentHash: r.content_hash }));
   }
 
   /** Replace the user's file stamps with the ones of the latest scan. */
   replaceFileStamps(userId: string, stamps: readonly FileStamp[]): void {
-    const insert = this.db.prepare('INSERT INTO file_stamps (user_id, path, size, mtime_ms, content_hash) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT INTO file_stamps (user_id, path, size, mtime_ms, content_hash) VALUES (?, ?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM file_stamps WHERE user_id = ?').run(userId);
       for (const s of stamps) insert.run(userId, s.path, s.size, s.mtimeMs, s.contentHash);

@@ -47,7 +47,8 @@ export function encodeVector(vector: Float32Array, codec: VectorCodec = DEFAULT_
   out.set([MAGIC, CODEC_IDS.i8]);
   const view = new DataView(out.buffer);
   view.setFloat32(HEADER, scale, true);
-  for (let i = 0; i < dim; i++) view.setInt8(HEADER + 4 + i, Math.max(-127, Math.min(127, Math.round(vector[i]! / scale))));
+  for (let i = 0; i < dim; i++)
+    view.setInt8(HEADER + 4 + i, Math.max(-127, Math.min(127, Math.round(vector[i]! / scale))));
   return out;
 }
 
@@ -62,7 +63,10 @@ export function decodeVector(bytes: Uint8Array, dim: number): Float32Array {
     for (let i = 0; i < dim; i++) out[i] = view.getFloat32(i * 4, true);
     return out;
   }
-  if (bytes.byteLength < HEADER || bytes[0] !== MAGIC) throw new VectorCodecError(`stored vector has ${bytes.byteLength} bytes and no codec header (expected ${dim * 4} for raw float32)`);
+  if (bytes.byteLength < HEADER || bytes[0] !== MAGIC)
+    throw new VectorCodecError(
+      `stored vector has ${bytes.byteLength} bytes and no codec header (expected ${dim * 4} for raw float32)`,
+    );
   const id = bytes[1];
   if (id === CODEC_IDS.f32 && bytes.byteLength === HEADER + dim * 4) {
     for (let i = 0; i < dim; i++) out[i] = view.getFloat32(HEADER + i * 4, true);
@@ -73,5 +77,7 @@ export function decodeVector(bytes: Uint8Array, dim: number): Float32Array {
     for (let i = 0; i < dim; i++) out[i] = view.getInt8(HEADER + 4 + i) * scale;
     return out;
   }
-  throw new VectorCodecError(`stored vector: codec id ${id} with ${bytes.byteLength} bytes does not hold ${dim} components`);
+  throw new VectorCodecError(
+    `stored vector: codec id ${id} with ${bytes.byteLength} bytes does not hold ${dim} components`,
+  );
 }

@@ -35,13 +35,21 @@ export function runClusterBench(faces: number, dim = 512, seed = 1): ClusterBenc
   const g1 = performance.now();
   // Recall is measured on a few faces only: exact search costs n*d per sampled face.
   const progress = (stage: string): void => {
-    process.stderr.write(`# ${stage} at ${((performance.now() - g0) / 1000).toFixed(1)} s, rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB\n`);
+    process.stderr.write(
+      `# ${stage} at ${((performance.now() - g0) / 1000).toFixed(1)} s, rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB\n`,
+    );
   };
   progress('generated');
   const run = clusterWithStats(set.faces, { measureKnnRecall: faces > 200_000 ? 20 : 100, onStage: progress });
   const seconds = (performance.now() - g1 - (run.recallMs ?? 0)) / 1000;
   const peak = process.resourceUsage().maxRSS / 1024;
-  const m = clusteringMetrics(set.truth, labelsFromResult(set.faces.map((f) => f.id), run.result));
+  const m = clusteringMetrics(
+    set.truth,
+    labelsFromResult(
+      set.faces.map((f) => f.id),
+      run.result,
+    ),
+  );
   return {
     faces,
     seconds: round(seconds, 2),
@@ -94,7 +102,13 @@ export async function run(args: string[]): Promise<number> {
   }
   const r = runClusterBench(faces, dim, seed);
   if (args.includes('--json')) {
-    const out: ClusterBenchResult = { faces: r.faces, seconds: r.seconds, peak_rss_mb: r.peak_rss_mb, pairwise_f: r.pairwise_f, bcubed_f: r.bcubed_f };
+    const out: ClusterBenchResult = {
+      faces: r.faces,
+      seconds: r.seconds,
+      peak_rss_mb: r.peak_rss_mb,
+      pairwise_f: r.pairwise_f,
+      bcubed_f: r.bcubed_f,
+    };
     process.stdout.write(JSON.stringify(out) + '\n');
     // Details for bench/cluster.ts on stderr: stdout keeps exactly the documented keys.
     process.stderr.write(`# details ${JSON.stringify(r)}\n`);

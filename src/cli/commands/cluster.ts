@@ -20,7 +20,13 @@ import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
 import { Progress } from '#cli/progress.ts';
 import { forgetLastRun, fingerprintOf, outputsFingerprint, readLastRun, writeLastRun } from '#cli/report/last-run.ts';
 import type { DuplicateFile, PeopleReport, SkippedFile } from '#cli/report/model.ts';
-import { claimOutFolder, lockOutFolder, OUTPUT_MARKER, writeOutputMarker, type OutputMarker } from '#cli/report/out-folder.ts';
+import {
+  claimOutFolder,
+  lockOutFolder,
+  OUTPUT_MARKER,
+  writeOutputMarker,
+  type OutputMarker,
+} from '#cli/report/out-folder.ts';
 import { writeReport } from '#cli/report/write.ts';
 
 /** `rankface cluster <photos-dir> [--out dir] [--json]`: the embedded default. Syncs the store with
@@ -133,10 +139,18 @@ async function openPool(config: EngineConfig, args: Args): Promise<PooledAnalyze
 
 /** A model upgrade: faces analysed with another embedder (id or weights) get a vector of the active
  * one from their stored crops, before the sync, which would otherwise analyse their photos again. */
-async function migrateEmbedder(args: Args, config: EngineConfig, active: EmbedderKey, deps: StoreDeps, say: (line: string) => void): Promise<number> {
+async function migrateEmbedder(
+  args: Args,
+  config: EngineConfig,
+  active: EmbedderKey,
+  deps: StoreDeps,
+  say: (line: string) => void,
+): Promise<number> {
   const plan = await planEmbedderMigration(LOCAL_USER, active, deps);
   if (plan.photoIds.length === 0) return 0;
-  say(`rankface: ${plan.faces - plan.current} faces of ${plan.photoIds.length} photos to embed again with ${active.modelId} (model changed; from the stored crops)`);
+  say(
+    `rankface: ${plan.faces - plan.current} faces of ${plan.photoIds.length} photos to embed again with ${active.modelId} (model changed; from the stored crops)`,
+  );
   const pool = await openPool(config, args);
   try {
     return (await reembedPhotos(LOCAL_USER, plan, { ...deps, analyzer: pool })).reembedded;
@@ -145,11 +159,29 @@ async function migrateEmbedder(args: Args, config: EngineConfig, active: Embedde
   }
 }
 
-async function syncPhotos(args: Args, config: EngineConfig, active: EmbedderKey, deps: StoreDeps & { faces: SqliteFaceStore }, previous: OutputMarker | undefined, say: (line: string) => void): Promise<{ sync: LibrarySyncResult; source: FsPhotoSource }> {
-  const source = new FsPhotoSource(args.photosDir, { maxBytes: config.maxBytes, excludeFolders: [args.outDir], skipFoldersContaining: [OUTPUT_MARKER] });
+async function syncPhotos(
+  args: Args,
+  config: EngineConfig,
+  active: EmbedderKey,
+  deps: StoreDeps & { faces: SqliteFaceStore },
+  previous: OutputMarker | undefined,
+  say: (line: string) => void,
+): Promise<{ sync: LibrarySyncResult; source: FsPhotoSource }> {
+  const source = new FsPhotoSource(args.photosDir, {
+    maxBytes: config.maxBytes,
+    excludeFolders: [args.outDir],
+    skipFoldersContaining: [OUTPUT_MARKER],
+  });
   let progress: Progress | undefined;
   const sync = await syncLibrary(
-    { userId: LOCAL_USER, embedderId: active.modelId, embedderVersion: active.modelVersion, rehash: args.rehash, prune: args.prune, sourceChanged: previous !== undefined && previous.photosDir !== args.photosDir },
+    {
+      userId: LOCAL_USER,
+      embedderId: active.modelId,
+      embedderVersion: active.modelVersion,
+      rehash: args.rehash,
+      prune: args.prune,
+      sourceChanged: previous !== undefined && previous.photosDir !== args.photosDir,
+    },
     {
       ...deps,
       source,
@@ -173,12 +205,17 @@ function printSummary(summary: ClusterSummary, args: Args, say: (line: string) =
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  say(`rankface: ${summary.photos} photos, ${summary.faces} faces → ${summary.people} people, ${summary.unassigned} unassigned, ${summary.gated} low quality` +
-    (summary.skipped.length > 0 ? `, ${summary.skipped.length} skipped` : '') + ` (${summary.seconds.toFixed(1)} s)`);
+  say(
+    `rankface: ${summary.photos} photos, ${summary.faces} faces → ${summary.people} people, ${summary.unassigned} unassigned, ${summary.gated} low quality` +
+      (summary.skipped.length > 0 ? `, ${summary.skipped.length} skipped` : '') +
+      ` (${summary.seconds.toFixed(1)} s)`,
+  );
   say(`  new ${summary.new_photos} · unchanged ${summary.reused_photos} · removed ${summary.removed_photos}`);
   const c = summary.churn;
-  say(`  churn: ${c.faces_changed} faces changed person (${c.confirmed_changed} confirmed) · people +${c.people_created} −${c.people_removed} · ${c.new_faces_joined_known} new faces joined known people` +
-    ` (${summary.joined_known_people} at once, before clustering)`);
+  say(
+    `  churn: ${c.faces_changed} faces changed person (${c.confirmed_changed} confirmed) · people +${c.people_created} −${c.people_removed} · ${c.new_faces_joined_known} new faces joined known people` +
+      ` (${summary.joined_known_people} at once, before clustering)`,
+  );
   for (const s of summary.skipped.slice(0, 10)) say(`  skipped ${s.file}: ${s.code}: ${s.reason}`);
   if (summary.skipped.length > 10) say(`  … and ${summary.skipped.length - 10} more (see the report)`);
   say(`  report: ${summary.report}`);
@@ -186,19 +223,47 @@ function printSummary(summary: ClusterSummary, args: Args, say: (line: string) =
 
 /** Everything a run's people and report are made from, besides the photos' contents (the stamps
  * stand for them): the folder, engine settings, program build, edits, and the written outputs. */
-async function runFingerprint(args: Args, config: EngineConfig, store: SqliteFaceStore, sync: LibrarySyncResult): Promise<string> {
+async function runFingerprint(
+  args: Args,
+  config: EngineConfig,
+  store: SqliteFaceStore,
+  sync: LibrarySyncResult,
+): Promise<string> {
   const [edits, faceEdits, aliases, outputs, program] = await Promise.all([
-    store.listEdits(LOCAL_USER), store.listFaceEdits(LOCAL_USER), store.listAliases(LOCAL_USER), outputsFingerprint(args.outDir),
+    store.listEdits(LOCAL_USER),
+    store.listFaceEdits(LOCAL_USER),
+    store.listAliases(LOCAL_USER),
+    outputsFingerprint(args.outDir),
     // This module's file (the prebuilt bundle, or the source under tsx): a rebuilt program re-clusters.
-    stat(fileURLToPath(import.meta.url)).then((s) => s.mtimeMs, () => 0),
+    stat(fileURLToPath(import.meta.url)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    ),
   ]);
   const stamps = [...sync.stamps].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return fingerprintOf({ photosDir: args.photosDir, config, program, stamps, skipped: sync.skipped, duplicates: sync.duplicates, edits, faceEdits, aliases, outputs });
+  return fingerprintOf({
+    photosDir: args.photosDir,
+    config,
+    program,
+    stamps,
+    skipped: sync.skipped,
+    duplicates: sync.duplicates,
+    edits,
+    faceEdits,
+    aliases,
+    outputs,
+  });
 }
 
 /** A run that analysed nothing on an output whose inputs match the last completed run's. */
-async function unchangedSince(args: Args, sync: LibrarySyncResult, reembedded: number, fingerprint: string): Promise<ClusterSummary | undefined> {
-  if (args.rehash || reembedded > 0 || sync.engine !== undefined || sync.newPhotos + sync.removed + sync.renamed > 0) return undefined;
+async function unchangedSince(
+  args: Args,
+  sync: LibrarySyncResult,
+  reembedded: number,
+  fingerprint: string,
+): Promise<ClusterSummary | undefined> {
+  if (args.rehash || reembedded > 0 || sync.engine !== undefined || sync.newPhotos + sync.removed + sync.renamed > 0)
+    return undefined;
   const last = await readLastRun<ClusterSummary>(args.outDir);
   return last?.fingerprint === fingerprint ? last.summary : undefined;
 }
@@ -206,11 +271,19 @@ async function unchangedSince(args: Args, sync: LibrarySyncResult, reembedded: n
 const secondsSince = (t: number): number => Number(((performance.now() - t) / 1000).toFixed(3));
 
 /** The summary of a no-change re-run: the last run's people and files, nothing new. */
-function unchangedSummary(last: ClusterSummary, sync: LibrarySyncResult, config: EngineConfig, started: number): ClusterSummary {
+function unchangedSummary(
+  last: ClusterSummary,
+  sync: LibrarySyncResult,
+  config: EngineConfig,
+  started: number,
+): ClusterSummary {
   return {
     ...last,
     seconds: secondsSince(started),
-    new_photos: 0, reused_photos: sync.reused, removed_photos: 0, renamed_photos: 0,
+    new_photos: 0,
+    reused_photos: sync.reused,
+    removed_photos: 0,
+    renamed_photos: 0,
     engine: { detector: config.detector, embedder: config.embedder, workers: 0 },
     churn: churnOf([], [], new Set(), new Set()),
     joined_known_people: 0,
@@ -219,12 +292,37 @@ function unchangedSummary(last: ClusterSummary, sync: LibrarySyncResult, config:
   };
 }
 
-async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteFaceStore, blobs: FsBlobStore, previous: OutputMarker | undefined, say: (line: string) => void): Promise<ClusterSummary> {
+/** The embedder this run uses, with its model version (package version + content hash). */
+async function activeEmbedder(config: EngineConfig): Promise<EmbedderKey> {
+  const { readModelVersion } = await import('#core/vision/model-info.ts');
+  return { modelId: config.embedder, modelVersion: await readModelVersion(config.modelsDir, config.embedder) };
+}
+
+/** Files the sync skipped plus photos that could not be decoded, with the reason. */
+function skippedFiles(fromSync: readonly SkippedFile[], photos: readonly PhotoRecord[]): SkippedFile[] {
+  const skipped: SkippedFile[] = [...fromSync];
+  for (const p of photos)
+    if (p.status === 'error')
+      skipped.push({
+        file: p.sourceKey,
+        code: p.error?.code ?? 'internal',
+        reason: p.error?.message ?? 'unknown error',
+      });
+  return skipped;
+}
+
+async function clusterAndReport(
+  args: Args,
+  config: EngineConfig,
+  store: SqliteFaceStore,
+  blobs: FsBlobStore,
+  previous: OutputMarker | undefined,
+  say: (line: string) => void,
+): Promise<ClusterSummary> {
   const started = performance.now();
   const deps = { blobs, faces: store, clock: systemClock, logger: silentLogger };
   const photosBefore = new Set((await store.listPhotos(LOCAL_USER)).map((p) => p.photoId));
-  const { readModelVersion } = await import('#core/vision/model-info.ts');
-  const active: EmbedderKey = { modelId: config.embedder, modelVersion: await readModelVersion(config.modelsDir, config.embedder) };
+  const active = await activeEmbedder(config);
   const reembedded = await migrateEmbedder(args, config, active, deps, say);
   const { sync, source } = await syncPhotos(args, config, active, deps, previous, say);
   const unchanged = await unchangedSince(args, sync, reembedded, await runFingerprint(args, config, store, sync));
@@ -234,33 +332,64 @@ async function clusterAndReport(args: Args, config: EngineConfig, store: SqliteF
   const engine = sync.engine ?? { detector: config.detector, embedder: config.embedder, workers: 0 };
   // Photos that could not be decoded are reported with the reason (kept, so they are not retried).
   const photos = await store.listPhotos(LOCAL_USER);
-  const skipped: SkippedFile[] = [...sync.skipped];
-  for (const p of photos) if (p.status === 'error') skipped.push({ file: p.sourceKey, code: p.error?.code ?? 'internal', reason: p.error?.message ?? 'unknown error' });
+  const skipped = skippedFiles(sync.skipped, photos);
 
   const clusterStarted = performance.now();
   // New faces join known people first (the cloud's embed-stage rule), then the full run decides all.
   const calibration = calibrationFor(modelId);
   const newFaces = (await store.listFaces(LOCAL_USER)).filter((f) => !photosBefore.has(f.photoId));
-  const assigned = calibration && newFaces.length > 0 ? await assignNewFaces(LOCAL_USER, newFaces, { ...deps, calibration }) : undefined;
+  const assigned =
+    calibration && newFaces.length > 0
+      ? await assignNewFaces(LOCAL_USER, newFaces, { ...deps, calibration })
+      : undefined;
   // People, with ids kept from the last run where the faces persist.
-  const clustered = await clusterUser(LOCAL_USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId, modelVersion: active.modelVersion, calibration });
+  const clustered = await clusterUser(LOCAL_USER, {
+    faces: store,
+    clock: systemClock,
+    logger: silentLogger,
+    cluster: defaultClusterer,
+    modelId,
+    modelVersion: active.modelVersion,
+    calibration,
+  });
   const reportStarted = performance.now();
   const duplicates = sync.duplicates.map((d) => ({ file: d.file, same_as: d.sameAs }));
-  const r = await writeRunReport(args, store, blobs, source, { photos, skipped, duplicates, detector: engine.detector, modelId });
+  const r = await writeRunReport(args, store, blobs, source, {
+    photos,
+    skipped,
+    duplicates,
+    detector: engine.detector,
+    modelId,
+  });
   store.replaceFileStamps(LOCAL_USER, sync.stamps);
   await writeOutputMarker(args.outDir, args.photosDir);
   const summary: ClusterSummary = {
-    photos: r.summary.photos, faces: r.summary.faces, people: r.summary.people, unassigned: r.summary.unassigned, gated: r.summary.gated,
+    photos: r.summary.photos,
+    faces: r.summary.faces,
+    people: r.summary.people,
+    unassigned: r.summary.unassigned,
+    gated: r.summary.gated,
     skipped: r.skipped.map((s) => ({ file: s.file, code: s.code, reason: s.reason })),
     seconds: secondsSince(started),
-    new_photos: sync.newPhotos, reused_photos: sync.reused, removed_photos: sync.removed, renamed_photos: sync.renamed,
-    duplicates, photos_with_faces: r.summary.photos_with_faces,
-    out: args.outDir, report: join(args.outDir, 'index.html'), people_json: join(args.outDir, 'people.json'),
+    new_photos: sync.newPhotos,
+    reused_photos: sync.reused,
+    removed_photos: sync.removed,
+    renamed_photos: sync.renamed,
+    duplicates,
+    photos_with_faces: r.summary.photos_with_faces,
+    out: args.outDir,
+    report: join(args.outDir, 'index.html'),
+    people_json: join(args.outDir, 'people.json'),
     engine,
     churn: clustered.churn,
     joined_known_people: assigned?.joined.size ?? 0,
     reembedded_faces: reembedded,
-    timings: { scan: sync.timings.scan, analyse: sync.timings.analyse, cluster: Number(((reportStarted - clusterStarted) / 1000).toFixed(3)), report: secondsSince(reportStarted) },
+    timings: {
+      scan: sync.timings.scan,
+      analyse: sync.timings.analyse,
+      cluster: Number(((reportStarted - clusterStarted) / 1000).toFixed(3)),
+      report: secondsSince(reportStarted),
+    },
   };
   await writeLastRun(args.outDir, { fingerprint: await runFingerprint(args, config, store, sync), summary });
   return summary;
@@ -275,13 +404,31 @@ interface RunReportInput {
 }
 
 /** people.json, index.html and the thumbnails, from the store after clustering. */
-async function writeRunReport(args: Args, store: SqliteFaceStore, blobs: FsBlobStore, source: FsPhotoSource, input: RunReportInput): Promise<PeopleReport> {
+async function writeRunReport(
+  args: Args,
+  store: SqliteFaceStore,
+  blobs: FsBlobStore,
+  source: FsPhotoSource,
+  input: RunReportInput,
+): Promise<PeopleReport> {
   const { photos, skipped, duplicates, modelId } = input;
-  const [faces, people, vectors] = await Promise.all([store.listFaces(LOCAL_USER), store.listPeople(LOCAL_USER), store.listVectors(LOCAL_USER, modelId)]);
+  const [faces, people, vectors] = await Promise.all([
+    store.listFaces(LOCAL_USER),
+    store.listPeople(LOCAL_USER),
+    store.listVectors(LOCAL_USER, modelId),
+  ]);
   const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
   const written = await writeReport({
-    outDir: args.outDir, photosDir: args.photosDir, generatedAt: new Date(), models: { detector: input.detector, embedder: modelId },
-    photos, faces, people, skipped, duplicates, modelId,
+    outDir: args.outDir,
+    photosDir: args.photosDir,
+    generatedAt: new Date(),
+    models: { detector: input.detector, embedder: modelId },
+    photos,
+    faces,
+    people,
+    skipped,
+    duplicates,
+    modelId,
     vectors: vectors.map((v) => ({ id: v.faceId, vector: v.vector })),
     readPhoto: (photo) => source.read(photo),
     readCrop: async (faceId) => {
@@ -312,7 +459,14 @@ export async function run(argv: string[]): Promise<number> {
     const previous = await claimOutFolder(args.outDir, args.photosDir);
     release = await lockOutFolder(args.outDir);
     store = new SqliteFaceStore(join(args.outDir, 'rankface.db'));
-    const summary = await clusterAndReport(args, config, store, new FsBlobStore(join(args.outDir, 'blobs')), previous, say);
+    const summary = await clusterAndReport(
+      args,
+      config,
+      store,
+      new FsBlobStore(join(args.outDir, 'blobs')),
+      previous,
+      say,
+    );
     printSummary(summary, args, say);
     return args.strict && summary.skipped.length > 0 ? 1 : 0;
   } catch (err) {

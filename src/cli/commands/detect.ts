@@ -41,10 +41,15 @@ function printTable(results: readonly DetectResultJson[]): void {
       process.stdout.write(`${r.file}: error ${r.error.code}: ${r.error.message}\n`);
       continue;
     }
-    process.stdout.write(`${r.file}: ${r.width}x${r.height}, ${r.faces.length} face${r.faces.length === 1 ? '' : 's'}\n`);
+    process.stdout.write(
+      `${r.file}: ${r.width}x${r.height}, ${r.faces.length} face${r.faces.length === 1 ? '' : 's'}\n`,
+    );
     r.faces.forEach((f, i) => {
       const [x, y, w, h] = f.box.map((v) => Math.round(v));
-      const eyes = f.landmarks.slice(0, 2).map((p) => `(${Math.round(p[0])},${Math.round(p[1])})`).join(' ');
+      const eyes = f.landmarks
+        .slice(0, 2)
+        .map((p) => `(${Math.round(p[0])},${Math.round(p[1])})`)
+        .join(' ');
       process.stdout.write(`  #${i + 1}  x=${x} y=${y} w=${w} h=${h}  score=${f.score.toFixed(3)}  eyes ${eyes}\n`);
     });
   }

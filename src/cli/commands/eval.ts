@@ -61,11 +61,19 @@ function centralFace(faces: readonly AnalyzedFace[], width: number, height: numb
 }
 
 /** The files of `<dir>/<identity>/<file>`, in name order; hidden files (`.DS_Store`) are not photos. */
-async function labelledFiles(dir: string): Promise<{ identities: string[]; files: { identity: string; name: string }[] }> {
-  const identities = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort(byName);
+async function labelledFiles(
+  dir: string,
+): Promise<{ identities: string[]; files: { identity: string; name: string }[] }> {
+  const identities = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort(byName);
   const files: { identity: string; name: string }[] = [];
   for (const identity of identities) {
-    const names = (await readdir(join(dir, identity), { withFileTypes: true })).filter((d) => d.isFile() && !d.name.startsWith('.')).map((d) => d.name).sort(byName);
+    const names = (await readdir(join(dir, identity), { withFileTypes: true }))
+      .filter((d) => d.isFile() && !d.name.startsWith('.'))
+      .map((d) => d.name)
+      .sort(byName);
     for (const name of names) files.push({ identity, name });
   }
   return { identities, files };
@@ -81,7 +89,11 @@ export interface EmbedLabelledOptions {
 /** Detect and embed one face per file of `<dir>/<identity>/<file>`; files analysed concurrently
  * (the analyzer may be a worker pool). A file that cannot be read or decoded is an error with its
  * typed code, kept apart from a photo where no face was found. */
-export async function embedLabelledDir(dir: string, analyzer: FaceAnalyzer, options: EmbedLabelledOptions = {}): Promise<LabelledSet> {
+export async function embedLabelledDir(
+  dir: string,
+  analyzer: FaceAnalyzer,
+  options: EmbedLabelledOptions = {},
+): Promise<LabelledSet> {
   const { identities, files } = await labelledFiles(dir);
   const maxBytes = options.maxBytes ?? readEngineConfig().maxBytes;
   const t0 = performance.now();
@@ -111,7 +123,15 @@ export async function embedLabelledDir(dir: string, analyzer: FaceAnalyzer, opti
   const faces = outcomes.flatMap((o) => ('face' in o ? [o.face] : []));
   const missed = files.filter((_, i) => 'noFace' in outcomes[i]!).map((f) => `${f.identity}/${f.name}`);
   const errors = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
-  return { images: files.length, identities: identities.length, faces, missed, errors, modelId: analyzer.embedderId, elapsedMs: performance.now() - t0 };
+  return {
+    images: files.length,
+    identities: identities.length,
+    faces,
+    missed,
+    errors,
+    modelId: analyzer.embedderId,
+    elapsedMs: performance.now() - t0,
+  };
 }
 
 export interface EvalReport {
@@ -155,7 +175,13 @@ export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {})
   const v = verificationMetrics(vectors, labels, 1e-3);
   const t0 = performance.now();
   const run = clusterWithStats(
-    set.faces.map((f) => ({ id: f.id, photoId: f.id, vector: f.vector, modelId: set.modelId, ...(f.quality === undefined ? {} : { quality: f.quality }) })),
+    set.faces.map((f) => ({
+      id: f.id,
+      photoId: f.id,
+      vector: f.vector,
+      modelId: set.modelId,
+      ...(f.quality === undefined ? {} : { quality: f.quality }),
+    })),
     options,
   );
   const clusterMs = performance.now() - t0;
@@ -183,7 +209,10 @@ export function scoreLabelledSet(set: LabelledSet, options: ClusterOptions = {})
       merges_needed_per_100: r4(m.merges_needed_per_100),
       algorithm: run.algorithm,
     },
-    timing: { ms_per_image: Number((set.elapsedMs / Math.max(1, set.images)).toFixed(1)), cluster_ms: Math.round(clusterMs) },
+    timing: {
+      ms_per_image: Number((set.elapsedMs / Math.max(1, set.images)).toFixed(1)),
+      cluster_ms: Math.round(clusterMs),
+    },
     model: set.modelId,
   };
 }

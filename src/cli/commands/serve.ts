@@ -42,7 +42,8 @@ function parseArgs(args: string[]): Args | string {
   let host = '127.0.0.1';
   let photosDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.startsWith('--') && args[i]!.includes('=') ? args[i]!.split(/=(.*)/s, 2) : [args[i]!, undefined];
+    const [flag, inline] =
+      args[i]!.startsWith('--') && args[i]!.includes('=') ? args[i]!.split(/=(.*)/s, 2) : [args[i]!, undefined];
     const value = (): string | undefined => inline ?? args[++i];
     if (flag === '--out' || flag === '-o') outDir = value() ?? '';
     else if (flag === '--port' || flag === '-p') port = Number(value());
@@ -73,7 +74,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dbFile = join(args.outDir, 'rankface.db');
   if (!existsSync(dbFile)) {
-    process.stderr.write(`rankface serve: no rankface store in ${args.outDir} (run \`rankface cluster <photos-dir> --out ${args.outDir}\` first)\n`);
+    process.stderr.write(
+      `rankface serve: no rankface store in ${args.outDir} (run \`rankface cluster <photos-dir> --out ${args.outDir}\` first)\n`,
+    );
     return 2;
   }
   if (await webBuildIsStale()) {
@@ -89,7 +92,8 @@ export async function run(argv: string[]): Promise<number> {
       router: createLocalRouter(store, blobUrlOf, readEngineConfig().embedder),
       blobs,
       map: () => readFaceMap(args.outDir, LOCAL_USER, store),
-      afterEdit: async () => void (await rewriteReportFromStore(args.outDir, LOCAL_USER, store, blobs, await readPeopleJson(args.outDir))),
+      afterEdit: async () =>
+        void (await rewriteReportFromStore(args.outDir, LOCAL_USER, store, blobs, await readPeopleJson(args.outDir))),
       log: (line) => process.stderr.write(`${line}\n`),
       routes: ROUTES.map((r) => `${r.method} ${r.resource}`),
     }),

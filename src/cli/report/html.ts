@@ -17,37 +17,65 @@ export function escapeHtml(text: string): string {
 const esc = escapeHtml;
 
 /** Distinct colours for the largest people, then golden-angle hues. */
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#edc948', '#76b7b2', '#ff9da7', '#9c755f', '#2f4b7c', '#a05195', '#d45087', '#665191', '#ff7c43', '#003f5c', '#7a9e3d'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#59a14f',
+  '#b07aa1',
+  '#edc948',
+  '#76b7b2',
+  '#ff9da7',
+  '#9c755f',
+  '#2f4b7c',
+  '#a05195',
+  '#d45087',
+  '#665191',
+  '#ff7c43',
+  '#003f5c',
+  '#7a9e3d',
+];
 export const UNASSIGNED_COLOUR = '#9aa0a6';
 export function personColour(rank: number): string {
   return PALETTE[rank] ?? `hsl(${Math.round((rank * 137.508) % 360)} 55% 48%)`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 const anchorOf = (id: string): string => `person-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function faceTile(face: ReportFace, options: RenderOptions, lazy: boolean): string {
-  const quality = face.quality ? ` · quality ${face.quality.score.toFixed(2)}${face.quality.reasons.length > 0 ? ` (${face.quality.reasons.join(', ')})` : ''}` : '';
+  const quality = face.quality
+    ? ` · quality ${face.quality.score.toFixed(2)}${face.quality.reasons.length > 0 ? ` (${face.quality.reasons.join(', ')})` : ''}`
+    : '';
   const title = `${face.photo} — detector score ${face.score.toFixed(2)}${quality}`;
-  return `<a class="face" href="${esc(options.photoHref(face.photo))}" target="_blank" rel="noopener" title="${esc(title)}">`
-    + `<img src="${esc(face.thumb)}" alt="${esc(`face in ${face.photo}`)}" width="88" height="88"${lazy ? ' loading="lazy"' : ''} decoding="async"></a>`;
+  return (
+    `<a class="face" href="${esc(options.photoHref(face.photo))}" target="_blank" rel="noopener" title="${esc(title)}">` +
+    `<img src="${esc(face.thumb)}" alt="${esc(`face in ${face.photo}`)}" width="88" height="88"${lazy ? ' loading="lazy"' : ''} decoding="async"></a>`
+  );
 }
 
 function personCard(p: ReportPerson, rank: number): string {
-  return `<a class="person-card" href="#${anchorOf(p.id)}" data-person-id="${esc(p.id)}" data-label="${esc(p.label.toLowerCase())}" style="--c:${personColour(rank)}">`
-    + `<img class="cover" src="${esc(p.cover.thumb)}" alt="${esc(p.label)}" width="104" height="104">`
-    + `<span class="label">${esc(p.label)}</span>`
-    + `<span class="count">${plural(p.face_count, 'face')} · ${plural(p.photo_count, 'photo')}</span></a>`;
+  return (
+    `<a class="person-card" href="#${anchorOf(p.id)}" data-person-id="${esc(p.id)}" data-label="${esc(p.label.toLowerCase())}" style="--c:${personColour(rank)}">` +
+    `<img class="cover" src="${esc(p.cover.thumb)}" alt="${esc(p.label)}" width="104" height="104">` +
+    `<span class="label">${esc(p.label)}</span>` +
+    `<span class="count">${plural(p.face_count, 'face')} · ${plural(p.photo_count, 'photo')}</span></a>`
+  );
 }
 
 function personSection(p: ReportPerson, rank: number, options: RenderOptions): string {
-  const photos = p.photos.map((ph) => `<li><a href="${esc(options.photoHref(ph))}" target="_blank" rel="noopener">${esc(ph)}</a></li>`).join('');
-  return `<article class="person" id="${anchorOf(p.id)}" style="--c:${personColour(rank)}">`
-    + `<header><img class="cover" src="${esc(p.cover.thumb)}" alt="" width="64" height="64" loading="lazy">`
-    + `<div><h3>${esc(p.label)}</h3><p>${plural(p.face_count, 'face')} in ${plural(p.photo_count, 'photo')} · cohesion ${p.cohesion.toFixed(2)} · <code>${esc(p.id)}</code></p></div>`
-    + `<a class="up" href="#people" title="back to all people">↑</a></header>`
-    + `<div class="faces">${p.faces.map((f) => faceTile(f, options, true)).join('')}</div>`
-    + `<details><summary>${plural(p.photo_count, 'source photo')}</summary><ul class="photos">${photos}</ul></details></article>`;
+  const photos = p.photos
+    .map((ph) => `<li><a href="${esc(options.photoHref(ph))}" target="_blank" rel="noopener">${esc(ph)}</a></li>`)
+    .join('');
+  return (
+    `<article class="person" id="${anchorOf(p.id)}" style="--c:${personColour(rank)}">` +
+    `<header><img class="cover" src="${esc(p.cover.thumb)}" alt="" width="64" height="64" loading="lazy">` +
+    `<div><h3>${esc(p.label)}</h3><p>${plural(p.face_count, 'face')} in ${plural(p.photo_count, 'photo')} · cohesion ${p.cohesion.toFixed(2)} · <code>${esc(p.id)}</code></p></div>` +
+    `<a class="up" href="#people" title="back to all people">↑</a></header>` +
+    `<div class="faces">${p.faces.map((f) => faceTile(f, options, true)).join('')}</div>` +
+    `<details><summary>${plural(p.photo_count, 'source photo')}</summary><ul class="photos">${photos}</ul></details></article>`
+  );
 }
 
 function mapSvg(report: PeopleReport, options: RenderOptions): string {
@@ -55,7 +83,8 @@ function mapSvg(report: PeopleReport, options: RenderOptions): string {
   const owner = new Map<string, { rank: number; person: ReportPerson }>();
   report.people.forEach((person, rank) => person.faces.forEach((f) => owner.set(f.face_id, { rank, person })));
   const faces = new Map<string, ReportFace>();
-  for (const f of [...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated]) faces.set(f.face_id, f);
+  for (const f of [...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated])
+    faces.set(f.face_id, f);
   const W = 1000;
   const H = 620;
   const pad = 24;
@@ -67,16 +96,26 @@ function mapSvg(report: PeopleReport, options: RenderOptions): string {
     const cx = (pad + pt.x * (W - 2 * pad)).toFixed(1);
     const cy = (pad + pt.y * (H - 2 * pad)).toFixed(1);
     const label = who ? who.person.label : 'unassigned';
-    return `<circle cx="${cx}" cy="${cy}" r="${who ? 7 : 5}" fill="${who ? personColour(who.rank) : UNASSIGNED_COLOUR}"`
-      + ` data-person="${who ? esc(anchorOf(who.person.id)) : ''}" data-thumb="${esc(face?.thumb ?? '')}" data-label="${esc(label)}" data-photo="${esc(face?.photo ?? '')}">`
-      + `<title>${esc(`${label} — ${face?.photo ?? pt.id}`)}</title></circle>`;
+    return (
+      `<circle cx="${cx}" cy="${cy}" r="${who ? 7 : 5}" fill="${who ? personColour(who.rank) : UNASSIGNED_COLOUR}"` +
+      ` data-person="${who ? esc(anchorOf(who.person.id)) : ''}" data-thumb="${esc(face?.thumb ?? '')}" data-label="${esc(label)}" data-photo="${esc(face?.photo ?? '')}">` +
+      `<title>${esc(`${label} — ${face?.photo ?? pt.id}`)}</title></circle>`
+    );
   });
   const legend = report.people
-    .map((p, rank) => `<li data-person="${esc(anchorOf(p.id))}"><span class="dot" style="background:${personColour(rank)}"></span>${esc(p.label)} <small>${p.face_count}</small></li>`)
+    .map(
+      (p, rank) =>
+        `<li data-person="${esc(anchorOf(p.id))}"><span class="dot" style="background:${personColour(rank)}"></span>${esc(p.label)} <small>${p.face_count}</small></li>`,
+    )
     .join('');
-  const unassignedLegend = report.unassigned.length > 0 ? `<li><span class="dot" style="background:${UNASSIGNED_COLOUR}"></span>unassigned <small>${report.unassigned.length}</small></li>` : '';
-  return `<div class="map-wrap"><svg id="map-svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="2-D map of face vectors coloured by person">${dots.join('')}</svg>`
-    + `<div id="tip" hidden><img alt=""><span></span></div></div><ul class="legend">${legend}${unassignedLegend}</ul>`;
+  const unassignedLegend =
+    report.unassigned.length > 0
+      ? `<li><span class="dot" style="background:${UNASSIGNED_COLOUR}"></span>unassigned <small>${report.unassigned.length}</small></li>`
+      : '';
+  return (
+    `<div class="map-wrap"><svg id="map-svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="2-D map of face vectors coloured by person">${dots.join('')}</svg>` +
+    `<div id="tip" hidden><img alt=""><span></span></div></div><ul class="legend">${legend}${unassignedLegend}</ul>`
+  );
 }
 
 const CSS = `
@@ -186,13 +225,22 @@ const JS = `
 
 export function renderReportHtml(report: PeopleReport, options: RenderOptions): string {
   const s = report.summary;
-  const title = s.people > 0 ? `${plural(s.people, 'person', 'people')} in ${plural(s.photos, 'photo')}` : `No people found in ${plural(s.photos, 'photo')}`;
+  const title =
+    s.people > 0
+      ? `${plural(s.people, 'person', 'people')} in ${plural(s.photos, 'photo')}`
+      : `No people found in ${plural(s.photos, 'photo')}`;
   const people = report.people;
   const skippedRows = report.skipped
-    .map((k) => `<tr><td class="file">${esc(k.file)}</td><td><span class="code">${esc(k.code)}</span></td><td>${esc(k.reason)}</td></tr>`)
+    .map(
+      (k) =>
+        `<tr><td class="file">${esc(k.file)}</td><td><span class="code">${esc(k.code)}</span></td><td>${esc(k.reason)}</td></tr>`,
+    )
     .join('');
   const duplicateRows = report.duplicates
-    .map((d) => `<tr><td class="file">${esc(d.file)}</td><td><span class="code">duplicate</span></td><td>same content as ${esc(d.same_as)}</td></tr>`)
+    .map(
+      (d) =>
+        `<tr><td class="file">${esc(d.file)}</td><td><span class="code">duplicate</span></td><td>same content as ${esc(d.same_as)}</td></tr>`,
+    )
     .join('');
   const unassigned = report.unassigned.map((f) => faceTile(f, options, true)).join('');
   const gated = report.gated.map((f) => faceTile(f, options, true)).join('');

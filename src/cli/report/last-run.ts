@@ -18,7 +18,9 @@ const lastRunFileOf = (outDir: string): string => join(outDir, '.cache', 'last-r
 export async function readLastRun<Summary>(outDir: string): Promise<LastRun<Summary> | undefined> {
   try {
     const parsed = JSON.parse(await readFile(lastRunFileOf(outDir), 'utf8')) as Partial<LastRun<Summary>>;
-    return typeof parsed.fingerprint === 'string' && parsed.summary !== undefined ? (parsed as LastRun<Summary>) : undefined;
+    return typeof parsed.fingerprint === 'string' && parsed.summary !== undefined
+      ? (parsed as LastRun<Summary>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -58,4 +60,5 @@ export async function outputsFingerprint(outDir: string): Promise<unknown> {
 }
 
 /** One hex digest of a JSON-able description of a run's inputs. */
-export const fingerprintOf = (inputs: unknown): string => createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+export const fingerprintOf = (inputs: unknown): string =>
+  createHash('sha256').update(JSON.stringify(inputs)).digest('hex');

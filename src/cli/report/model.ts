@@ -120,7 +120,12 @@ export function buildReport(input: ReportInput): PeopleReport {
     const coverRecord = faceById.get(p.coverFaceId);
     const cover = coverRecord ? toFace(coverRecord) : faces[0]!;
     // Best faces first: the cover, then by detector score.
-    faces.sort((a, b) => Number(b.face_id === cover.face_id) - Number(a.face_id === cover.face_id) || b.score - a.score || byString(a.face_id, b.face_id));
+    faces.sort(
+      (a, b) =>
+        Number(b.face_id === cover.face_id) - Number(a.face_id === cover.face_id) ||
+        b.score - a.score ||
+        byString(a.face_id, b.face_id),
+    );
     const photos = [...new Set(faces.map((f) => f.photo))].sort(byString);
     return {
       id: p.personId,
@@ -136,10 +141,17 @@ export function buildReport(input: ReportInput): PeopleReport {
     };
   });
 
-  const byPhoto = (a: ReportFace, b: ReportFace): number => byString(a.photo, b.photo) || byString(a.face_id, b.face_id);
+  const byPhoto = (a: ReportFace, b: ReportFace): number =>
+    byString(a.photo, b.photo) || byString(a.face_id, b.face_id);
   const left = input.faces.filter((f) => !assigned.has(f.faceId));
-  const unassigned = left.filter((f) => passesQualityGate(f.quality)).map(toFace).sort(byPhoto);
-  const gated = left.filter((f) => !passesQualityGate(f.quality)).map(toFace).sort(byPhoto);
+  const unassigned = left
+    .filter((f) => passesQualityGate(f.quality))
+    .map(toFace)
+    .sort(byPhoto);
+  const gated = left
+    .filter((f) => !passesQualityGate(f.quality))
+    .map(toFace)
+    .sort(byPhoto);
   const okPhotos = input.photos.filter((p) => p.status !== 'error');
   return {
     version: 1,

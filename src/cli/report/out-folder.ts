@@ -54,16 +54,25 @@ async function isUnmarkedRankfaceOutput(entries: readonly string[]): Promise<boo
  * with the fix) otherwise. Returns the marker found there before this run, if any. */
 export async function claimOutFolder(outDir: string, photosDir: string): Promise<OutputMarker | undefined> {
   if (isInside(photosDir, outDir)) {
-    throw new OutFolderError('out-is-photos', `--out ${outDir} is (or contains) the photos folder; choose a separate folder, e.g. --out ./rankface-out`);
+    throw new OutFolderError(
+      'out-is-photos',
+      `--out ${outDir} is (or contains) the photos folder; choose a separate folder, e.g. --out ./rankface-out`,
+    );
   }
   let entries: string[] = [];
   try {
-    if (!(await stat(outDir)).isDirectory()) throw new OutFolderError('out-not-folder', `--out ${outDir} exists and is not a folder; choose a new or empty folder`);
+    if (!(await stat(outDir)).isDirectory())
+      throw new OutFolderError(
+        'out-not-folder',
+        `--out ${outDir} exists and is not a folder; choose a new or empty folder`,
+      );
     entries = await readdir(outDir);
   } catch (err) {
     if (err instanceof OutFolderError) throw err;
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new OutFolderError('out-unwritable', `cannot use --out ${outDir}: ${(err as Error).message}`, { cause: err });
+      throw new OutFolderError('out-unwritable', `cannot use --out ${outDir}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   const previous = entries.includes(OUTPUT_MARKER) ? await readOutputMarker(outDir) : undefined;
@@ -85,7 +94,9 @@ export async function writeOutputMarker(outDir: string, photosDir: string): Prom
     const marker: OutputMarker = { tool: 'rankface', version: 1, photosDir: resolve(photosDir) };
     await writeFile(join(outDir, OUTPUT_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
   } catch (err) {
-    throw new OutFolderError('out-unwritable', `cannot write to --out ${outDir}: ${(err as Error).message}`, { cause: err });
+    throw new OutFolderError('out-unwritable', `cannot write to --out ${outDir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -111,12 +122,17 @@ export async function lockOutFolder(outDir: string): Promise<() => Promise<void>
       return () => rm(file, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new OutFolderError('out-unwritable', `cannot write to --out ${outDir}: ${(err as Error).message}`, { cause: err });
+        throw new OutFolderError('out-unwritable', `cannot write to --out ${outDir}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     }
     const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
-      throw new OutFolderError('out-locked', `another rankface (pid ${pid}) is writing to --out ${outDir}; wait for it to finish, or use another --out`);
+      throw new OutFolderError(
+        'out-locked',
+        `another rankface (pid ${pid}) is writing to --out ${outDir}; wait for it to finish, or use another --out`,
+      );
     }
     await rm(file, { force: true }); // stale: its process is gone
   }

@@ -91,8 +91,13 @@ export interface ProjectOptions {
   readonly maxPoints?: number;
 }
 
-export function projectFaces(faces: readonly { id: string; vector: Float32Array }[], options: ProjectOptions = {}): MapPoint[] {
-  const chosen = [...faces].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, options.maxPoints ?? 3000);
+export function projectFaces(
+  faces: readonly { id: string; vector: Float32Array }[],
+  options: ProjectOptions = {},
+): MapPoint[] {
+  const chosen = [...faces]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, options.maxPoints ?? 3000);
   const n = chosen.length;
   if (n === 0) return [];
   if (n === 1) return [{ id: chosen[0]!.id, x: 0.5, y: 0.5 }];
@@ -101,7 +106,10 @@ export function projectFaces(faces: readonly { id: string; vector: Float32Array 
     coords = pca2(chosen.map((f) => Array.from(f.vector)));
   } else {
     const k = Math.max(2, Math.min(15, n - 1));
-    const knn = cosineKnn(chosen.map((f) => f.vector), k);
+    const knn = cosineKnn(
+      chosen.map((f) => f.vector),
+      k,
+    );
     const umap = new UMAP({
       nComponents: 2,
       nNeighbors: k,
@@ -114,5 +122,9 @@ export function projectFaces(faces: readonly { id: string; vector: Float32Array 
     // With neighbours given, the input only seeds the search structures: 2 columns are enough.
     coords = umap.fit(chosen.map((f) => [f.vector[0]!, f.vector[1]!]));
   }
-  return normalise(coords).map(([x, y], i) => ({ id: chosen[i]!.id, x: Number(x!.toFixed(4)), y: Number(y!.toFixed(4)) }));
+  return normalise(coords).map(([x, y], i) => ({
+    id: chosen[i]!.id,
+    x: Number(x!.toFixed(4)),
+    y: Number(y!.toFixed(4)),
+  }));
 }

@@ -23,12 +23,23 @@ export async function rewriteReportFromStore(
 ): Promise<PeopleReport> {
   const modelId = previous.models.embedder;
   const [photos, faces, people, vectors] = await Promise.all([
-    store.listPhotos(userId), store.listFaces(userId), store.listPeople(userId), store.listVectors(userId, modelId),
+    store.listPhotos(userId),
+    store.listFaces(userId),
+    store.listPeople(userId),
+    store.listVectors(userId, modelId),
   ]);
   const cropOf = new Map(faces.map((f) => [f.faceId, f.cropKey]));
   const written = await writeReport({
-    outDir, photosDir: previous.photos_dir, generatedAt: new Date(), models: previous.models, photos, faces, people,
-    skipped: previous.skipped, duplicates: previous.duplicates ?? [], modelId,
+    outDir,
+    photosDir: previous.photos_dir,
+    generatedAt: new Date(),
+    models: previous.models,
+    photos,
+    faces,
+    people,
+    skipped: previous.skipped,
+    duplicates: previous.duplicates ?? [],
+    modelId,
     vectors: vectors.map((v) => ({ id: v.faceId, vector: v.vector })),
     readPhoto: async (photo) => new Uint8Array(await readFile(join(previous.photos_dir, ...photo.split('/')))),
     readCrop: async (faceId) => {

@@ -34,8 +34,8 @@ export async function writeFaceThumbs(photo: Uint8Array, requests: readonly Thum
   if (requests.length === 0) return;
   const meta = await sharp(photo, { failOn: 'none', limitInputPixels: false }).metadata();
   const swap = (meta.orientation ?? 1) >= 5;
-  const width = (swap ? meta.pageHeight ?? meta.height : meta.width) ?? 0;
-  const height = (swap ? meta.width : meta.pageHeight ?? meta.height) ?? 0;
+  const width = (swap ? (meta.pageHeight ?? meta.height) : meta.width) ?? 0;
+  const height = (swap ? meta.width : (meta.pageHeight ?? meta.height)) ?? 0;
   if (width <= 0 || height <= 0) throw new Error('photo has no size');
   const scale = Math.min(1, WORK_SIDE / Math.max(width, height));
   let pipeline = sharp(photo, { failOn: 'none', limitInputPixels: false, pages: 1 }).rotate();
@@ -72,7 +72,11 @@ export async function fileExists(file: string): Promise<boolean> {
 /** Delete the thumbnails rankface wrote (`written`, names in `dir`) that are not in `keep` (faces
  * that no longer exist). Files rankface did not write are never touched, whatever their name.
  * Returns the names deleted. */
-export async function pruneThumbs(dir: string, written: ReadonlySet<string>, keep: ReadonlySet<string>): Promise<string[]> {
+export async function pruneThumbs(
+  dir: string,
+  written: ReadonlySet<string>,
+  keep: ReadonlySet<string>,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of written) {
     if (keep.has(name) || !/^[A-Za-z0-9_-]+\.jpg$/.test(name)) continue;

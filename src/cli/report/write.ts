@@ -61,7 +61,10 @@ async function writeThumbManifest(outDir: string, names: ReadonlySet<string>): P
 export function photoHrefFrom(outDir: string, photosDir: string): (photo: string) => string {
   return (photo) => {
     const rel = relative(resolve(outDir), join(resolve(photosDir), ...photo.split('/')));
-    return rel.split(sep).map((s) => (s === '..' ? s : encodeURIComponent(s))).join('/');
+    return rel
+      .split(sep)
+      .map((s) => (s === '..' ? s : encodeURIComponent(s)))
+      .join('/');
   };
 }
 
@@ -79,7 +82,10 @@ async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Prom
   const nameOf = (f: ReportFace): string => f.thumb.slice('thumbs/'.length);
   for (const [photo, faces] of missingByPhoto) {
     try {
-      await writeFaceThumbs(await input.readPhoto(photo), faces.map((f) => ({ box: f.box, file: join(input.outDir, f.thumb) })));
+      await writeFaceThumbs(
+        await input.readPhoto(photo),
+        faces.map((f) => ({ box: f.box, file: join(input.outDir, f.thumb) })),
+      );
       made.push(...faces.map(nameOf));
     } catch {
       // The photo went unreadable since it was processed: fall back to the aligned crop.
@@ -98,7 +104,12 @@ async function ensureThumbs(report: PeopleReport, input: WriteReportInput): Prom
 async function cachedProjection(input: WriteReportInput): Promise<MapPoint[]> {
   const key = createHash('sha256')
     .update(`v1\n${input.modelId}\n`)
-    .update(input.vectors.map((v) => v.id).sort().join('\n'))
+    .update(
+      input.vectors
+        .map((v) => v.id)
+        .sort()
+        .join('\n'),
+    )
     .digest('hex');
   const cacheFile = join(input.outDir, '.cache', 'map.json');
   try {
@@ -119,7 +130,11 @@ export async function writeReport(input: WriteReportInput): Promise<WrittenRepor
   await mkdir(input.outDir, { recursive: true });
   const report = buildReport(input);
   const made = await ensureThumbs(report, input);
-  const keep = new Set([...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated].map((f) => f.thumb.slice('thumbs/'.length)));
+  const keep = new Set(
+    [...report.people.flatMap((p) => p.faces), ...report.unassigned, ...report.gated].map((f) =>
+      f.thumb.slice('thumbs/'.length),
+    ),
+  );
   const written = new Set([...(await readThumbManifest(input.outDir)), ...made]);
   const removed = await pruneThumbs(join(input.outDir, 'thumbs'), written, keep);
   for (const name of removed) written.delete(name);

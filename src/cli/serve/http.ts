@@ -13,8 +13,15 @@ export const BLOB_PREFIX = '/blobs/';
 export const MAP_PATH = '/local/map.json';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
 };
 const MAX_BODY = 1024 * 1024;
 
@@ -34,10 +41,19 @@ export interface ServeDeps {
 
 export const blobUrlOf = (key: string): string => BLOB_PREFIX + key.split('/').map(encodeURIComponent).join('/');
 
-const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array, cache = 'no-store'): void => {
-  res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' }).end(body);
+const send = (
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Uint8Array,
+  cache = 'no-store',
+): void => {
+  res
+    .writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' })
+    .end(body);
 };
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => send(res, status, 'application/json', JSON.stringify(body));
+const sendJson = (res: ServerResponse, status: number, body: unknown): void =>
+  send(res, status, 'application/json', JSON.stringify(body));
 
 async function readBody(req: IncomingMessage): Promise<string | null> {
   const chunks: Buffer[] = [];
@@ -67,7 +83,9 @@ async function serveApi(deps: ServeDeps, req: IncomingMessage, res: ServerRespon
   if (out.status < 300 && method !== 'GET') await deps.afterEdit();
   // Same-origin only: the cloud's CORS header is dropped, so another site open in the browser
   // cannot read or drive the local library.
-  const headers = Object.fromEntries(Object.entries(out.headers).filter(([k]) => !k.toLowerCase().startsWith('access-control-')));
+  const headers = Object.fromEntries(
+    Object.entries(out.headers).filter(([k]) => !k.toLowerCase().startsWith('access-control-')),
+  );
   res.writeHead(out.status, { ...headers, 'cache-control': 'no-store' }).end(out.body);
 }
 
@@ -91,21 +109,37 @@ async function serveBlob(deps: ServeDeps, res: ServerResponse, pathname: string)
 /** The page with the app's config.json inlined (a JSON data block: not a script, so the CSP's
  * script-src 'self' is kept), which saves the app a round trip before its first API call. */
 export const withInlineConfig = (html: string, config: string): string =>
-  html.replace('<div id="app">', `<script type="application/json" id="rankface-config">${config.replace(/</g, '\\u003c')}</script>\n<div id="app">`);
+  html.replace(
+    '<div id="app">',
+    `<script type="application/json" id="rankface-config">${config.replace(/</g, '\\u003c')}</script>\n<div id="app">`,
+  );
 
 /** The app's script and stylesheet are revalidated (an ETag, answered 304 when unchanged) instead of
  * sent again, and the browser keeps its compiled code cache for them; the page itself is no-store. */
-async function serveStatic(deps: ServeDeps, req: IncomingMessage, res: ServerResponse, pathname: string, config: string): Promise<void> {
+async function serveStatic(
+  deps: ServeDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  config: string,
+): Promise<void> {
   const name = pathname === '/' ? 'index.html' : pathname.slice(1);
   // The app's files are flat: one path segment, no dot-files, nothing outside the build folder.
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) return sendJson(res, 404, { error: 'not found' });
   const file = join(deps.webDir, name);
   try {
-    if (name === 'index.html') return send(res, 200, TYPES['.html']!, withInlineConfig(await readFile(file, 'utf8'), config));
+    if (name === 'index.html')
+      return send(res, 200, TYPES['.html']!, withInlineConfig(await readFile(file, 'utf8'), config));
     const info = await stat(file);
     const etag = `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}"`;
-    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
-    res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'cache-control': 'no-cache', etag, 'x-content-type-options': 'nosniff' });
+    if (req.headers['if-none-match'] === etag)
+      return void res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
+    res.writeHead(200, {
+      'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+      etag,
+      'x-content-type-options': 'nosniff',
+    });
     res.end(await readFile(file));
   } catch {
     sendJson(res, 404, { error: 'not found' });
@@ -113,7 +147,12 @@ async function serveStatic(deps: ServeDeps, req: IncomingMessage, res: ServerRes
 }
 
 export function createRequestHandler(deps: ServeDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const config = JSON.stringify({ apiBase: API_PREFIX, auth: { kind: 'none' }, mapUrl: MAP_PATH.slice(1), routes: deps.routes });
+  const config = JSON.stringify({
+    apiBase: API_PREFIX,
+    auth: { kind: 'none' },
+    mapUrl: MAP_PATH.slice(1),
+    routes: deps.routes,
+  });
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -131,7 +170,8 @@ export function createRequestHandler(deps: ServeDeps): (req: IncomingMessage, re
     handle(req, res).catch((err: unknown) => {
       const status = (err as { status?: number }).status ?? 500;
       deps.log(`rankface serve: ${req.method} ${req.url}: ${(err as Error).message}`);
-      if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
+      if (!res.headersSent)
+        sendJson(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
       else res.end();
     });
   };

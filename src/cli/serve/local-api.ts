@@ -7,7 +7,11 @@ import type { ApiRouter } from './types.ts';
 /** `rankface serve`'s API: the shared router (`#api/router.ts`, the one the Lambda handler and
  * `npm run local` wrap) over the SQLite store. Crop URLs point at the server's `/blobs/` route;
  * uploads are cloud-only; same-origin, so no CORS origin is granted. */
-export function createLocalRouter(store: SqliteFaceStore, urlOfBlob: (key: string) => string, modelId: string | undefined): ApiRouter {
+export function createLocalRouter(
+  store: SqliteFaceStore,
+  urlOfBlob: (key: string) => string,
+  modelId: string | undefined,
+): ApiRouter {
   const router = createApiRouter({
     faces: store,
     clock: systemClock,

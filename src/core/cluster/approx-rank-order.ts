@@ -23,7 +23,12 @@ export interface ApproxRankOrderStats {
   readonly merges: number;
 }
 
-export function approxRankOrderCluster(knn: KnnGraph, uf: ConstrainedUnionFind, params: ApproxRankOrderParams, evidence?: MergeEvidence): ApproxRankOrderStats {
+export function approxRankOrderCluster(
+  knn: KnnGraph,
+  uf: ConstrainedUnionFind,
+  params: ApproxRankOrderParams,
+  evidence?: MergeEvidence,
+): ApproxRankOrderStats {
   const { n, k, indices, distances } = knn;
   // mark[x] === stamp  <=>  x is in the list currently stamped.
   const markA = new Int32Array(n).fill(-1);

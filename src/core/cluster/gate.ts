@@ -4,7 +4,11 @@ import type { ClusterConstraints, ClusterFace, ClusterResult } from './types.ts'
  * carry too little identity: they embed close to each other and chain strangers into a "person").
  * A face the user linked to a person (a must-link) is kept: the user's word beats the score.
  * Faces without a score pass. */
-export function splitByQuality(faces: readonly ClusterFace[], gate: number, constraints: ClusterConstraints): { kept: ClusterFace[]; gated: string[] } {
+export function splitByQuality(
+  faces: readonly ClusterFace[],
+  gate: number,
+  constraints: ClusterConstraints,
+): { kept: ClusterFace[]; gated: string[] } {
   if (!(gate > 0)) return { kept: [...faces], gated: [] };
   const linked = new Set<string>();
   for (const [a, b] of constraints.mustLink ?? []) {
@@ -23,7 +27,11 @@ export function splitByQuality(faces: readonly ClusterFace[], gate: number, cons
 /** People that cannot be one person: members that do not agree with their medoid (mean similarity
  * below `minCohesion`) are dissolved into unassigned faces. A person holding a user's must-link is
  * kept (the user vouched for it). */
-export function dissolveIncoherent(result: ClusterResult, minCohesion: number, constraints: ClusterConstraints): ClusterResult {
+export function dissolveIncoherent(
+  result: ClusterResult,
+  minCohesion: number,
+  constraints: ClusterConstraints,
+): ClusterResult {
   if (!(minCohesion > 0)) return result;
   const linked = new Set((constraints.mustLink ?? []).flat());
   const people = result.people.filter((p) => p.cohesion >= minCohesion || p.faceIds.some((id) => linked.has(id)));

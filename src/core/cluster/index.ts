@@ -1,6 +1,13 @@
 import { approxRankOrderCluster } from './approx-rank-order.ts';
 import { attachSingles } from './attach.ts';
-import { createKnnIndex, distanceMatrix, exactKnnRows, knnFromMatrix, knnRecall, type KnnOptions } from './knn/index.ts';
+import {
+  createKnnIndex,
+  distanceMatrix,
+  exactKnnRows,
+  knnFromMatrix,
+  knnRecall,
+  type KnnOptions,
+} from './knn/index.ts';
 import { QUALITY_GATE } from '#core/quality-gate.ts';
 import { dissolveIncoherent, splitByQuality } from './gate.ts';
 import { MergeEvidence, refineByAverageLink, type RefineParams } from './merge-evidence.ts';
@@ -20,7 +27,12 @@ export interface ClusterOptions {
   /** Crossover for 'auto'. */
   readonly exactMaxFaces?: number;
   /** Exact rank-order: neighbour-list length K, threshold t on D^R, cosine-distance gate. */
-  readonly rankOrder?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number; readonly densityGate?: boolean };
+  readonly rankOrder?: {
+    readonly k?: number;
+    readonly threshold?: number;
+    readonly maxDistance?: number;
+    readonly densityGate?: boolean;
+  };
   /** Approximate rank-order: list length k, threshold on D_m, cosine-distance gate. */
   readonly approximate?: { readonly k?: number; readonly threshold?: number; readonly maxDistance?: number };
   /** Approximate algorithm, last pass: a face left alone joins the person of one of its kNN
@@ -74,19 +86,35 @@ export interface ClusterRun {
 /** Group faces into people. Same input (in any order), same output. Faces of one photo never end
  * in one person; must-link groups stay together; single faces that merge with nothing are
  * `unassigned`. Throws MixedModelsError when the faces come from more than one model. */
-export function cluster(faces: readonly ClusterFace[], options: ClusterOptions = {}, constraints: ClusterConstraints = {}): ClusterResult {
+export function cluster(
+  faces: readonly ClusterFace[],
+  options: ClusterOptions = {},
+  constraints: ClusterConstraints = {},
+): ClusterResult {
   return clusterWithStats(faces, options, constraints).result;
 }
 
-export function clusterWithStats(faces: readonly ClusterFace[], options: ClusterOptions = {}, constraints: ClusterConstraints = {}): ClusterRun {
-  const { kept, gated } = splitByQuality(faces, options.qualityGate ?? DEFAULT_CLUSTER_OPTIONS.qualityGate, constraints);
+export function clusterWithStats(
+  faces: readonly ClusterFace[],
+  options: ClusterOptions = {},
+  constraints: ClusterConstraints = {},
+): ClusterRun {
+  const { kept, gated } = splitByQuality(
+    faces,
+    options.qualityGate ?? DEFAULT_CLUSTER_OPTIONS.qualityGate,
+    constraints,
+  );
   const run = clusterKept(kept, options, constraints);
   const minCohesion = options.minCohesion ?? DEFAULT_CLUSTER_OPTIONS.minCohesion;
   const result = dissolveIncoherent(run.result, minCohesion, constraints);
   return { ...run, result: { ...result, gated } };
 }
 
-function clusterKept(faces: readonly ClusterFace[], options: ClusterOptions, constraints: ClusterConstraints): ClusterRun {
+function clusterKept(
+  faces: readonly ClusterFace[],
+  options: ClusterOptions,
+  constraints: ClusterConstraints,
+): ClusterRun {
   const stage = options.onStage ?? ((): void => {});
   const prepared = prepareFaces(faces);
   const { matrix, ids } = prepared;
@@ -97,7 +125,12 @@ function clusterKept(faces: readonly ClusterFace[], options: ClusterOptions, con
   const refined = (): number => (refine ? refineByAverageLink(evidence, matrix.dim, refine, options.knn) : 0);
   stage('prepared');
   const exactMax = options.exactMaxFaces ?? DEFAULT_CLUSTER_OPTIONS.exactMaxFaces;
-  const algorithm: ClusterAlgorithm = options.algorithm === undefined || options.algorithm === 'auto' ? (matrix.n <= exactMax ? 'rank-order' : 'approximate-rank-order') : options.algorithm;
+  const algorithm: ClusterAlgorithm =
+    options.algorithm === undefined || options.algorithm === 'auto'
+      ? matrix.n <= exactMax
+        ? 'rank-order'
+        : 'approximate-rank-order'
+      : options.algorithm;
   if (matrix.n < 2) return { result: buildResult(matrix, ids, uf.labels()), algorithm, knnMethod: 'none', merges: 0 };
   if (algorithm === 'rank-order') {
     const p = { ...DEFAULT_CLUSTER_OPTIONS.rankOrder, ...options.rankOrder };

@@ -67,7 +67,8 @@ export class MergeEvidence {
   /** Union a's and b's groups if the constraints allow it and, when both hold 2+ faces, their
    * average link is within `limit` (default: the guard's). */
   union(a: number, b: number, limit = this.maxAverageDistance): boolean {
-    const ra = this.uf.find(a), rb = this.uf.find(b);
+    const ra = this.uf.find(a),
+      rb = this.uf.find(b);
     if (ra === rb) return false;
     // Checked whenever a group is involved: a single face joining a group must agree with the group
     // on average too, or a look-alike's faces trickle in one at a time over one bridge.
@@ -83,7 +84,9 @@ export class MergeEvidence {
     // churn gigabytes); a pair of single faces gets a fresh one.
     const own = this.sums.get(ra) ?? this.sums.get(rb);
     const sum = own ?? new Float32Array(dim);
-    const parts = own ? [own === this.sums.get(ra) ? this.sumOf(rb) : this.sumOf(ra)] : [this.sumOf(ra), this.sumOf(rb)];
+    const parts = own
+      ? [own === this.sums.get(ra) ? this.sumOf(rb) : this.sumOf(ra)]
+      : [this.sumOf(ra), this.sumOf(rb)];
     for (const part of parts) for (let d = 0; d < dim; d++) sum[d] += part[d];
     this.sums.delete(ra);
     this.sums.delete(rb);
@@ -111,7 +114,12 @@ export interface RefineParams {
  * person that the first pass left split (at 100K–1M faces the approximate kNN misses many true
  * neighbours, so big people fall apart into several clusters). Candidates are each group's nearest
  * groups by mean direction; merges go best first through the constraints. Returns merges made. */
-export function refineByAverageLink(evidence: MergeEvidence, dim: number, params: RefineParams, knn: KnnOptions = {}): number {
+export function refineByAverageLink(
+  evidence: MergeEvidence,
+  dim: number,
+  params: RefineParams,
+  knn: KnnOptions = {},
+): number {
   const roots = evidence.groupRoots();
   if (roots.length < 2) return 0;
   const data = new Float32Array(roots.length * dim);

@@ -14,7 +14,10 @@ export interface PreparedFaces {
 
 export class MixedModelsError extends RankfaceError {
   constructor(readonly modelIds: string[]) {
-    super('mixed-models', `cannot cluster vectors of different models together: ${modelIds.join(', ')} (vectors of different models are not comparable; cluster each model separately)`);
+    super(
+      'mixed-models',
+      `cannot cluster vectors of different models together: ${modelIds.join(', ')} (vectors of different models are not comparable; cluster each model separately)`,
+    );
   }
 }
 
@@ -24,7 +27,8 @@ export function prepareFaces(faces: readonly ClusterFace[]): PreparedFaces {
   const models = [...new Set(faces.map((f) => f.modelId))].sort();
   if (models.length > 1) throw new MixedModelsError(models);
   const sorted = [...faces].sort(byId);
-  for (let i = 1; i < sorted.length; i++) if (sorted[i].id === sorted[i - 1].id) throw new Error(`duplicate face id '${sorted[i].id}'`);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i].id === sorted[i - 1].id) throw new Error(`duplicate face id '${sorted[i].id}'`);
   const n = sorted.length;
   const dim = n > 0 ? sorted[0].vector.length : 0;
   const shared = sharedUnitBuffer(sorted, dim);
@@ -46,11 +50,11 @@ export function prepareFaces(faces: readonly ClusterFace[]): PreparedFaces {
 }
 
 function copyUnit(v: Float32Array, data: Float32Array, offset: number, dim: number): void {
-    // Re-normalise defensively: cosine distance = 1 - dot only holds for unit vectors.
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += v[d] * v[d];
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let d = 0; d < dim; d++) data[offset + d] = v[d] * inv;
+  // Re-normalise defensively: cosine distance = 1 - dot only holds for unit vectors.
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += v[d] * v[d];
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  for (let d = 0; d < dim; d++) data[offset + d] = v[d] * inv;
 }
 
 /** The one buffer the (sorted) vectors already are consecutive unit-length views of, if so: then

@@ -189,7 +189,16 @@ function mergeCandidates(
 
 /** D^R(a,b) with b at rank `oab` in a's list and a at rank `oba` in b's (K+1 when absent); `rank`
  * holds a's list's ranks, `rankB` b's. */
-function rankOrderDistance(a: number, b: number, oab: number, oba: number, lists: Int32Array, kk: number, rank: Int32Array, rankB: Int32Array): number {
+function rankOrderDistance(
+  a: number,
+  b: number,
+  oab: number,
+  oba: number,
+  lists: Int32Array,
+  kk: number,
+  rank: Int32Array,
+  rankB: Int32Array,
+): number {
   const la = a * kk;
   const lb = b * kk;
   // D(a,b): a's list up to b, ranked in b's list.

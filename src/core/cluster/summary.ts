@@ -63,7 +63,11 @@ export function buildResult(m: VectorMatrix, ids: readonly string[], labels: Int
       continue;
     }
     const { medoid, cohesion } = medoidOf(m, members);
-    people.push({ faceIds: members.map((r) => ids[r]), medoidFaceId: ids[medoid], cohesion: Number(cohesion.toFixed(6)) });
+    people.push({
+      faceIds: members.map((r) => ids[r]),
+      medoidFaceId: ids[medoid],
+      cohesion: Number(cohesion.toFixed(6)),
+    });
   }
   unassigned.sort();
   return { people, unassigned };

@@ -30,19 +30,27 @@ function fitStandardised(xs: readonly Example[]): LogisticCurve {
   let a = 1;
   let b = 0;
   for (let iter = 0; iter < 100; iter++) {
-    let ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+    let ga = 0,
+      gb = 0,
+      haa = 1e-9,
+      hab = 0,
+      hbb = 1e-9;
     for (const x of xs) {
       const wt = x.same ? w.pos : w.neg;
       const p = logistic({ a, b }, x.s);
       const r = (x.same ? 1 : 0) - p;
       const v = wt * p * (1 - p);
-      ga += wt * r * x.s; gb += wt * r;
-      haa += v * x.s * x.s; hab += v * x.s; hbb += v;
+      ga += wt * r * x.s;
+      gb += wt * r;
+      haa += v * x.s * x.s;
+      hab += v * x.s;
+      hbb += v;
     }
     const det = haa * hbb - hab * hab;
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    a += da; b += db;
+    a += da;
+    b += db;
     if (Math.abs(da) + Math.abs(db) < 1e-10) break;
   }
   return { a, b };
@@ -67,11 +75,14 @@ export function scoreCalibration(xs: readonly Example[], p: (s: number) => numbe
     const wt = x.same ? w.pos : w.neg;
     const q = p(x.s);
     const bin = acc[Math.min(bins - 1, Math.floor(q * bins))]!;
-    bin.w += wt; bin.p += wt * q; bin.y += wt * (x.same ? 1 : 0);
+    bin.w += wt;
+    bin.p += wt * q;
+    bin.y += wt * (x.same ? 1 : 0);
     brier += wt * (q - (x.same ? 1 : 0)) ** 2;
   }
   const total = acc.reduce((s, b) => s + b.w, 0);
-  let ece = 0, mce = 0;
+  let ece = 0,
+    mce = 0;
   for (const b of acc) {
     if (b.w === 0) continue;
     const gap = Math.abs(b.p / b.w - b.y / b.w);

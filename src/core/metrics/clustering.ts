@@ -48,9 +48,14 @@ function entropy(counts: Iterable<number>, n: number): number {
  * @param predicted cluster label of each face (unassigned faces: a unique label each)
  * @param photos photo id of each face (for same-photo violations); optional
  */
-export function clusteringMetrics(truth: readonly string[], predicted: readonly string[], photos?: readonly string[]): ClusteringMetrics {
+export function clusteringMetrics(
+  truth: readonly string[],
+  predicted: readonly string[],
+  photos?: readonly string[],
+): ClusteringMetrics {
   const n = truth.length;
-  if (predicted.length !== n || (photos && photos.length !== n)) throw new Error('truth, predicted and photos must have one entry per face');
+  if (predicted.length !== n || (photos && photos.length !== n))
+    throw new Error('truth, predicted and photos must have one entry per face');
   const idSize = countBy(truth);
   const clSize = countBy(predicted);
   const cells = contingency(truth, predicted);
@@ -98,7 +103,12 @@ function contingency(truth: readonly string[], predicted: readonly string[]): Ma
 }
 
 /** Over the table: true-positive pairs, mutual information, faces outside their cluster's majority. */
-function cellTotals(cells: Map<string, Map<string, number>>, clSize: Map<string, number>, idSize: Map<string, number>, n: number): { tp: number; mutual: number; wrong: number } {
+function cellTotals(
+  cells: Map<string, Map<string, number>>,
+  clSize: Map<string, number>,
+  idSize: Map<string, number>,
+  n: number,
+): { tp: number; mutual: number; wrong: number } {
   let tp = 0;
   let mutual = 0;
   let wrong = 0;
@@ -116,7 +126,13 @@ function cellTotals(cells: Map<string, Map<string, number>>, clSize: Map<string,
 }
 
 /** BCubed precision and recall: per face, the share of its cluster (identity) that is its identity (cluster). */
-function bcubed(truth: readonly string[], predicted: readonly string[], cells: Map<string, Map<string, number>>, clSize: Map<string, number>, idSize: Map<string, number>): { bp: number; br: number } {
+function bcubed(
+  truth: readonly string[],
+  predicted: readonly string[],
+  cells: Map<string, Map<string, number>>,
+  clSize: Map<string, number>,
+  idSize: Map<string, number>,
+): { bp: number; br: number } {
   const n = truth.length;
   let bp = 0;
   let br = 0;
@@ -129,7 +145,12 @@ function bcubed(truth: readonly string[], predicted: readonly string[], cells: M
 }
 
 /** Per identity of 2+ faces: how many clusters cover it, and how many of its faces are left alone. */
-function identityCoverage(truth: readonly string[], predicted: readonly string[], clSize: Map<string, number>, idSize: Map<string, number>): { multi: number; coverSum: number; multiFaces: number; alone: number } {
+function identityCoverage(
+  truth: readonly string[],
+  predicted: readonly string[],
+  clSize: Map<string, number>,
+  idSize: Map<string, number>,
+): { multi: number; coverSum: number; multiFaces: number; alone: number } {
   const n = truth.length;
   // Per identity: the distinct clusters its faces are in.
   const clustersOf = new Map<string, Set<string>>();
@@ -166,7 +187,10 @@ function samePhotoViolations(predicted: readonly string[], photos: readonly stri
 
 /** Per-face cluster labels from a clustering result, in the order of `faceIds`: people are labelled
  * `p<i>`, unassigned faces `u:<face id>` (singleton clusters). */
-export function labelsFromResult(faceIds: readonly string[], result: { readonly people: ReadonlyArray<{ readonly faceIds: readonly string[] }> }): string[] {
+export function labelsFromResult(
+  faceIds: readonly string[],
+  result: { readonly people: ReadonlyArray<{ readonly faceIds: readonly string[] }> },
+): string[] {
   const label = new Map<string, string>();
   result.people.forEach((p, i) => {
     for (const f of p.faceIds) label.set(f, `p${i}`);

@@ -13,7 +13,11 @@ export interface VerificationMetrics {
   readonly different_pairs: number;
 }
 
-export function verificationMetrics(vectors: readonly Float32Array[], labels: readonly string[], far = 1e-3): VerificationMetrics {
+export function verificationMetrics(
+  vectors: readonly Float32Array[],
+  labels: readonly string[],
+  far = 1e-3,
+): VerificationMetrics {
   const n = vectors.length;
   let sameCount = 0;
   const bySize = new Map<string, number>();
@@ -42,9 +46,14 @@ export function verificationMetrics(vectors: readonly Float32Array[], labels: re
  * MB: no copy); plain arrays are copied. */
 export type PairScores = Float64Array | Float32Array | readonly number[];
 
-const sortedScores = (scores: PairScores): Float64Array | Float32Array => (Array.isArray(scores) ? Float64Array.from(scores) : (scores as Float64Array | Float32Array)).sort();
+const sortedScores = (scores: PairScores): Float64Array | Float32Array =>
+  (Array.isArray(scores) ? Float64Array.from(scores) : (scores as Float64Array | Float32Array)).sort();
 
-export function verificationFromScores(sameScores: PairScores, diffScores: PairScores, far = 1e-3): VerificationMetrics {
+export function verificationFromScores(
+  sameScores: PairScores,
+  diffScores: PairScores,
+  far = 1e-3,
+): VerificationMetrics {
   const same = sortedScores(sameScores);
   const diff = sortedScores(diffScores);
   // AUC = P(same > diff) + 0.5 P(tie), by merging the two sorted lists.

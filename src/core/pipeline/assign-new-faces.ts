@@ -30,7 +30,11 @@ export interface AssignOutcome {
 
 /** Pick the joins: strongest first, one face per person per photo, unambiguous only. Shared with
  * the full clustering run, which ends by offering its loose faces to its people by the same rule. */
-export function chooseJoins(matches: Map<string, PersonMatch[]>, photoOf: ReadonlyMap<string, string>, threshold: number): Map<string, string> {
+export function chooseJoins(
+  matches: Map<string, PersonMatch[]>,
+  photoOf: ReadonlyMap<string, string>,
+  threshold: number,
+): Map<string, string> {
   const best = [...matches.values()]
     .filter((m) => m.length > 0 && m[0]!.pSame >= threshold && (m[1]?.pSame ?? 0) < threshold)
     .map((m) => m[0]!)
@@ -57,7 +61,11 @@ async function attempt(userId: string, candidates: ReadonlySet<string>, deps: As
   const loose = new Set([...candidates].filter((f) => !inPerson.has(f)));
   if (loose.size === 0 || people.length === 0) return { joined: new Map(), waiting: loose.size };
   const matches = matchToPeople({ people, vectors, faceEdits, aliases }, loose, deps.calibration);
-  const joins = chooseJoins(matches, new Map(vectors.map((v) => [v.faceId, v.photoId])), deps.calibration.joinThreshold);
+  const joins = chooseJoins(
+    matches,
+    new Map(vectors.map((v) => [v.faceId, v.photoId])),
+    deps.calibration.joinThreshold,
+  );
   if (joins.size === 0) return { joined: joins, waiting: loose.size };
   const now = deps.clock.now();
   const putPeople = people
@@ -65,7 +73,16 @@ async function attempt(userId: string, candidates: ReadonlySet<string>, deps: As
     .map((p): { person: PersonRecord; expectedVersion: number } => {
       const added = [...joins].filter(([, to]) => to === p.personId).map(([f]) => f);
       const provisional = [...new Set([...(p.provisionalFaceIds ?? []), ...added])].sort();
-      return { person: { ...p, faceIds: [...p.faceIds, ...added].sort(), provisionalFaceIds: provisional, version: (p.version ?? 0) + 1, updatedAt: now }, expectedVersion: p.version ?? 0 };
+      return {
+        person: {
+          ...p,
+          faceIds: [...p.faceIds, ...added].sort(),
+          provisionalFaceIds: provisional,
+          version: (p.version ?? 0) + 1,
+          updatedAt: now,
+        },
+        expectedVersion: p.version ?? 0,
+      };
     });
   // Version-guarded like an edit: a concurrent edit or clustering run makes this attempt start over.
   await deps.faces.commitPeopleChange(userId, { putPeople });
@@ -74,11 +91,16 @@ async function attempt(userId: string, candidates: ReadonlySet<string>, deps: As
 
 /** Assign the given faces (typically one photo's, just embedded). Faces already in a person, below
  * the quality gate, not embedded with the calibration's model, or unknown are left as they are. */
-export async function assignNewFaces(userId: string, faces: readonly Pick<FaceRecord, 'faceId' | 'quality'>[], deps: AssignDeps): Promise<AssignOutcome> {
+export async function assignNewFaces(
+  userId: string,
+  faces: readonly Pick<FaceRecord, 'faceId' | 'quality'>[],
+  deps: AssignDeps,
+): Promise<AssignOutcome> {
   const candidates = new Set(faces.filter((f) => passesQualityGate(f.quality)).map((f) => f.faceId));
   if (candidates.size === 0) return { joined: new Map(), waiting: 0 };
   const outcome = await withRetry(() => attempt(userId, candidates, deps));
-  if (outcome.joined.size > 0) deps.logger.info('faces joined known people', { userId, joined: outcome.joined.size, waiting: outcome.waiting });
+  if (outcome.joined.size > 0)
+    deps.logger.info('faces joined known people', { userId, joined: outcome.joined.size, waiting: outcome.waiting });
   return outcome;
 }
 
@@ -101,7 +123,11 @@ export function joinLooseFaces(
   const candidates = new Set([...loose].filter((f) => !input.excluded.has(f)));
   if (candidates.size === 0 || groups.length === 0) return 0;
   const matches = matchToPeople({ ...input, people: groups }, candidates, calibration);
-  const joins = chooseJoins(matches, new Map(input.vectors.map((v) => [v.faceId, v.photoId])), calibration.joinThreshold);
+  const joins = chooseJoins(
+    matches,
+    new Map(input.vectors.map((v) => [v.faceId, v.photoId])),
+    calibration.joinThreshold,
+  );
   const byId = new Map(groups.map((g) => [g.personId, g]));
   for (const [faceId, personId] of joins) {
     byId.get(personId)!.faceIds.push(faceId);

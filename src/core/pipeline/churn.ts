@@ -17,7 +17,12 @@ export interface ChurnReport {
 }
 
 /** Compare two people lists in O(faces). `confirmed` is the set of faces the user confirmed. */
-export function churnOf(before: readonly PersonRecord[], after: readonly PersonRecord[], confirmed: ReadonlySet<string>, existing: ReadonlySet<string>): ChurnReport {
+export function churnOf(
+  before: readonly PersonRecord[],
+  after: readonly PersonRecord[],
+  confirmed: ReadonlySet<string>,
+  existing: ReadonlySet<string>,
+): ChurnReport {
   const personBefore = new Map(before.flatMap((p) => p.faceIds.map((f) => [f, p.personId] as const)));
   const personAfter = new Map(after.flatMap((p) => p.faceIds.map((f) => [f, p.personId] as const)));
   const beforeIds = new Set(before.map((p) => p.personId));

@@ -4,7 +4,10 @@ import type { UserEdit } from '#core/ports/face-store.ts';
 /** Replay a user's edits as clustering constraints, dropping pairs whose faces no longer exist
  * (their photo was deleted). Later edits win: a must-link after a cannot-link on the same pair
  * removes the cannot-link, and vice versa. */
-export function constraintsFromEdits(edits: readonly UserEdit[], existingFaceIds: ReadonlySet<string>): ClusterConstraints {
+export function constraintsFromEdits(
+  edits: readonly UserEdit[],
+  existingFaceIds: ReadonlySet<string>,
+): ClusterConstraints {
   const pairKey = (a: string, b: string): string => (a < b ? `${a}\n${b}` : `${b}\n${a}`);
   const state = new Map<string, { kind: 'must' | 'cannot'; pair: readonly [string, string] }>();
   const set = (kind: 'must' | 'cannot', a: string, b: string): void => {

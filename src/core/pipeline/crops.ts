@@ -13,8 +13,16 @@ export async function encodeCrop(crop: RgbImage): Promise<Uint8Array> {
 }
 
 export async function decodeCrop(bytes: Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  const { data, info } = await sharp(bytes)
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 /** How a crop sheet is encoded. 'jpeg' (quality 80) when the crops are only looked at (the vectors
@@ -42,13 +50,17 @@ export async function encodeCropSheet(crops: readonly RgbImage[], format: SheetF
   let y = 0;
   for (const c of crops) {
     for (let row = 0; row < c.height; row++) {
-      strip.set(c.data.subarray(row * c.width * 3, (row + 1) * c.width * 3), ((y + row) * width) * 3);
+      strip.set(c.data.subarray(row * c.width * 3, (row + 1) * c.width * 3), (y + row) * width * 3);
     }
     regions.push({ x: 0, y, width: c.width, height: c.height, sheetWidth: width, sheetHeight: height });
     y += c.height;
   }
-  const image = sharp(Buffer.from(strip.buffer, strip.byteOffset, strip.byteLength), { raw: { width, height, channels: 3 } });
-  const out = await (format === 'jpeg' ? image.jpeg({ quality: SHEET_JPEG_QUALITY }) : image.png({ compressionLevel: 6 })).toBuffer();
+  const image = sharp(Buffer.from(strip.buffer, strip.byteOffset, strip.byteLength), {
+    raw: { width, height, channels: 3 },
+  });
+  const out = await (
+    format === 'jpeg' ? image.jpeg({ quality: SHEET_JPEG_QUALITY }) : image.png({ compressionLevel: 6 })
+  ).toBuffer();
   return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), regions };
 }
 

@@ -35,17 +35,33 @@ interface StoredCrop {
 }
 
 /** Store the photo's crops: one object per face, or one sheet for the whole photo. */
-async function storeCrops(input: PhotoInput, photo: AnalyzedPhoto, faceIds: readonly string[], deps: StoreDeps, sheetFormat: SheetFormat): Promise<StoredCrop[]> {
+async function storeCrops(
+  input: PhotoInput,
+  photo: AnalyzedPhoto,
+  faceIds: readonly string[],
+  deps: StoreDeps,
+  sheetFormat: SheetFormat,
+): Promise<StoredCrop[]> {
   if (photo.faces.length === 0) return [];
   if (deps.cropLayout !== 'sheet') {
-    return Promise.all(photo.faces.map(async (face, i) => {
-      const cropKey = cropKeyOf(input.userId, faceIds[i]!);
-      await deps.blobs.put(cropKey, await encodeCrop(face.crop), 'image/png');
-      return { cropKey };
-    }));
+    return Promise.all(
+      photo.faces.map(async (face, i) => {
+        const cropKey = cropKeyOf(input.userId, faceIds[i]!);
+        await deps.blobs.put(cropKey, await encodeCrop(face.crop), 'image/png');
+        return { cropKey };
+      }),
+    );
   }
-  const sheet = await encodeCropSheet(photo.faces.map((f) => f.crop), sheetFormat);
-  const cropKey = cropSheetKeyOf(input.userId, input.photoId, input.idFromKey ? sha256Hex(input.bytes) : undefined, sheetFormat === 'jpeg' ? 'jpg' : 'png');
+  const sheet = await encodeCropSheet(
+    photo.faces.map((f) => f.crop),
+    sheetFormat,
+  );
+  const cropKey = cropSheetKeyOf(
+    input.userId,
+    input.photoId,
+    input.idFromKey ? sha256Hex(input.bytes) : undefined,
+    sheetFormat === 'jpeg' ? 'jpg' : 'png',
+  );
   await deps.blobs.put(cropKey, sheet.bytes, SHEET_CONTENT_TYPE[sheetFormat]);
   return sheet.regions.map((cropRegion) => ({ cropKey, cropRegion }));
 }
@@ -53,7 +69,12 @@ async function storeCrops(input: PhotoInput, photo: AnalyzedPhoto, faceIds: read
 /** Turn an analysed photo into face records and stored crops. Shared by the split (detect, then
  * embed) and the one-shot pipelines. A sheet is JPEG when the vectors come in the same pass, and
  * PNG (exact pixels) when the embed stage will read the crops back. */
-async function storeFaces(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps, sheetFormat: SheetFormat): Promise<FaceRecord[]> {
+async function storeFaces(
+  input: PhotoInput,
+  photo: AnalyzedPhoto,
+  deps: StoreDeps,
+  sheetFormat: SheetFormat,
+): Promise<FaceRecord[]> {
   const contentTag = input.idFromKey ? sha256Hex(input.bytes) : undefined;
   const faceIds = photo.faces.map((_, index) => faceIdOf(input.photoId, index, contentTag));
   const crops = await storeCrops(input, photo, faceIds, deps, sheetFormat);
@@ -72,7 +93,14 @@ async function storeFaces(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDe
   return records;
 }
 
-function photoRecord(input: PhotoInput, photo: Pick<AnalyzedPhoto, 'width' | 'height'>, deps: StoreDeps, status: PhotoRecord['status'], faceCount: number, error?: RecordedError): PhotoRecord {
+function photoRecord(
+  input: PhotoInput,
+  photo: Pick<AnalyzedPhoto, 'width' | 'height'>,
+  deps: StoreDeps,
+  status: PhotoRecord['status'],
+  faceCount: number,
+  error?: RecordedError,
+): PhotoRecord {
   return {
     userId: input.userId,
     photoId: input.photoId,
@@ -91,7 +119,12 @@ function photoRecord(input: PhotoInput, photo: Pick<AnalyzedPhoto, 'width' | 'he
  * it had; the error is logged and returned, never thrown, so a batch goes on. */
 async function recordFailure(input: PhotoInput, err: unknown, deps: StoreDeps): Promise<PhotoOutcome> {
   const error = toRecordedError(err);
-  deps.logger.warn('photo failed', { userId: input.userId, photoId: input.photoId, sourceKey: input.sourceKey, ...error });
+  deps.logger.warn('photo failed', {
+    userId: input.userId,
+    photoId: input.photoId,
+    sourceKey: input.sourceKey,
+    ...error,
+  });
   await deps.faces.replaceFaces(input.userId, input.photoId, []);
   await deps.faces.putPhoto(photoRecord(input, { width: 0, height: 0 }, deps, 'error', 0, error));
   return { photoId: input.photoId, status: 'error', faceIds: [], error };
@@ -124,12 +157,25 @@ export async function processPhoto(input: PhotoInput, deps: DetectDeps): Promise
 }
 
 /** Store a photo analysed elsewhere (e.g. in a worker thread) with its vectors. */
-export async function storeAnalyzedPhoto(input: PhotoInput, photo: AnalyzedPhoto, deps: StoreDeps): Promise<PhotoOutcome> {
+export async function storeAnalyzedPhoto(
+  input: PhotoInput,
+  photo: AnalyzedPhoto,
+  deps: StoreDeps,
+): Promise<PhotoOutcome> {
   const records = await storeFaces(input, photo, deps, 'jpeg');
   const vectors = records.flatMap((r, i) => {
     const embedding = photo.faces[i]?.embedding;
     return embedding
-      ? [{ userId: input.userId, faceId: r.faceId, photoId: input.photoId, modelId: embedding.modelId, modelVersion: embedding.modelVersion, vector: embedding.vector }]
+      ? [
+          {
+            userId: input.userId,
+            faceId: r.faceId,
+            photoId: input.photoId,
+            modelId: embedding.modelId,
+            modelVersion: embedding.modelVersion,
+            vector: embedding.vector,
+          },
+        ]
       : [];
   });
   await deps.faces.putVectors(vectors);
@@ -143,6 +189,10 @@ export { recordFailure as recordPhotoFailure };
  * part in: it is refused, never stored. */
 export function assertFiniteVector(vector: Float32Array): void {
   for (const v of vector) {
-    if (!Number.isFinite(v)) throw new RankfaceError('bad-vector', 'the embedder produced a non-finite vector (damaged model?); run `npm run models`');
+    if (!Number.isFinite(v))
+      throw new RankfaceError(
+        'bad-vector',
+        'the embedder produced a non-finite vector (damaged model?); run `npm run models`',
+      );
   }
 }

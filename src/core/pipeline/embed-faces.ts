@@ -16,7 +16,11 @@ export async function embedPhotoFaces(userId: string, photoId: string, deps: Emb
   // A crop sheet holds every face of the photo: read and decode it once.
   const images = new Map<string, Promise<RgbImage | undefined>>();
   const imageOf = (key: string) => {
-    if (!images.has(key)) images.set(key, deps.blobs.get(key).then((bytes) => (bytes ? decodeCrop(bytes) : undefined)));
+    if (!images.has(key))
+      images.set(
+        key,
+        deps.blobs.get(key).then((bytes) => (bytes ? decodeCrop(bytes) : undefined)),
+      );
     return images.get(key)!;
   };
   const withCrops = [];

@@ -1,5 +1,13 @@
 /** Use-cases shared by the local CLI and the Lambda handlers: the same code behind both. */
-export { detectPhoto, processPhoto, storeAnalyzedPhoto, recordPhotoFailure, type PhotoInput, type PhotoOutcome, type DetectDeps } from './detect-photo.ts';
+export {
+  detectPhoto,
+  processPhoto,
+  storeAnalyzedPhoto,
+  recordPhotoFailure,
+  type PhotoInput,
+  type PhotoOutcome,
+  type DetectDeps,
+} from './detect-photo.ts';
 export { embedPhotoFaces, type EmbedDeps } from './embed-faces.ts';
 export { clusterUser, type ClusterUserDeps, type ClusterUserOutcome } from './cluster-user.ts';
 export { removePhoto } from './remove-photo.ts';

@@ -30,9 +30,18 @@ export const cropKeyOf = (userId: string, faceId: string): string =>
 /** A photo's crop sheet (every face of the photo in one image): next to where its faces' own crops
  * would be, named by the content tag of its face ids, so new content under an old key never
  * overwrites the sheet the old faces point at. */
-export const cropSheetKeyOf = (userId: string, photoId: string, contentHash: string | undefined, extension: string): string =>
+export const cropSheetKeyOf = (
+  userId: string,
+  photoId: string,
+  contentHash: string | undefined,
+  extension: string,
+): string =>
   `faces/${encodeURIComponent(userId)}/${photoId}/${contentHash ? contentHash.slice(0, 8) : 'sheet'}.${extension}`;
 
 /** A new person's id: deterministic in the faces it was born with. */
 export const newPersonIdOf = (faceIds: readonly string[]): string =>
-  'p_' + createHash('sha256').update([...faceIds].sort().join('\n')).digest('hex').slice(0, 16);
+  'p_' +
+  createHash('sha256')
+    .update([...faceIds].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);

@@ -1,6 +1,13 @@
 import { RankfaceError } from '#core/errors.ts';
 import type { PhotoRecord } from '#core/ports/face-store.ts';
-import { PhotoSourceError, type FileStamp, type FileStampStore, type PhotoSource, type SkippedSourceFile, type SourceFile } from '#core/ports/photo-source.ts';
+import {
+  PhotoSourceError,
+  type FileStamp,
+  type FileStampStore,
+  type PhotoSource,
+  type SkippedSourceFile,
+  type SourceFile,
+} from '#core/ports/photo-source.ts';
 import { IMAGE_DECODE_ERROR_CODES } from '#core/vision/decode.ts';
 import type { PhotoAnalyzer, StoreDeps } from './deps.ts';
 import { processPhoto } from './detect-photo.ts';
@@ -74,11 +81,18 @@ export interface LibrarySyncResult {
 /** Removing most of the library needs `--prune`: nothing was changed. */
 export class PruneNeededError extends RankfaceError {
   constructor(reason: string) {
-    super('prune-needed', `${reason}; nothing was changed. Check the photos folder, or run again with --prune to remove them.`);
+    super(
+      'prune-needed',
+      `${reason}; nothing was changed. Check the photos folder, or run again with --prune to remove them.`,
+    );
   }
 }
 
-async function hashFiles(files: readonly SourceFile[], deps: LibrarySyncDeps, skipped: SkippedSourceFile[]): Promise<{ hashed: HashedFile[]; unreadable: Set<string> }> {
+async function hashFiles(
+  files: readonly SourceFile[],
+  deps: LibrarySyncDeps,
+  skipped: SkippedSourceFile[],
+): Promise<{ hashed: HashedFile[]; unreadable: Set<string> }> {
   const hashed: HashedFile[] = [];
   const unreadable = new Set<string>();
   for (const file of files) {
@@ -102,7 +116,13 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(runners);
 }
 
-async function analyse(todo: readonly { id: string; file: SourceFile }[], reused: number, userId: string, deps: LibrarySyncDeps, skipped: SkippedSourceFile[]): Promise<LibrarySyncResult['engine']> {
+async function analyse(
+  todo: readonly { id: string; file: SourceFile }[],
+  reused: number,
+  userId: string,
+  deps: LibrarySyncDeps,
+  skipped: SkippedSourceFile[],
+): Promise<LibrarySyncResult['engine']> {
   // Progress starts once the engine is up: a model that fails to load leaves no progress line.
   const pool = await deps.openAnalyzer();
   deps.progress?.start(todo.length, reused);
@@ -127,7 +147,11 @@ async function analyse(todo: readonly { id: string; file: SourceFile }[], reused
   return { detector: pool.detectorId, embedder: pool.embedderId, workers: pool.size };
 }
 
-async function vectorCounts(userId: string, options: LibrarySyncOptions, deps: StoreDeps): Promise<Map<string, number>> {
+async function vectorCounts(
+  userId: string,
+  options: LibrarySyncOptions,
+  deps: StoreDeps,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const v of await deps.faces.listVectors(userId, options.embedderId)) {
     if (options.embedderVersion !== undefined && v.modelVersion !== options.embedderVersion) continue;
@@ -143,17 +167,29 @@ export async function syncLibrary(options: LibrarySyncOptions, deps: LibrarySync
   const skipped: SkippedSourceFile[] = [...scan.skipped];
   const { known, toRead } = planHashing(scan.files, deps.stamps.listFileStamps(userId), options.rehash ?? false);
   const read = await hashFiles(toRead, deps, skipped);
-  const hashed = [...known, ...read.hashed].sort((a, b) => (a.file.rel < b.file.rel ? -1 : a.file.rel > b.file.rel ? 1 : 0));
+  const hashed = [...known, ...read.hashed].sort((a, b) =>
+    a.file.rel < b.file.rel ? -1 : a.file.rel > b.file.rel ? 1 : 0,
+  );
 
   const stored = new Map<string, PhotoRecord>((await deps.faces.listPhotos(userId)).map((p) => [p.photoId, p]));
   const { byPhotoId, duplicates } = groupByContent(hashed, stored);
-  const removals = planRemovals(stored, new Set(byPhotoId.keys()), { folders: scan.unreadableFolders, files: read.unreadable });
-  const refusal = options.prune ? undefined : removalNeedsConsent({ stored: stored.size, removals: removals.length, sourceChanged: options.sourceChanged ?? false });
+  const removals = planRemovals(stored, new Set(byPhotoId.keys()), {
+    folders: scan.unreadableFolders,
+    files: read.unreadable,
+  });
+  const refusal = options.prune
+    ? undefined
+    : removalNeedsConsent({
+        stored: stored.size,
+        removals: removals.length,
+        sourceChanged: options.sourceChanged ?? false,
+      });
   if (refusal) throw new PruneNeededError(refusal);
 
   for (const id of removals) await removePhoto(userId, id, deps);
   const plan = planAnalysis(byPhotoId, stored, await vectorCounts(userId, options, deps), PERMANENT_ERRORS);
-  for (const { photo, rel } of plan.renames) await deps.faces.putPhoto({ ...photo, sourceKey: rel, updatedAt: deps.clock.now() });
+  for (const { photo, rel } of plan.renames)
+    await deps.faces.putPhoto({ ...photo, sourceKey: rel, updatedAt: deps.clock.now() });
   const scanned = performance.now();
 
   let engine: LibrarySyncResult['engine'];

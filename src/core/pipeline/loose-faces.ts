@@ -6,11 +6,17 @@ import { passesQualityGate } from '#core/quality-gate.ts';
  * clustered, see issue 14). Sorted by photo, then face id, like people.json's arrays. */
 export type LooseKind = 'unassigned' | 'gated';
 
-export async function listLooseFaces(userId: string, kind: LooseKind, store: Pick<FaceStore, 'listFaces' | 'listPeople'>): Promise<FaceRecord[]> {
+export async function listLooseFaces(
+  userId: string,
+  kind: LooseKind,
+  store: Pick<FaceStore, 'listFaces' | 'listPeople'>,
+): Promise<FaceRecord[]> {
   const [faces, people] = await Promise.all([store.listFaces(userId), store.listPeople(userId)]);
   const assigned = new Set(people.flatMap((p) => p.faceIds));
   const wantGated = kind === 'gated';
   return faces
     .filter((f) => !assigned.has(f.faceId) && passesQualityGate(f.quality) !== wantGated)
-    .sort((a, b) => (a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0));
+    .sort((a, b) =>
+      a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0,
+    );
 }

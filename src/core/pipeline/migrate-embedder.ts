@@ -35,8 +35,15 @@ export interface MigrationPlan {
 
 /** Which photos need their faces embedded again for `active`. Reads faces and the active model's
  * vectors only (the old model's vectors are never read). */
-export async function planEmbedderMigration(userId: string, active: EmbedderKey, deps: { readonly faces: FaceStore }): Promise<MigrationPlan> {
-  const [faces, vectors] = await Promise.all([deps.faces.listFaces(userId), deps.faces.listVectors(userId, active.modelId, active.modelVersion)]);
+export async function planEmbedderMigration(
+  userId: string,
+  active: EmbedderKey,
+  deps: { readonly faces: FaceStore },
+): Promise<MigrationPlan> {
+  const [faces, vectors] = await Promise.all([
+    deps.faces.listFaces(userId),
+    deps.faces.listVectors(userId, active.modelId, active.modelVersion),
+  ]);
   const embedded = new Set(vectors.map((v) => v.faceId));
   const pending = new Set<string>();
   let current = 0;
@@ -58,7 +65,8 @@ export interface ReembedOutcome extends MigrationPlan {
 export async function reembedPhotos(userId: string, plan: MigrationPlan, deps: EmbedDeps): Promise<ReembedOutcome> {
   let reembedded = 0;
   for (const photoId of plan.photoIds) reembedded += await embedPhotoFaces(userId, photoId, deps);
-  if (plan.photoIds.length > 0) deps.logger.info('faces re-embedded for a new model', { userId, photos: plan.photoIds.length, faces: reembedded });
+  if (plan.photoIds.length > 0)
+    deps.logger.info('faces re-embedded for a new model', { userId, photos: plan.photoIds.length, faces: reembedded });
   return { ...plan, reembedded };
 }
 
@@ -77,9 +85,20 @@ export interface EnqueueOutcome extends MigrationPlan {
 /** The cloud's migration of one user: one embed job (`{ userId, photoId }`, the embed stage's
  * message) per photo with faces lacking a vector of `active`. Running it again while jobs are in
  * flight sends them again (the embed stage is idempotent); once done it sends nothing. */
-export async function enqueueEmbedderMigration(userId: string, active: EmbedderKey, deps: EnqueueMigrationDeps): Promise<EnqueueOutcome> {
+export async function enqueueEmbedderMigration(
+  userId: string,
+  active: EmbedderKey,
+  deps: EnqueueMigrationDeps,
+): Promise<EnqueueOutcome> {
   const plan = await planEmbedderMigration(userId, active, deps);
   await deps.embedQueue.send(plan.photoIds.map((photoId) => ({ userId, photoId })));
-  deps.logger.info('embedder migration enqueued', { userId, modelId: active.modelId, modelVersion: active.modelVersion, faces: plan.faces, current: plan.current, photos: plan.photoIds.length });
+  deps.logger.info('embedder migration enqueued', {
+    userId,
+    modelId: active.modelId,
+    modelVersion: active.modelVersion,
+    faces: plan.faces,
+    current: plan.current,
+    photos: plan.photoIds.length,
+  });
   return { ...plan, enqueued: plan.photoIds.length };
 }

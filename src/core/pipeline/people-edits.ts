@@ -1,6 +1,12 @@
 import { RankfaceError } from '#core/errors.ts';
 import type { Clock } from '#core/ports/clock.ts';
-import { EditConflictError, type FaceEditRecord, type PeopleChange, type PeopleStore, type PersonRecord } from '#core/ports/face-store.ts';
+import {
+  EditConflictError,
+  type FaceEditRecord,
+  type PeopleChange,
+  type PeopleStore,
+  type PersonRecord,
+} from '#core/ports/face-store.ts';
 
 /** The user's edits of people (rename, hide, merge, move, not-this-person), one implementation for
  * the CLI, the local server and the cloud API. Each edit reads what it changes, writes O(1) records
@@ -83,7 +89,12 @@ function removal(person: PersonRecord, faceId: string, now: number): PeopleChang
 /** Merge `from` into `into`: `into` keeps its id, takes `from`'s faces (all confirmed: the user said
  * they are one person), keeps its own name or else takes `from`'s; `from` leaves an alias so that
  * edits naming it follow. Writes two person records and one alias whatever the sizes. */
-export async function mergePeople(userId: string, fromId: string, intoId: string, deps: PeopleEditDeps): Promise<PersonRecord> {
+export async function mergePeople(
+  userId: string,
+  fromId: string,
+  intoId: string,
+  deps: PeopleEditDeps,
+): Promise<PersonRecord> {
   if (fromId === intoId) throw new PeopleEditError('invalid', 'a person cannot be merged into itself');
   const merged = await withRetry(async () => {
     const [from, into] = await Promise.all([personOrThrow(deps, userId, fromId), personOrThrow(deps, userId, intoId)]);
@@ -92,7 +103,12 @@ export async function mergePeople(userId: string, fromId: string, intoId: string
   return edited(deps, userId, merged);
 }
 
-async function commitMerge(userId: string, from: PersonRecord, into: PersonRecord, deps: PeopleEditDeps): Promise<PersonRecord> {
+async function commitMerge(
+  userId: string,
+  from: PersonRecord,
+  into: PersonRecord,
+  deps: PeopleEditDeps,
+): Promise<PersonRecord> {
   const now = deps.clock.now();
   const faceIds = union(into.faceIds, from.faceIds);
   const name = into.name ?? from.name;
@@ -116,9 +132,15 @@ async function commitMerge(userId: string, from: PersonRecord, into: PersonRecor
 
 /** Name a person (null or '' clears the name). Naming confirms the person's faces. A name another
  * person already has merges this person into that one, as the photo apps do: names are identities. */
-export async function renamePerson(userId: string, personId: string, name: string | null, deps: PeopleEditDeps): Promise<PersonRecord> {
+export async function renamePerson(
+  userId: string,
+  personId: string,
+  name: string | null,
+  deps: PeopleEditDeps,
+): Promise<PersonRecord> {
   const wanted = name === null ? '' : name.trim();
-  if (wanted.length > MAX_NAME_LENGTH) throw new PeopleEditError('invalid', `a name has at most ${MAX_NAME_LENGTH} characters`);
+  if (wanted.length > MAX_NAME_LENGTH)
+    throw new PeopleEditError('invalid', `a name has at most ${MAX_NAME_LENGTH} characters`);
   const result = await withRetry(async () => {
     const person = await personOrThrow(deps, userId, personId);
     if (wanted !== '') {
@@ -128,7 +150,9 @@ export async function renamePerson(userId: string, personId: string, name: strin
     const { name: _old, ...rest } = person;
     const next: PersonRecord = {
       ...rest,
-      ...(wanted !== '' ? { name: wanted, confirmedFaceIds: union(person.confirmedFaceIds ?? [], person.faceIds) } : {}),
+      ...(wanted !== ''
+        ? { name: wanted, confirmedFaceIds: union(person.confirmedFaceIds ?? [], person.faceIds) }
+        : {}),
       version: bump(person),
       updatedAt: deps.clock.now(),
     };
@@ -139,7 +163,12 @@ export async function renamePerson(userId: string, personId: string, name: strin
 }
 
 /** Hide or show a person. Hidden stays hidden through every later run (the flag is the person's). */
-export async function setPersonHidden(userId: string, personId: string, hidden: boolean, deps: PeopleEditDeps): Promise<PersonRecord> {
+export async function setPersonHidden(
+  userId: string,
+  personId: string,
+  hidden: boolean,
+  deps: PeopleEditDeps,
+): Promise<PersonRecord> {
   const result = await withRetry(async () => {
     const person = await personOrThrow(deps, userId, personId);
     const next: PersonRecord = { ...person, hidden, version: bump(person), updatedAt: deps.clock.now() };
@@ -150,31 +179,51 @@ export async function setPersonHidden(userId: string, personId: string, hidden: 
 }
 
 async function faceEditOf(deps: PeopleEditDeps, userId: string, faceId: string): Promise<FaceEditRecord | undefined> {
-  const [face, edit] = await Promise.all([deps.people.getFace(userId, faceId), deps.people.getFaceEdit(userId, faceId)]);
+  const [face, edit] = await Promise.all([
+    deps.people.getFace(userId, faceId),
+    deps.people.getFaceEdit(userId, faceId),
+  ]);
   if (!face) throw new PeopleEditError('not-found', `no face '${faceId}'`);
   return edit;
 }
 
 /** Move a face into a person: confirmed there for good, and no longer eligible for the person it
  * left. Writes the face's edit record and at most the two people involved. */
-export async function moveFace(userId: string, faceId: string, toPersonId: string, deps: PeopleEditDeps): Promise<PersonRecord> {
+export async function moveFace(
+  userId: string,
+  faceId: string,
+  toPersonId: string,
+  deps: PeopleEditDeps,
+): Promise<PersonRecord> {
   const result = await withRetry(async () => {
-    const [target, previousEdit] = await Promise.all([personOrThrow(deps, userId, toPersonId), faceEditOf(deps, userId, faceId)]);
+    const [target, previousEdit] = await Promise.all([
+      personOrThrow(deps, userId, toPersonId),
+      faceEditOf(deps, userId, faceId),
+    ]);
     const from = await deps.people.personOfFace(userId, faceId);
     const now = deps.clock.now();
     const rejected = new Set(previousEdit?.rejectedPersonIds ?? []);
     if (from && from.personId !== target.personId) rejected.add(from.personId);
     rejected.delete(target.personId);
     const edit: FaceEditRecord = {
-      userId, faceId, confirmedPersonId: target.personId, rejectedPersonIds: [...rejected].sort(),
-      version: (previousEdit?.version ?? 0) + 1, updatedAt: now,
+      userId,
+      faceId,
+      confirmedPersonId: target.personId,
+      rejectedPersonIds: [...rejected].sort(),
+      version: (previousEdit?.version ?? 0) + 1,
+      updatedAt: now,
     };
     const putFaceEdits = [{ edit, expectedVersion: previousEdit?.version }];
     if (from?.personId === target.personId) {
       await deps.people.commitPeopleChange(userId, { putFaceEdits });
       return target;
     }
-    const moved: PersonRecord = { ...target, faceIds: union(target.faceIds, [faceId]), version: bump(target), updatedAt: now };
+    const moved: PersonRecord = {
+      ...target,
+      faceIds: union(target.faceIds, [faceId]),
+      version: bump(target),
+      updatedAt: now,
+    };
     const leaving = from ? removal(from, faceId, now) : {};
     await deps.people.commitPeopleChange(userId, {
       putPeople: [...(leaving.putPeople ?? []), { person: moved, expectedVersion: guard(target) }],
@@ -196,12 +245,18 @@ export interface RejectOutcome {
 /** "Not this person": the face leaves its person (unassigned until clustering finds it another one)
  * and never returns to it, nor to whatever that person is merged into later. With `personId` of a
  * person the face is not in (a suggestion answered "no"), only the rejection is recorded. */
-export async function rejectFace(userId: string, faceId: string, deps: PeopleEditDeps, personId?: string): Promise<RejectOutcome> {
+export async function rejectFace(
+  userId: string,
+  faceId: string,
+  deps: PeopleEditDeps,
+  personId?: string,
+): Promise<RejectOutcome> {
   const result = await withRetry(async () => {
     const previousEdit = await faceEditOf(deps, userId, faceId);
     const from = await deps.people.personOfFace(userId, faceId);
     const declined = personId !== undefined && from?.personId !== personId;
-    if (declined && !(await deps.people.getPerson(userId, personId))) throw new PeopleEditError('not-found', `no person '${personId}'`);
+    if (declined && !(await deps.people.getPerson(userId, personId)))
+      throw new PeopleEditError('not-found', `no person '${personId}'`);
     if (!from && !declined) throw new PeopleEditError('not-found', `face '${faceId}' is not in a person`);
     const rejectedId = declined ? personId : from!.personId;
     const now = deps.clock.now();
@@ -214,7 +269,10 @@ export async function rejectFace(userId: string, faceId: string, deps: PeopleEdi
       updatedAt: now,
     };
     const putFaceEdits = [{ edit, expectedVersion: previousEdit?.version }];
-    await deps.people.commitPeopleChange(userId, declined ? { putFaceEdits } : { ...removal(from!, faceId, now), putFaceEdits });
+    await deps.people.commitPeopleChange(
+      userId,
+      declined ? { putFaceEdits } : { ...removal(from!, faceId, now), putFaceEdits },
+    );
     return { personId: rejectedId, faceId, removed: !declined };
   });
   return edited(deps, userId, result);

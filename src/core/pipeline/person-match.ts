@@ -27,14 +27,21 @@ export interface MatchInput {
 
 /** Who may not receive a face: people the user rejected it from (through merges), and people with a
  * face in the same photo (one person appears once in a photo). */
-function barriers(input: MatchInput): (face: VectorRecord, person: PersonMembers, photosOf: ReadonlySet<string>) => boolean {
+function barriers(
+  input: MatchInput,
+): (face: VectorRecord, person: PersonMembers, photosOf: ReadonlySet<string>) => boolean {
   const canonical = aliasResolver(input.aliases);
   const rejected = new Map(input.faceEdits.map((e) => [e.faceId, new Set(e.rejectedPersonIds.map(canonical))]));
-  return (face, person, photosOf) => (rejected.get(face.faceId)?.has(person.personId) ?? false) || photosOf.has(face.photoId);
+  return (face, person, photosOf) =>
+    (rejected.get(face.faceId)?.has(person.personId) ?? false) || photosOf.has(face.photoId);
 }
 
 /** P(same) of each candidate face against each person it may join, best first per face. */
-export function matchToPeople(input: MatchInput, candidateFaceIds: ReadonlySet<string>, calibration: SameCalibration): Map<string, PersonMatch[]> {
+export function matchToPeople(
+  input: MatchInput,
+  candidateFaceIds: ReadonlySet<string>,
+  calibration: SameCalibration,
+): Map<string, PersonMatch[]> {
   const byFace = new Map(input.vectors.map((v) => [v.faceId, v]));
   const blocked = barriers(input);
   const members = input.people.map((p) => {
@@ -49,7 +56,12 @@ export function matchToPeople(input: MatchInput, candidateFaceIds: ReadonlySet<s
     for (const m of members) {
       if (m.vectors.length === 0 || blocked(face, m.person, m.photos)) continue;
       const sims = m.vectors.map((v) => dot(face.vector, v.vector));
-      matches.push({ faceId, personId: m.person.personId, pSame: calibration.person(sims), similarity: calibration.personSimilarity(sims) });
+      matches.push({
+        faceId,
+        personId: m.person.personId,
+        pSame: calibration.person(sims),
+        similarity: calibration.personSimilarity(sims),
+      });
     }
     matches.sort((a, b) => b.pSame - a.pSame || (a.personId < b.personId ? -1 : 1));
     out.set(faceId, matches);

@@ -37,9 +37,14 @@ export function aliasResolver(aliases: readonly PersonAlias[]): (personId: strin
   };
 }
 
-function confirmedFaces(state: EditState, exists: ReadonlySet<string>, canonical: (id: string) => string): Map<string, string> {
+function confirmedFaces(
+  state: EditState,
+  exists: ReadonlySet<string>,
+  canonical: (id: string) => string,
+): Map<string, string> {
   const confirmed = new Map<string, string>();
-  for (const p of state.previous) for (const f of p.confirmedFaceIds ?? []) if (exists.has(f)) confirmed.set(f, canonical(p.personId));
+  for (const p of state.previous)
+    for (const f of p.confirmedFaceIds ?? []) if (exists.has(f)) confirmed.set(f, canonical(p.personId));
   // A face's own record is the later, more specific word: it overrides its person's confirmation.
   for (const e of state.faceEdits) {
     if (!exists.has(e.faceId)) continue;
@@ -69,7 +74,8 @@ export function planReplay(state: EditState, existingFaceIds: ReadonlySet<string
   }
   const anchors = [...anchor.values()];
   const cannotLink: (readonly [string, string])[] = [];
-  for (let i = 0; i < anchors.length; i++) for (let j = i + 1; j < anchors.length; j++) cannotLink.push([anchors[i]!, anchors[j]!]);
+  for (let i = 0; i < anchors.length; i++)
+    for (let j = i + 1; j < anchors.length; j++) cannotLink.push([anchors[i]!, anchors[j]!]);
   const coverOf = new Map(state.previous.map((p) => [canonical(p.personId), p.coverFaceId]));
   for (const [face, people] of rejected) {
     for (const p of people) {
@@ -90,7 +96,11 @@ export interface PlacedPerson {
 /** Apply the plan to people that already have ids (by overlap): each confirmed face goes to its
  * person (a group is made for a person no cluster continued), and a face never stays in a person
  * it was rejected from (it becomes unassigned). */
-export function placeConfirmed(people: readonly PlacedPerson[], unassigned: readonly string[], plan: ReplayPlan): { people: PlacedPerson[]; unassigned: string[] } {
+export function placeConfirmed(
+  people: readonly PlacedPerson[],
+  unassigned: readonly string[],
+  plan: ReplayPlan,
+): { people: PlacedPerson[]; unassigned: string[] } {
   const loose = new Set(unassigned.filter((f) => !plan.confirmed.has(f)));
   const groups = new Map<string, { faceIds: string[]; medoidFaceId: string; cohesion: number }>();
   for (const p of people) {
@@ -113,7 +123,12 @@ export function placeConfirmed(people: readonly PlacedPerson[], unassigned: read
     });
     if (faceIds.length === 0) continue;
     faceIds.sort();
-    out.push({ personId, faceIds, medoidFaceId: faceIds.includes(g.medoidFaceId) ? g.medoidFaceId : faceIds[0]!, cohesion: g.cohesion });
+    out.push({
+      personId,
+      faceIds,
+      medoidFaceId: faceIds.includes(g.medoidFaceId) ? g.medoidFaceId : faceIds[0]!,
+      cohesion: g.cohesion,
+    });
   }
   return { people: out, unassigned: [...loose].sort() };
 }

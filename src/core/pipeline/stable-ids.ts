@@ -12,7 +12,10 @@ export interface IdentifiedPerson extends ClusterPerson {
  * (and the names users gave them) across re-clustering. Greedy on overlap size, ties broken by ids,
  * so the result is deterministic. A previous person is used at most once: when a person splits, the
  * larger overlapping part keeps the id. */
-export function assignStablePersonIds(clusters: readonly ClusterPerson[], previous: readonly PersonRecord[]): IdentifiedPerson[] {
+export function assignStablePersonIds(
+  clusters: readonly ClusterPerson[],
+  previous: readonly PersonRecord[],
+): IdentifiedPerson[] {
   const ownerOfFace = new Map<string, number>();
   previous.forEach((p, i) => p.faceIds.forEach((f) => ownerOfFace.set(f, i)));
 
@@ -26,7 +29,10 @@ export function assignStablePersonIds(clusters: readonly ClusterPerson[], previo
     for (const [prev, overlap] of counts) candidates.push({ cluster: ci, prev, overlap });
   });
   candidates.sort(
-    (a, b) => b.overlap - a.overlap || previous[a.prev]!.personId.localeCompare(previous[b.prev]!.personId) || a.cluster - b.cluster,
+    (a, b) =>
+      b.overlap - a.overlap ||
+      previous[a.prev]!.personId.localeCompare(previous[b.prev]!.personId) ||
+      a.cluster - b.cluster,
   );
 
   const prevOf = new Map<number, number>();

@@ -25,7 +25,11 @@ export async function suggestFaces(userId: string, personId: string, deps: Sugge
     deps.faces.listFaceEdits(userId),
     deps.faces.listAliases(userId),
   ]);
-  const matches = matchToPeople({ people: [person], vectors, faceEdits, aliases }, looseFaceIds(people, vectors), deps.calibration);
+  const matches = matchToPeople(
+    { people: [person], vectors, faceEdits, aliases },
+    looseFaceIds(people, vectors),
+    deps.calibration,
+  );
   return [...matches.values()]
     .flatMap((m) => m.filter((x) => x.pSame >= SUGGEST_MIN_P_SAME))
     .sort((a, b) => b.pSame - a.pSame || (a.faceId < b.faceId ? -1 : 1))

@@ -46,8 +46,11 @@ export interface WhyDeps {
 const NEAREST = 5;
 const round4 = (x: number): number => Number(x.toFixed(4));
 
-
-function basisOf(faceId: string, person: PersonRecord | undefined, confirmedPersonId: string | undefined): WhyAnswer['basis'] {
+function basisOf(
+  faceId: string,
+  person: PersonRecord | undefined,
+  confirmedPersonId: string | undefined,
+): WhyAnswer['basis'] {
   if (!person) return 'unassigned';
   if (confirmedPersonId === person.personId || person.confirmedFaceIds?.includes(faceId)) return 'confirmed-by-user';
   return 'clustering';
@@ -64,14 +67,24 @@ export async function explainFace(userId: string, faceId: string, deps: WhyDeps)
   ]);
   const personOf = new Map(people.flatMap((p) => p.faceIds.map((f) => [f, p.personId] as const)));
   const own = vectors.find((v) => v.faceId === faceId);
-  const candidates = vectors.filter((v) => v.faceId !== faceId && v.photoId !== face.photoId && (!person || personOf.get(v.faceId) === person.personId));
-  const scored = own ? candidates.map((v) => ({ faceId: v.faceId, personId: personOf.get(v.faceId) ?? null, similarity: dot(own.vector, v.vector) })) : [];
+  const candidates = vectors.filter(
+    (v) => v.faceId !== faceId && v.photoId !== face.photoId && (!person || personOf.get(v.faceId) === person.personId),
+  );
+  const scored = own
+    ? candidates.map((v) => ({
+        faceId: v.faceId,
+        personId: personOf.get(v.faceId) ?? null,
+        similarity: dot(own.vector, v.vector),
+      }))
+    : [];
   const calibration = deps.pSame?.modelId === deps.modelId ? deps.pSame : undefined;
   scored.sort((a, b) => b.similarity - a.similarity || (a.faceId < b.faceId ? -1 : 1));
-  const similarityToPerson = person && scored.length > 0 ? scored.reduce((s, n) => s + n.similarity, 0) / scored.length : null;
+  const similarityToPerson =
+    person && scored.length > 0 ? scored.reduce((s, n) => s + n.similarity, 0) / scored.length : null;
   const rejected = [...(edit?.rejectedPersonIds ?? [])];
   let unassignedReason: UnassignedReason | null = null;
-  if (!person) unassignedReason = rejected.length > 0 ? 'rejected-by-user' : !own ? 'not-embedded' : 'no-close-neighbour';
+  if (!person)
+    unassignedReason = rejected.length > 0 ? 'rejected-by-user' : !own ? 'not-embedded' : 'no-close-neighbour';
   return {
     faceId,
     photoId: face.photoId,
@@ -79,8 +92,13 @@ export async function explainFace(userId: string, faceId: string, deps: WhyDeps)
     personName: person?.name ?? null,
     basis: basisOf(faceId, person, edit?.confirmedPersonId),
     similarityToPerson: similarityToPerson === null ? null : Number(similarityToPerson.toFixed(4)),
-    pSame: similarityToPerson !== null && calibration ? round4(calibration.person(scored.map((n) => n.similarity))) : null,
-    nearest: scored.slice(0, NEAREST).map((n) => ({ ...n, similarity: round4(n.similarity), pSame: calibration ? round4(calibration.face(n.similarity)) : null })),
+    pSame:
+      similarityToPerson !== null && calibration ? round4(calibration.person(scored.map((n) => n.similarity))) : null,
+    nearest: scored.slice(0, NEAREST).map((n) => ({
+      ...n,
+      similarity: round4(n.similarity),
+      pSame: calibration ? round4(calibration.face(n.similarity)) : null,
+    })),
     unassignedReason,
     rejectedPersonIds: rejected,
     modelId: deps.modelId,

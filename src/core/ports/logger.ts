@@ -8,7 +8,10 @@ export interface Logger {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export function jsonLogger(base: Record<string, unknown> = {}, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function jsonLogger(
+  base: Record<string, unknown> = {},
+  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const emit = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     write(JSON.stringify({ level, message, ...base, ...fields, time: new Date().toISOString() }));
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };

@@ -21,15 +21,30 @@ export const ARCFACE_112_TEMPLATE: AlignmentTemplate = {
  * onto `dst` (Umeyama 1991, 2-D case, reflection excluded). */
 export function similarityTransform(src: readonly Point[], dst: readonly Point[]): Affine {
   const n = src.length;
-  let msx = 0, msy = 0, mdx = 0, mdy = 0;
-  for (let i = 0; i < n; i++) { msx += src[i][0]; msy += src[i][1]; mdx += dst[i][0]; mdy += dst[i][1]; }
-  msx /= n; msy /= n; mdx /= n; mdy /= n;
+  let msx = 0,
+    msy = 0,
+    mdx = 0,
+    mdy = 0;
+  for (let i = 0; i < n; i++) {
+    msx += src[i][0];
+    msy += src[i][1];
+    mdx += dst[i][0];
+    mdy += dst[i][1];
+  }
+  msx /= n;
+  msy /= n;
+  mdx /= n;
+  mdy /= n;
   // For 2-D similarity the SVD solution reduces to a closed form in complex numbers:
   // scale*rotation = sum(conj(s) * d) / sum(|s|^2) with centred points.
-  let re = 0, im = 0, varS = 0;
+  let re = 0,
+    im = 0,
+    varS = 0;
   for (let i = 0; i < n; i++) {
-    const sx = src[i][0] - msx, sy = src[i][1] - msy;
-    const dx = dst[i][0] - mdx, dy = dst[i][1] - mdy;
+    const sx = src[i][0] - msx,
+      sy = src[i][1] - msy;
+    const dx = dst[i][0] - mdx,
+      dy = dst[i][1] - mdy;
     re += sx * dx + sy * dy;
     im += sx * dy - sy * dx;
     varS += sx * sx + sy * sy;
@@ -46,7 +61,10 @@ export function applyAffine(m: Affine, p: Point): Point {
 
 export function invertAffine(m: Affine): Affine {
   const det = m[0] * m[4] - m[1] * m[3];
-  const ia = m[4] / det, ib = -m[1] / det, ic = -m[3] / det, id = m[0] / det;
+  const ia = m[4] / det,
+    ib = -m[1] / det,
+    ic = -m[3] / det,
+    id = m[0] / det;
   return [ia, ib, -(ia * m[2] + ib * m[5]), ic, id, -(ic * m[2] + id * m[5])];
 }
 
@@ -67,17 +85,25 @@ export function composeAffine(second: Affine, first: Affine): Affine {
 export function warpAffine(src: RgbImage, m: Affine, outW: number, outH: number): RgbImage {
   const inv = invertAffine(m);
   const out = new Uint8Array(outW * outH * 3);
-  const w = src.width, h = src.height, d = src.data;
+  const w = src.width,
+    h = src.height,
+    d = src.data;
   for (let y = 0; y < outH; y++) {
     for (let x = 0; x < outW; x++) {
       let sx = inv[0] * x + inv[1] * y + inv[2];
       let sy = inv[3] * x + inv[4] * y + inv[5];
       sx = Math.min(w - 1, Math.max(0, sx));
       sy = Math.min(h - 1, Math.max(0, sy));
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const x1 = Math.min(w - 1, x0 + 1), y1 = Math.min(h - 1, y0 + 1);
-      const fx = sx - x0, fy = sy - y0;
-      const p00 = (y0 * w + x0) * 3, p01 = (y0 * w + x1) * 3, p10 = (y1 * w + x0) * 3, p11 = (y1 * w + x1) * 3;
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy);
+      const x1 = Math.min(w - 1, x0 + 1),
+        y1 = Math.min(h - 1, y0 + 1);
+      const fx = sx - x0,
+        fy = sy - y0;
+      const p00 = (y0 * w + x0) * 3,
+        p01 = (y0 * w + x1) * 3,
+        p10 = (y1 * w + x0) * 3,
+        p11 = (y1 * w + x1) * 3;
       const o = (y * outW + x) * 3;
       for (let c = 0; c < 3; c++) {
         const top = d[p00 + c] + (d[p01 + c] - d[p00 + c]) * fx;
@@ -95,7 +121,12 @@ export function warpAffineAntialiased(src: RgbImage, m: Affine, outW: number, ou
   const scale = Math.hypot(m[0], m[3]);
   if (scale >= 0.67) return warpAffine(src, m, outW, outH);
   const inv = invertAffine(m);
-  const corners: Point[] = [[0, 0], [outW, 0], [0, outH], [outW, outH]].map((p) => applyAffine(inv, p as Point));
+  const corners: Point[] = [
+    [0, 0],
+    [outW, 0],
+    [0, outH],
+    [outW, outH],
+  ].map((p) => applyAffine(inv, p as Point));
   const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0]))) - 2);
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))) - 2);
   const x1 = Math.min(src.width, Math.ceil(Math.max(...corners.map((p) => p[0]))) + 2);
@@ -105,7 +136,8 @@ export function warpAffineAntialiased(src: RgbImage, m: Affine, outW: number, ou
   const rw = Math.max(2, Math.round((x1 - x0) * scale));
   const rh = Math.max(2, Math.round((y1 - y0) * scale));
   const small = resizeRgb(region, rw, rh);
-  const fx = rw / (x1 - x0), fy = rh / (y1 - y0);
+  const fx = rw / (x1 - x0),
+    fy = rh / (y1 - y0);
   // small pixel = (source pixel - origin + 0.5) * f - 0.5  (pixel-centre convention of resizeRgb)
   const toSmall: Affine = [fx, 0, (-x0 + 0.5) * fx - 0.5, 0, fy, (-y0 + 0.5) * fy - 0.5];
   const fromSmall = composeAffine(m, invertAffine(toSmall));

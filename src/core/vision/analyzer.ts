@@ -7,7 +7,15 @@ import { dropFalseDetections } from '#core/vision/false-detections.ts';
 import { faceQuality, withEmbeddingNorm } from '#core/vision/quality.ts';
 import { verifyModelFiles } from '#core/vision/model-info.ts';
 import { DEFAULT_LANDMARKS } from '#core/vision/registry.ts';
-import type { AlignmentTemplate, AnalyzedFace, AnalyzedPhoto, DetectEffort, Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
+import type {
+  AlignmentTemplate,
+  AnalyzedFace,
+  AnalyzedPhoto,
+  DetectEffort,
+  Detector,
+  Embedder,
+  LandmarkLocator,
+} from '#core/vision/types.ts';
 
 export interface AnalyzerOptions {
   /** Intra-op threads per inference: 1 inside a worker pool, default 2. */
@@ -90,11 +98,21 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     private readonly options: AnalyzerOptions,
   ) {}
 
-  get detectorId(): string { return this.detector.id; }
-  get embedderId(): string { return this.embedder.modelId; }
-  get embedderVersion(): string { return this.embedder.modelVersion; }
-  get embedderDim(): number { return this.embedder.dim; }
-  get template(): AlignmentTemplate { return this.embedder.template; }
+  get detectorId(): string {
+    return this.detector.id;
+  }
+  get embedderId(): string {
+    return this.embedder.modelId;
+  }
+  get embedderVersion(): string {
+    return this.embedder.modelVersion;
+  }
+  get embedderDim(): number {
+    return this.embedder.dim;
+  }
+  get template(): AlignmentTemplate {
+    return this.embedder.template;
+  }
 
   analyze(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<AnalyzedPhoto> {
     return this.serial(() => this.analyzeNow(bytes, options));
@@ -128,10 +146,7 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
 
     const minFace = (this.options.minFacePx ?? 0) * decoded.scale;
     const kept = detections.filter((d) => Math.min(d.box[2], d.box[3]) >= minFace);
-    const located: { box: Box; score: number; landmarks: FivePoints }[] = [];
-    for (const d of kept) {
-      located.push({ box: d.box, score: d.score, landmarks: d.landmarks ?? (await this.landmarks.locate(work, d.box)) });
-    }
+    const located = await this.locateLandmarks(work, kept);
     const t3 = now();
     timings.landmarks = t3 - t2;
 
@@ -139,29 +154,49 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     const scalePts = (p: FivePoints): FivePoints => p.map((q) => [q[0] * toOriginal, q[1] * toOriginal]) as FivePoints;
     // Crops come from the working copy unless a face is too small there for the template: then
     // only the region of those faces is decoded again, sharper.
-    const detail = await this.detailRegion(bytes, decoded, located.map((f) => f.landmarks));
-    const faces = orderFaces(dropFalseDetections(
-      located.map((f, i) => {
-        let source = work;
-        let pts = f.landmarks;
-        if (detail?.faces.has(i)) {
-          const k = detail.region.scale / decoded.scale;
-          source = detail.region.image;
-          pts = f.landmarks.map((q) => [q[0] * k - detail.region.x, q[1] * k - detail.region.y]) as FivePoints;
-        }
-        const { crop } = alignFace(source, pts, this.embedder.template);
-        const box = scaleBox(f.box);
-        const landmarks = scalePts(f.landmarks);
-        return { box, score: f.score, landmarks, crop, quality: faceQuality(box, landmarks, crop, { width: decoded.width, height: decoded.height, detectorScore: f.score }) };
-      }),
-    ));
+    const detail = await this.detailRegion(
+      bytes,
+      decoded,
+      located.map((f) => f.landmarks),
+    );
+    const faces = orderFaces(
+      dropFalseDetections(
+        located.map((f, i) => {
+          let source = work;
+          let pts = f.landmarks;
+          if (detail?.faces.has(i)) {
+            const k = detail.region.scale / decoded.scale;
+            source = detail.region.image;
+            pts = f.landmarks.map((q) => [q[0] * k - detail.region.x, q[1] * k - detail.region.y]) as FivePoints;
+          }
+          const { crop } = alignFace(source, pts, this.embedder.template);
+          const box = scaleBox(f.box);
+          const landmarks = scalePts(f.landmarks);
+          return {
+            box,
+            score: f.score,
+            landmarks,
+            crop,
+            quality: faceQuality(box, landmarks, crop, {
+              width: decoded.width,
+              height: decoded.height,
+              detectorScore: f.score,
+            }),
+          };
+        }),
+      ),
+    );
     const t4 = now();
     timings.align = t4 - t3;
 
     let result: AnalyzedFace[] = faces;
     if (options.embed !== false && faces.length > 0) {
       const vectors = await this.embedder.embed(faces.map((f) => f.crop));
-      result = faces.map((f, i) => ({ ...f, embedding: vectors[i], quality: withEmbeddingNorm(f.quality, vectors[i]?.norm, f.score) }));
+      result = faces.map((f, i) => ({
+        ...f,
+        embedding: vectors[i],
+        quality: withEmbeddingNorm(f.quality, vectors[i]?.norm, f.score),
+      }));
     }
     const t5 = now();
     timings.embed = t5 - t4;
@@ -169,10 +204,30 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     return { width: decoded.width, height: decoded.height, faces: result, timings };
   }
 
+  /** Five landmarks per kept detection: the detector's own when it gives them, else the landmark model's. */
+  private async locateLandmarks(
+    work: RgbImage,
+    kept: readonly { box: Box; score: number; landmarks?: FivePoints }[],
+  ): Promise<{ box: Box; score: number; landmarks: FivePoints }[]> {
+    const located: { box: Box; score: number; landmarks: FivePoints }[] = [];
+    for (const d of kept) {
+      located.push({
+        box: d.box,
+        score: d.score,
+        landmarks: d.landmarks ?? (await this.landmarks.locate(work, d.box)),
+      });
+    }
+    return located;
+  }
+
   /** A sharper read of the faces that are smaller in the working copy than the template wants
    * (eye distance under the template's, and at least 1.25x sharper available): one decode of the
    * rectangle around all of them, at the scale the smallest needs. Undefined when no face needs it. */
-  private async detailRegion(bytes: Uint8Array, decoded: DecodedImage, landmarks: readonly FivePoints[]): Promise<{ region: DecodedRegion; faces: Set<number> } | undefined> {
+  private async detailRegion(
+    bytes: Uint8Array,
+    decoded: DecodedImage,
+    landmarks: readonly FivePoints[],
+  ): Promise<{ region: DecodedRegion; faces: Set<number> } | undefined> {
     if (decoded.scale >= 1 || landmarks.length === 0 || this.options.sharpAlign === false) return undefined;
     const template = this.embedder.template;
     const [a, b] = template.points;
@@ -180,7 +235,10 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     const cap = Math.min(1, Math.sqrt(MAX_DETAIL_PIXELS / (decoded.width * decoded.height)));
     let scale = decoded.scale;
     const faces = new Set<number>();
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
     landmarks.forEach((p, i) => {
       const iodWork = Math.hypot(p[0][0] - p[1][0], p[0][1] - p[1][1]);
       if (iodWork <= 0 || iodWork >= templateIod) return;
@@ -191,18 +249,38 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
       // The template square mapped back into the photo (original pixels), plus a margin for the
       // anti-aliasing filter.
       const inv = invertAffine(similarityTransform(p, template.points));
-      const corners: Point[] = [[0, 0], [template.size, 0], [0, template.size], [template.size, template.size]];
+      const corners: Point[] = [
+        [0, 0],
+        [template.size, 0],
+        [0, template.size],
+        [template.size, template.size],
+      ];
       for (const c of corners) {
         const [x, y] = applyAffine(inv, c);
-        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x);
+        y1 = Math.max(y1, y);
       }
     });
     if (faces.size === 0) return undefined;
     const margin = 4 / decoded.scale;
-    const left = Math.max(0, x0 / decoded.scale - margin), top = Math.max(0, y0 / decoded.scale - margin);
-    const area: Region = { x: left, y: top, width: Math.min(decoded.width, x1 / decoded.scale + margin) - left, height: Math.min(decoded.height, y1 / decoded.scale + margin) - top };
+    const left = Math.max(0, x0 / decoded.scale - margin),
+      top = Math.max(0, y0 / decoded.scale - margin);
+    const area: Region = {
+      x: left,
+      y: top,
+      width: Math.min(decoded.width, x1 / decoded.scale + margin) - left,
+      height: Math.min(decoded.height, y1 / decoded.scale + margin) - top,
+    };
     if (area.width <= 1 || area.height <= 1) return undefined;
-    const region = await decodeRegion(bytes, { maxBytes: this.config.maxBytes, maxPixels: this.config.maxPixels }, decoded, area, scale);
+    const region = await decodeRegion(
+      bytes,
+      { maxBytes: this.config.maxBytes, maxPixels: this.config.maxPixels },
+      decoded,
+      area,
+      scale,
+    );
     return { region, faces };
   }
 

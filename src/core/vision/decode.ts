@@ -8,13 +8,20 @@ export const IMAGE_DECODE_ERROR_CODES = ['empty', 'unsupported', 'corrupt', 'too
 export type ImageDecodeErrorCode = (typeof IMAGE_DECODE_ERROR_CODES)[number];
 
 export class ImageDecodeError extends RankfaceError {
-  constructor(override readonly code: ImageDecodeErrorCode, message: string, options?: ErrorOptions) {
+  constructor(
+    override readonly code: ImageDecodeErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(code, message, options);
   }
 }
 
 export function isImageDecodeError(err: unknown): err is ImageDecodeError {
-  return err instanceof ImageDecodeError || (err instanceof Error && err.name === 'ImageDecodeError' && typeof (err as { code?: unknown }).code === 'string');
+  return (
+    err instanceof ImageDecodeError ||
+    (err instanceof Error && err.name === 'ImageDecodeError' && typeof (err as { code?: unknown }).code === 'string')
+  );
 }
 
 export interface DecodeLimits {
@@ -52,7 +59,11 @@ function classifySharpError(err: unknown, bytes?: Uint8Array): ImageDecodeError 
   if (bytes && isHeic(bytes)) return new ImageDecodeError('unsupported', HEIC_UNSUPPORTED, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   if (/pixel limit|too large|exceeds/i.test(message)) return new ImageDecodeError('too-large', message, { cause: err });
-  if (/unsupported image format|not been built|compression format|unsupported|no decoder|not supported|bad seek|NotImplemented/i.test(message)) {
+  if (
+    /unsupported image format|not been built|compression format|unsupported|no decoder|not supported|bad seek|NotImplemented/i.test(
+      message,
+    )
+  ) {
     return new ImageDecodeError('unsupported', message, { cause: err });
   }
   return new ImageDecodeError('corrupt', message, { cause: err });
@@ -62,12 +73,18 @@ function classifySharpError(err: unknown, bytes?: Uint8Array): ImageDecodeError 
  * longest side divided by 8, 4 or 2 is still at least `minSide` gets exactly that division,
  * rounded down: libvips then takes it from the decoder's DCT scaling (sharp only uses
  * shrink-on-load when the whole factor is reached, so rounding up would force a full decode). */
-export function workingSize(width: number, height: number, format: string, options: Pick<DecodeOptions, 'maxSide' | 'minSide'>): [number, number] {
+export function workingSize(
+  width: number,
+  height: number,
+  format: string,
+  options: Pick<DecodeOptions, 'maxSide' | 'minSide'>,
+): [number, number] {
   const long = Math.max(width, height);
   if (long <= options.maxSide) return [width, height];
   if (format === 'jpeg' && options.minSide !== undefined) {
     for (const d of [8, 4, 2]) {
-      if (Math.floor(long / d) >= options.minSide) return [Math.max(1, Math.floor(width / d)), Math.max(1, Math.floor(height / d))];
+      if (Math.floor(long / d) >= options.minSide)
+        return [Math.max(1, Math.floor(width / d)), Math.max(1, Math.floor(height / d))];
     }
   }
   const scale = options.maxSide / long;
@@ -83,7 +100,11 @@ export interface PhotoHeader {
   readonly hasAlpha: boolean;
 }
 
-const sharpInput = (limits: DecodeLimits) => ({ limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, pages: 1 });
+const sharpInput = (limits: DecodeLimits) => ({
+  limitInputPixels: limits.maxPixels,
+  failOn: 'truncated' as const,
+  pages: 1,
+});
 
 /** Read and check the header only (no pixels decoded). */
 export async function readPhotoHeader(bytes: Uint8Array, limits: DecodeLimits): Promise<PhotoHeader> {
@@ -98,12 +119,16 @@ export async function readPhotoHeader(bytes: Uint8Array, limits: DecodeLimits): 
     throw classifySharpError(err, bytes);
   }
   const format = meta.format ?? 'unknown';
-  if (!ACCEPTED_FORMATS.has(format)) throw new ImageDecodeError('unsupported', `image format '${format}' is not supported`);
+  if (!ACCEPTED_FORMATS.has(format))
+    throw new ImageDecodeError('unsupported', `image format '${format}' is not supported`);
   const rawW = meta.width ?? 0;
   const rawH = meta.pageHeight ?? meta.height ?? 0;
   if (rawW <= 0 || rawH <= 0) throw new ImageDecodeError('corrupt', 'image has no size');
   if (rawW * rawH > limits.maxPixels) {
-    throw new ImageDecodeError('too-large', `image is ${rawW}x${rawH} = ${rawW * rawH} pixels, limit is ${limits.maxPixels}`);
+    throw new ImageDecodeError(
+      'too-large',
+      `image is ${rawW}x${rawH} = ${rawW * rawH} pixels, limit is ${limits.maxPixels}`,
+    );
   }
   // EXIF orientations 5-8 swap width and height.
   const swap = (meta.orientation ?? 1) >= 5;
@@ -112,19 +137,37 @@ export async function readPhotoHeader(bytes: Uint8Array, limits: DecodeLimits): 
 
 /** Oriented, sRGB, 3-channel pixels of `bytes`, resized to targetW x targetH (shrink-on-load
  * where the format allows), optionally only the `region` of that resized frame. */
-async function decodePixels(bytes: Uint8Array, limits: DecodeLimits, header: PhotoHeader, targetW: number, targetH: number, region?: Region): Promise<RgbImage> {
+async function decodePixels(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  header: PhotoHeader,
+  targetW: number,
+  targetH: number,
+  region?: Region,
+): Promise<RgbImage> {
   try {
     // rotate() with no angle applies the EXIF orientation first: every later step (resize,
     // extract) works in the oriented frame.
     let pipeline = sharp(bytes, sharpInput(limits)).rotate();
-    if (targetW !== header.width || targetH !== header.height) pipeline = pipeline.resize(targetW, targetH, { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: true });
+    if (targetW !== header.width || targetH !== header.height)
+      pipeline = pipeline.resize(targetW, targetH, { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: true });
     // After resize: libvips computes only the region (and, for JPEG, decodes only down to its bottom row).
-    if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
+    if (region)
+      pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
     // Transparent areas become white, as viewers show them; CMYK and greyscale go to sRGB.
     if (header.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
-    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new ImageDecodeError('unsupported', `decoded to ${info.channels} channels, expected 3`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    const { data, info } = await pipeline
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3)
+      throw new ImageDecodeError('unsupported', `decoded to ${info.channels} channels, expected 3`);
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (err) {
     if (isImageDecodeError(err)) throw err;
     throw classifySharpError(err, bytes);
@@ -160,7 +203,13 @@ export interface DecodedRegion {
 /** Decode only `region` (oriented photo pixels) of the photo, at `scale` (≤ 1) of full resolution:
  * the sharper second read of face regions. The whole photo is never held at that scale: libvips
  * streams it, and JPEGs are DCT-scaled on load when the scale allows (≤ 1/2). */
-export async function decodeRegion(bytes: Uint8Array, limits: DecodeLimits, header: PhotoHeader, region: Region, scale: number): Promise<DecodedRegion> {
+export async function decodeRegion(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  header: PhotoHeader,
+  region: Region,
+  scale: number,
+): Promise<DecodedRegion> {
   const s = Math.min(1, scale);
   // Rounded down, so that a scale of exactly 1/2 (1/4, 1/8) is DCT-scaled (see workingSize).
   const fullW = Math.max(1, Math.floor(header.width * s));
@@ -169,7 +218,16 @@ export async function decodeRegion(bytes: Uint8Array, limits: DecodeLimits, head
   const y0 = Math.max(0, Math.floor(region.y * s));
   const x1 = Math.min(fullW, Math.ceil((region.x + region.width) * s));
   const y1 = Math.min(fullH, Math.ceil((region.y + region.height) * s));
-  if (x1 <= x0 || y1 <= y0) throw new ImageDecodeError('corrupt', `region ${JSON.stringify(region)} is outside the ${header.width}x${header.height} photo`);
-  const image = await decodePixels(bytes, limits, header, fullW, fullH, { x: x0, y: y0, width: x1 - x0, height: y1 - y0 });
+  if (x1 <= x0 || y1 <= y0)
+    throw new ImageDecodeError(
+      'corrupt',
+      `region ${JSON.stringify(region)} is outside the ${header.width}x${header.height} photo`,
+    );
+  const image = await decodePixels(bytes, limits, header, fullW, fullH, {
+    x: x0,
+    y: y0,
+    width: x1 - x0,
+    height: y1 - y0,
+  });
   return { image, x: x0, y: y0, scale: fullW / header.width };
 }

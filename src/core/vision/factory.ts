@@ -1,6 +1,14 @@
 import { RankfaceError } from '#core/errors.ts';
 import type { Detector, Embedder, LandmarkLocator } from '#core/vision/types.ts';
-import { detectorRegistry, embedderRegistry, knownDetectors, knownEmbedders, knownLandmarkModels, landmarkRegistry, type ModelLoadConfig } from '#core/vision/registry.ts';
+import {
+  detectorRegistry,
+  embedderRegistry,
+  knownDetectors,
+  knownEmbedders,
+  knownLandmarkModels,
+  landmarkRegistry,
+  type ModelLoadConfig,
+} from '#core/vision/registry.ts';
 
 export class UnknownModelError extends RankfaceError {
   constructor(kind: string, id: string, known: readonly string[]) {

@@ -25,7 +25,10 @@ export interface DetectedFaceEvidence {
 export function isFalseDetection(face: DetectedFaceEvidence, rules = FALSE_DETECTION_RULES): boolean {
   const aspect = face.box[3] / Math.max(1e-6, face.box[2]);
   const plausibility = face.quality.plausibility ?? 1;
-  const weak = face.score < rules.maxScore && aspect >= rules.minAspect && (plausibility < rules.maxPlausibility || face.quality.sharpness < rules.maxSharpness);
+  const weak =
+    face.score < rules.maxScore &&
+    aspect >= rules.minAspect &&
+    (plausibility < rules.maxPlausibility || face.quality.sharpness < rules.maxSharpness);
   const noFace = aspect >= rules.extremeAspect && plausibility < rules.noFace;
   return weak || noFace;
 }

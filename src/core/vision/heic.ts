@@ -11,4 +11,5 @@ export function isHeic(bytes: Uint8Array): boolean {
   return brands.some((at) => HEIC_BRANDS.has(Buffer.from(bytes.subarray(at, at + 4)).toString('latin1')));
 }
 
-export const HEIC_UNSUPPORTED = 'HEIC (HEVC-coded) photos cannot be decoded here: upload JPEG instead (on an iPhone: Settings → Camera → Formats → Most Compatible, or share/export as JPEG)';
+export const HEIC_UNSUPPORTED =
+  'HEIC (HEVC-coded) photos cannot be decoded here: upload JPEG instead (on an iPhone: Settings → Camera → Formats → Most Compatible, or share/export as JPEG)';

@@ -10,7 +10,8 @@ export function resizeRgb(src: RgbImage, dstW: number, dstH: number): RgbImage {
   dstW = Math.max(1, Math.round(dstW));
   dstH = Math.max(1, Math.round(dstH));
   if (dstW === src.width && dstH === src.height) return src;
-  const sw = src.width, sh = src.height;
+  const sw = src.width,
+    sh = src.height;
   const hx = axisWeights(sw, dstW);
   const vy = axisWeights(sh, dstH);
   // Horizontal pass: sh rows of dstW*3 floats.
@@ -21,14 +22,20 @@ export function resizeRgb(src: RgbImage, dstW: number, dstH: number): RgbImage {
     const row = y * sw * 3;
     const orow = y * rowLen;
     for (let x = 0; x < dstW; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let k = hx.start[x], e = hx.start[x + 1]; k < e; k++) {
         const p = row + hx.idx[k] * 3;
         const f = hx.w[k];
-        r += d[p] * f; g += d[p + 1] * f; b += d[p + 2] * f;
+        r += d[p] * f;
+        g += d[p + 1] * f;
+        b += d[p + 2] * f;
       }
       const o = orow + x * 3;
-      tmp[o] = r; tmp[o + 1] = g; tmp[o + 2] = b;
+      tmp[o] = r;
+      tmp[o + 1] = g;
+      tmp[o + 2] = b;
     }
   }
   // Vertical pass: each output row is a weighted sum of whole input rows (sequential memory).
@@ -78,7 +85,10 @@ function axisWeights(srcLen: number, dstLen: number): { idx: Int32Array; w: Floa
       const b = Math.min(srcLen, (d + 1) * scale);
       for (let s = Math.floor(a); s < Math.ceil(b); s++) {
         const cover = Math.min(b, s + 1) - Math.max(a, s);
-        if (cover > 1e-6) { idx.push(s); w.push(cover / (b - a)); }
+        if (cover > 1e-6) {
+          idx.push(s);
+          w.push(cover / (b - a));
+        }
       }
     } else {
       const x = (d + 0.5) * scale - 0.5;
@@ -96,8 +106,10 @@ function axisWeights(srcLen: number, dstLen: number): { idx: Int32Array; w: Floa
 /** Copy a rectangle (clamped to the image; outside pixels are filled with `fill`). */
 export function cropRgb(src: RgbImage, x0: number, y0: number, w: number, h: number, fill = 0): RgbImage {
   const out = new Uint8Array(w * h * 3).fill(fill);
-  const sx0 = Math.max(0, x0), sy0 = Math.max(0, y0);
-  const sx1 = Math.min(src.width, x0 + w), sy1 = Math.min(src.height, y0 + h);
+  const sx0 = Math.max(0, x0),
+    sy0 = Math.max(0, y0);
+  const sx1 = Math.min(src.width, x0 + w),
+    sy1 = Math.min(src.height, y0 + h);
   if (sx1 > sx0) {
     for (let y = sy0; y < sy1; y++) {
       const from = (y * src.width + sx0) * 3;

@@ -26,10 +26,15 @@ export async function readModelVersion(modelsDir: string, id: string): Promise<s
   try {
     info = await readModelInfo(modelsDir, id);
   } catch (err) {
-    throw new ModelFileError('model-missing', `model ${id}: ${join(modelsDir, id, 'model.json')} is missing or unreadable; ${FIX}`, { cause: err });
+    throw new ModelFileError(
+      'model-missing',
+      `model ${id}: ${join(modelsDir, id, 'model.json')} is missing or unreadable; ${FIX}`,
+      { cause: err },
+    );
   }
   const entry = (await readManifest(modelsDir)).find((m) => m.id === id);
-  if (!entry) throw new ModelFileError('model-missing', `model ${id} is not in ${join(modelsDir, 'manifest.json')}; ${FIX}`);
+  if (!entry)
+    throw new ModelFileError('model-missing', `model ${id} is not in ${join(modelsDir, 'manifest.json')}; ${FIX}`);
   return modelVersionOf(info.package, entry);
 }
 
@@ -74,22 +79,32 @@ async function verifyFile(modelId: string, path: string, expected: string): Prom
     throw new ModelFileError('model-missing', `model ${modelId}: ${path} is missing; ${FIX}`, { cause: err });
   }
   if (verified.get(path) === stamp) return;
-  const actual = createHash('sha256').update(await readFile(path)).digest('hex');
+  const actual = createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
   if (actual !== expected) {
-    throw new ModelFileError('model-damaged', `model ${modelId}: ${path} is damaged (sha256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…); ${FIX}`);
+    throw new ModelFileError(
+      'model-damaged',
+      `model ${modelId}: ${path} is damaged (sha256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…); ${FIX}`,
+    );
   }
   verified.set(path, stamp);
 }
 
 /** A model's content hash: its files' pinned sha256s, hashed. The files are checked against those
  * pins before they are loaded (verifyModelFiles), so it is the hash of the weights that run. */
-const contentHashOf = (entry: ManifestEntry): string => createHash('sha256').update(entry.files.map((f) => f.sha256).join('\n')).digest('hex');
+const contentHashOf = (entry: ManifestEntry): string =>
+  createHash('sha256')
+    .update(entry.files.map((f) => f.sha256).join('\n'))
+    .digest('hex');
 
 async function readManifest(modelsDir: string): Promise<readonly ManifestEntry[]> {
   try {
     return (JSON.parse(await readFile(join(modelsDir, 'manifest.json'), 'utf8')) as { models: ManifestEntry[] }).models;
   } catch (err) {
-    throw new ModelFileError('model-missing', `${join(modelsDir, 'manifest.json')} is missing or unreadable; ${FIX}`, { cause: err });
+    throw new ModelFileError('model-missing', `${join(modelsDir, 'manifest.json')} is missing or unreadable; ${FIX}`, {
+      cause: err,
+    });
   }
 }
 
@@ -102,12 +117,17 @@ export async function verifyModelFiles(modelsDir: string, ids: readonly string[]
   const hashes = new Map<string, string>();
   for (const id of ids) {
     const entry = manifest.find((m) => m.id === id);
-    if (!entry) throw new ModelFileError('model-missing', `model ${id} is not in ${join(modelsDir, 'manifest.json')}; ${FIX}`);
+    if (!entry)
+      throw new ModelFileError('model-missing', `model ${id} is not in ${join(modelsDir, 'manifest.json')}; ${FIX}`);
     for (const f of entry.files) await verifyFile(id, join(modelsDir, id, f.to), f.sha256);
     try {
       await stat(join(modelsDir, id, 'model.json'));
     } catch (err) {
-      throw new ModelFileError('model-missing', `model ${id}: ${join(modelsDir, id, 'model.json')} is missing; ${FIX}`, { cause: err });
+      throw new ModelFileError(
+        'model-missing',
+        `model ${id}: ${join(modelsDir, id, 'model.json')} is missing; ${FIX}`,
+        { cause: err },
+      );
     }
     const hash = contentHashes.get(id) ?? contentHashOf(entry);
     contentHashes.set(id, hash);

@@ -28,7 +28,10 @@ export function nms<T extends ScoredBox>(boxes: readonly T[], iouThreshold: numb
   const sorted = [...boxes].sort((a, b) => b.score - a.score || a.box[1] - b.box[1] || a.box[0] - b.box[0]);
   const kept: T[] = [];
   for (const cand of sorted) {
-    if (kept.every((k) => iou(k.box, cand.box) <= iouThreshold && overlapOfSmaller(k.box, cand.box) <= containThreshold)) kept.push(cand);
+    if (
+      kept.every((k) => iou(k.box, cand.box) <= iouThreshold && overlapOfSmaller(k.box, cand.box) <= containThreshold)
+    )
+      kept.push(cand);
   }
   return kept;
 }

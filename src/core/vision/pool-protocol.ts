@@ -21,7 +21,14 @@ export interface SerializedError {
 }
 
 export type WorkerResponse =
-  | { readonly kind: 'ready'; readonly embedderId: string; readonly embedderVersion: string; readonly embedderDim: number; readonly detectorId: string; readonly template: AlignmentTemplate }
+  | {
+      readonly kind: 'ready';
+      readonly embedderId: string;
+      readonly embedderVersion: string;
+      readonly embedderDim: number;
+      readonly detectorId: string;
+      readonly template: AlignmentTemplate;
+    }
   | { readonly kind: 'init-failed'; readonly error: SerializedError }
   | { readonly id: number; readonly kind: 'analyzed'; readonly photo: AnalyzedPhoto }
   | { readonly id: number; readonly kind: 'embedded'; readonly vectors: FaceVector[] }
@@ -39,7 +46,8 @@ export function serializeError(err: unknown): SerializedError {
 export function transferablesOf(value: AnalyzedPhoto | readonly FaceVector[] | readonly RgbImage[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   const add = (a: ArrayBufferView): void => {
-    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) buffers.add(a.buffer);
+    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
+      buffers.add(a.buffer);
   };
   if ('faces' in value) {
     for (const f of value.faces) {

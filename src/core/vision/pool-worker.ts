@@ -1,6 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFaceAnalyzer, type FaceAnalyzer } from '#core/vision/analyzer.ts';
-import { serializeError, transferablesOf, type WorkerInit, type WorkerRequest, type WorkerResponse } from '#core/vision/pool-protocol.ts';
+import {
+  serializeError,
+  transferablesOf,
+  type WorkerInit,
+  type WorkerRequest,
+  type WorkerResponse,
+} from '#core/vision/pool-protocol.ts';
 
 /** One analyzer per worker thread, one inference thread each (the pool already fills the cores). */
 const port = parentPort;
@@ -11,7 +17,14 @@ const post = (msg: WorkerResponse, transfer: ArrayBuffer[] = []): void => port.p
 let analyzer: FaceAnalyzer;
 try {
   analyzer = await createFaceAnalyzer(init.config, { ...init.analyzer, threads: init.analyzer.threads ?? 1 });
-  post({ kind: 'ready', embedderId: analyzer.embedderId, embedderVersion: analyzer.embedderVersion, embedderDim: analyzer.embedderDim, detectorId: analyzer.detectorId, template: analyzer.template });
+  post({
+    kind: 'ready',
+    embedderId: analyzer.embedderId,
+    embedderVersion: analyzer.embedderVersion,
+    embedderDim: analyzer.embedderDim,
+    detectorId: analyzer.detectorId,
+    template: analyzer.template,
+  });
 } catch (err) {
   post({ kind: 'init-failed', error: serializeError(err) });
   process.exit(1);

@@ -7,7 +7,13 @@ import type { FaceVector, RgbImage } from '#core/types.ts';
 import type { AnalyzeOptions, AnalyzerOptions, FaceAnalyzer } from '#core/vision/analyzer.ts';
 import { RankfaceError } from '#core/errors.ts';
 import { ImageDecodeError, type ImageDecodeErrorCode } from '#core/vision/decode.ts';
-import { transferablesOf, type SerializedError, type WorkerInit, type WorkerRequest, type WorkerResponse } from '#core/vision/pool-protocol.ts';
+import {
+  transferablesOf,
+  type SerializedError,
+  type WorkerInit,
+  type WorkerRequest,
+  type WorkerResponse,
+} from '#core/vision/pool-protocol.ts';
 import type { AlignmentTemplate, AnalyzedPhoto } from '#core/vision/types.ts';
 
 /** A worker_threads pool of analyzers (one per core) for many photos. Each worker builds its own
@@ -61,7 +67,11 @@ function workerBootstrap(): string {
   }
   if (!bootstrapCode) {
     const workerUrl = new URL('./pool-worker.ts', import.meta.url);
-    const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const tsxApi = pathToFileURL(
+      createRequire(import.meta.url)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
     bootstrapCode = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
   }
   return bootstrapCode;
@@ -105,7 +115,13 @@ export class AnalyzerPool implements FaceAnalyzer {
       worker.on('message', (msg: WorkerResponse) => {
         if (msg.kind === 'ready') {
           ready = true;
-          Object.assign(this, { detectorId: msg.detectorId, embedderId: msg.embedderId, embedderVersion: msg.embedderVersion, embedderDim: msg.embedderDim, template: msg.template });
+          Object.assign(this, {
+            detectorId: msg.detectorId,
+            embedderId: msg.embedderId,
+            embedderVersion: msg.embedderVersion,
+            embedderDim: msg.embedderDim,
+            template: msg.template,
+          });
           this.slots.push(slot);
           resolve(slot);
           this.pump();
@@ -135,7 +151,8 @@ export class AnalyzerPool implements FaceAnalyzer {
         if (!this.closed) {
           this.spawn().catch((e: unknown) => {
             // Cannot replace the worker: fail waiting tasks if no worker is left.
-            if (this.slots.length === 0) for (const p of this.queue.splice(0)) p.reject(e instanceof Error ? e : new Error(String(e)));
+            if (this.slots.length === 0)
+              for (const p of this.queue.splice(0)) p.reject(e instanceof Error ? e : new Error(String(e)));
           });
         }
       };

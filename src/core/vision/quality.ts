@@ -7,13 +7,18 @@ export { passesQualityGate, QUALITY_GATE } from '#core/quality-gate.ts';
 /** Variance of the 4-neighbour Laplacian of the grey image: blur lowers it. */
 export function laplacianVariance(image: RgbImage): number {
   const g = toGrey(image);
-  const w = image.width, h = image.height;
-  let sum = 0, sumSq = 0, n = 0;
+  const w = image.width,
+    h = image.height;
+  let sum = 0,
+    sumSq = 0,
+    n = 0;
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const v = g[i - 1] + g[i + 1] + g[i - w] + g[i + w] - 4 * g[i];
-      sum += v; sumSq += v * v; n++;
+      sum += v;
+      sumSq += v * v;
+      n++;
     }
   }
   if (n === 0) return 0;
@@ -30,7 +35,8 @@ const deg = (r: number): number => (r * 180) / Math.PI;
 export function poseFromLandmarks(p: FivePoints): { yaw: number; pitch: number; roll: number } {
   const [le, re, nose, lm, rm] = p;
   const roll = Math.atan2(re[1] - le[1], re[0] - le[0]);
-  const cos = Math.cos(-roll), sin = Math.sin(-roll);
+  const cos = Math.cos(-roll),
+    sin = Math.sin(-roll);
   const rot = (q: readonly [number, number]): [number, number] => [q[0] * cos - q[1] * sin, q[0] * sin + q[1] * cos];
   const [l, r, n, ml, mr] = [le, re, nose, lm, rm].map(rot);
   const eyeMid: [number, number] = [(l[0] + r[0]) / 2, (l[1] + r[1]) / 2];
@@ -78,9 +84,13 @@ export function truncationOf(p: FivePoints, width: number, height: number): numb
 export function landmarkPlausibility(box: Box, p: FivePoints): number {
   const [x, y, w, h] = box;
   const pad = 0.1;
-  const inside = p.filter((q) => q[0] >= x - pad * w && q[0] <= x + w * (1 + pad) && q[1] >= y - pad * h && q[1] <= y + h * (1 + pad)).length / 5;
+  const inside =
+    p.filter(
+      (q) => q[0] >= x - pad * w && q[0] <= x + w * (1 + pad) && q[1] >= y - pad * h && q[1] <= y + h * (1 + pad),
+    ).length / 5;
   const [le, re, nose, lm, rm] = p;
-  const eyeY = (le[1] + re[1]) / 2, mouthY = (lm[1] + rm[1]) / 2;
+  const eyeY = (le[1] + re[1]) / 2,
+    mouthY = (lm[1] + rm[1]) / 2;
   const ordered = eyeY < nose[1] && nose[1] < mouthY && le[0] < re[0] && lm[0] < rm[0] ? 1 : 0;
   const iodShare = interOcularPx(p) / Math.max(1e-6, w);
   // ULFD boxes put the eyes ~0.35–0.5 of the box width apart on frontal faces; profiles go lower.
@@ -118,7 +128,6 @@ export const QUALITY_THRESHOLDS = {
 type Range = { readonly bad: number; readonly good: number };
 export type QualityThresholds = { readonly [K in keyof typeof QUALITY_THRESHOLDS]: Range };
 
-
 export interface QualityContext {
   /** Photo size in the same frame as box and landmarks. */
   readonly width: number;
@@ -126,7 +135,8 @@ export interface QualityContext {
   readonly detectorScore: number;
 }
 
-type SignalName = 'small' | 'truncated' | 'blurred' | 'profile' | 'low-detector-score' | 'implausible-landmarks' | 'weak-embedding';
+type SignalName =
+  'small' | 'truncated' | 'blurred' | 'profile' | 'low-detector-score' | 'implausible-landmarks' | 'weak-embedding';
 
 /** Per-signal factors in [0, 1] for the measured values present. */
 function factors(q: FaceQuality, detectorScore: number | undefined, t: QualityThresholds): [SignalName, number][] {
@@ -135,26 +145,45 @@ function factors(q: FaceQuality, detectorScore: number | undefined, t: QualityTh
   if (q.truncation !== undefined) out.push(['truncated', ramp(q.truncation, t.truncation.bad, t.truncation.good)]);
   out.push(['blurred', ramp(q.sharpness, t.sharpness.bad, t.sharpness.good)]);
   out.push(['profile', ramp(Math.abs(q.yaw), t.yaw.bad, t.yaw.good)]);
-  if (detectorScore !== undefined) out.push(['low-detector-score', ramp(detectorScore, t.detectorScore.bad, t.detectorScore.good)]);
-  if (q.plausibility !== undefined) out.push(['implausible-landmarks', ramp(q.plausibility, t.plausibility.bad, t.plausibility.good)]);
-  if (q.embeddingNorm !== undefined) out.push(['weak-embedding', ramp(q.embeddingNorm, t.embeddingNorm.bad, t.embeddingNorm.good)]);
+  if (detectorScore !== undefined)
+    out.push(['low-detector-score', ramp(detectorScore, t.detectorScore.bad, t.detectorScore.good)]);
+  if (q.plausibility !== undefined)
+    out.push(['implausible-landmarks', ramp(q.plausibility, t.plausibility.bad, t.plausibility.good)]);
+  if (q.embeddingNorm !== undefined)
+    out.push(['weak-embedding', ramp(q.embeddingNorm, t.embeddingNorm.bad, t.embeddingNorm.good)]);
   return out;
 }
 
 /** Overall score: the product of the factors, each lifted so that one weak signal alone only
  * halves it (0.5 + 0.5 f) unless it is at its floor, where the face is unusable on that signal
  * alone. Reasons: the signals whose factor is below 1, weakest first. */
-export function scoreQuality(q: FaceQuality, detectorScore?: number, thresholds: QualityThresholds = QUALITY_THRESHOLDS): { score: number; reasons: string[] } {
+export function scoreQuality(
+  q: FaceQuality,
+  detectorScore?: number,
+  thresholds: QualityThresholds = QUALITY_THRESHOLDS,
+): { score: number; reasons: string[] } {
   const fs = factors(q, detectorScore, thresholds);
   let score = 1;
   for (const [, f] of fs) score *= f === 0 ? 0 : 0.5 + 0.5 * f;
-  const reasons = fs.filter(([, f]) => f < 1).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name);
+  const reasons = fs
+    .filter(([, f]) => f < 1)
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([name]) => name);
   return { score: Number(score.toFixed(4)), reasons };
 }
 
 /** Everything measurable on a detected, aligned face (no embedding yet). */
-export function faceQuality(box: Box, landmarks: FivePoints, alignedCrop: RgbImage, context?: QualityContext): FaceQuality {
-  const base = { sizePx: Math.min(box[2], box[3]), sharpness: laplacianVariance(alignedCrop), ...poseFromLandmarks(landmarks) };
+export function faceQuality(
+  box: Box,
+  landmarks: FivePoints,
+  alignedCrop: RgbImage,
+  context?: QualityContext,
+): FaceQuality {
+  const base = {
+    sizePx: Math.min(box[2], box[3]),
+    sharpness: laplacianVariance(alignedCrop),
+    ...poseFromLandmarks(landmarks),
+  };
   if (!context) return base;
   const measured: FaceQuality = {
     ...base,

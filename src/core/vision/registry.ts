@@ -15,19 +15,29 @@ export type EmbedderLoader = (cfg: ModelLoadConfig) => Promise<Embedder>;
 export type LandmarkLoader = (cfg: ModelLoadConfig) => Promise<LandmarkLocator>;
 
 export const detectorRegistry: Record<string, DetectorLoader> = {
-  'ulfd-rfb320': async (cfg) => (await import('./detectors/ulfd.ts')).createUlfdDetector(cfg.modelsDir, cfg.threads === undefined ? {} : { threads: cfg.threads }),
+  'ulfd-rfb320': async (cfg) =>
+    (await import('./detectors/ulfd.ts')).createUlfdDetector(
+      cfg.modelsDir,
+      cfg.threads === undefined ? {} : { threads: cfg.threads },
+    ),
   mtcnn: async (cfg) => (await import('./detectors/mtcnn.ts')).createMtcnnDetector(cfg.modelsDir),
 };
 
 export const embedderRegistry: Record<string, EmbedderLoader> = {
-  'faceplugin-arcface512': async (cfg) => (await import('./embedders/arcface-onnx.ts')).createArcfaceOnnxEmbedder(cfg.modelsDir, cfg.threads),
+  'faceplugin-arcface512': async (cfg) =>
+    (await import('./embedders/arcface-onnx.ts')).createArcfaceOnnxEmbedder(cfg.modelsDir, cfg.threads),
   'dlib-resnet128': async (cfg) => (await import('./embedders/dlib-resnet.ts')).createDlibResnetEmbedder(cfg.modelsDir),
-  mobilefacenet: async (cfg) => (await import('./embedders/mobilefacenet.ts')).createMobileFaceNetEmbedder(cfg.modelsDir, cfg.threads === undefined ? {} : { threads: cfg.threads }),
+  mobilefacenet: async (cfg) =>
+    (await import('./embedders/mobilefacenet.ts')).createMobileFaceNetEmbedder(
+      cfg.modelsDir,
+      cfg.threads === undefined ? {} : { threads: cfg.threads },
+    ),
 };
 
 /** Landmark models, used for detectors that do not predict 5 points themselves. */
 export const landmarkRegistry: Record<string, LandmarkLoader> = {
-  'faceplugin-landmark68': async (cfg) => (await import('./landmarks/faceplugin68.ts')).createFaceplugin68Locator(cfg.modelsDir, cfg.threads),
+  'faceplugin-landmark68': async (cfg) =>
+    (await import('./landmarks/faceplugin68.ts')).createFaceplugin68Locator(cfg.modelsDir, cfg.threads),
 };
 
 export const DEFAULT_LANDMARKS = 'faceplugin-landmark68';

@@ -41,7 +41,9 @@ describe('redelivery after a handler crash mid-batch', () => {
     const after = await p.runtime.faces.listPhotos(ALICE);
     expect(after.map((r) => r.status)).toEqual(photos.map(() => 'embedded'));
     // The photo processed twice has exactly the faces of its first processing.
-    expect((await p.runtime.faces.listFacesOfPhoto(ALICE, written[0]!.photoId)).map((f) => f.faceId).sort()).toEqual(firstFaces);
+    expect((await p.runtime.faces.listFacesOfPhoto(ALICE, written[0]!.photoId)).map((f) => f.faceId).sort()).toEqual(
+      firstFaces,
+    );
     const faces = await p.runtime.faces.listFaces(ALICE);
     expect(await p.runtime.faces.listVectors(ALICE, p.local.analyzer.embedderId)).toHaveLength(faces.length);
     expect(await p.local.depth('detect', 'dlq')).toBe(0);

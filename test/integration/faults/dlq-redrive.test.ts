@@ -40,7 +40,9 @@ describe('redrive from the dead-letter queue', () => {
     const inPeople = (people.body.people as { faceCount: number }[]).reduce((n, x) => n + x.faceCount, 0);
     const loose = await p.api(ALICE, 'GET', '/faces', {}, undefined, { state: 'unassigned' });
     const gated = await p.api(ALICE, 'GET', '/faces', {}, undefined, { state: 'gated' });
-    expect(inPeople + (loose.body.faces as unknown[]).length + (gated.body.faces as unknown[]).length).toBe(faces.length);
+    expect(inPeople + (loose.body.faces as unknown[]).length + (gated.body.faces as unknown[]).length).toBe(
+      faces.length,
+    );
     expect(await p.local.depth('embed', 'dlq')).toBe(0);
   });
 });

@@ -18,7 +18,9 @@ describe('duplicate and out-of-order S3 events', () => {
   afterAll(async () => p?.stop());
 
   const event = (eventName: string, key: string): S3Event =>
-    ({ Records: [{ eventName, eventSource: 'aws:s3', s3: { bucket: { name: p.aws.bucket }, object: { key } } }] }) as unknown as S3Event;
+    ({
+      Records: [{ eventName, eventSource: 'aws:s3', s3: { bucket: { name: p.aws.bucket }, object: { key } } }],
+    }) as unknown as S3Event;
 
   it('ends with exactly the photos and faces the bucket holds', async () => {
     const [v1, v2, gone, kept] = bobPhotos().filter((_, i) => i % 3 === 0);
@@ -36,7 +38,8 @@ describe('duplicate and out-of-order S3 events', () => {
       event('ObjectCreated:Put', twice),
       event('ObjectCreated:Put', replaced), // the first put's event last (a duplicate of its key)
       event('ObjectCreated:Put', deleted),
-    ]) p.local.notify(e);
+    ])
+      p.local.notify(e);
     expect(await drainStage(p, 'detect')).toEqual([]);
     expect(await p.settle()).toEqual([]);
 

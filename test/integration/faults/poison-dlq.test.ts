@@ -31,7 +31,9 @@ describe('poison message', () => {
     expect(await p.local.depth('detect')).toBe(0);
 
     const { client, queues } = p.aws.sqs;
-    const dead = await client.send(new ReceiveMessageCommand({ QueueUrl: queues.detect.dlqUrl, MaxNumberOfMessages: 10 }));
+    const dead = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.detect.dlqUrl, MaxNumberOfMessages: 10 }),
+    );
     expect(dead.Messages ?? []).toHaveLength(1);
     const body = JSON.parse(dead.Messages![0]!.Body!) as { Records: { s3: { object: { key: string } } }[] };
     expect(decodeURIComponent(body.Records[0]!.s3.object.key.replace(/\+/g, ' '))).toBe(poison);

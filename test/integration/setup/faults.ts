@@ -11,7 +11,11 @@ import type { Pipeline } from './pipeline.ts';
  * that a batch is never redelivered while its handler runs on a loaded machine, short enough to
  * watch a redelivery. Everything else (receive count, DLQ, batch size) is the stack's. */
 export const FAULT_VISIBILITY_SECONDS = 4;
-export const faultVisibility: Record<Stage, number> = { detect: FAULT_VISIBILITY_SECONDS, embed: FAULT_VISIBILITY_SECONDS, cluster: FAULT_VISIBILITY_SECONDS };
+export const faultVisibility: Record<Stage, number> = {
+  detect: FAULT_VISIBILITY_SECONDS,
+  embed: FAULT_VISIBILITY_SECONDS,
+  cluster: FAULT_VISIBILITY_SECONDS,
+};
 export const MAX_RECEIVES = STAGE_QUEUES.detect.maxReceiveCount;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +23,13 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export const waitForRedelivery = (): Promise<void> => sleep(FAULT_VISIBILITY_SECONDS * 1000 + 500);
 
 /** The S3 key an S3-notification message is about. */
-export const keyOf = (r: SQSRecord): string => decodeURIComponent((JSON.parse(r.body) as { Records: { s3: { object: { key: string } } }[] }).Records[0]!.s3.object.key.replace(/\+/g, ' '));
+export const keyOf = (r: SQSRecord): string =>
+  decodeURIComponent(
+    (JSON.parse(r.body) as { Records: { s3: { object: { key: string } } }[] }).Records[0]!.s3.object.key.replace(
+      /\+/g,
+      ' ',
+    ),
+  );
 
 /** A blob store whose reads of some keys fail as S3 does under throttling or a permissions slip
  * (an infrastructure fault, not bad input): `failuresLeft` per key, Infinity for a poison key. */
@@ -40,9 +50,17 @@ export function faultyBlobs(blobs: S3BlobStore, failuresLeft: Map<string, number
 }
 
 /** The detect function as its Lambda builds it, over a faulty blob store. */
-export function detectWithFaults(p: Pipeline, failuresLeft: Map<string, number>): (e: SQSEvent) => Promise<SQSBatchResponse> {
+export function detectWithFaults(
+  p: Pipeline,
+  failuresLeft: Map<string, number>,
+): (e: SQSEvent) => Promise<SQSBatchResponse> {
   const { client, queues } = p.aws.sqs;
-  return createDetectHandler({ ...p.runtime, blobs: faultyBlobs(p.runtime.blobs, failuresLeft), analyzer: p.local.analyzer, embedQueue: new SqsWorkQueue(client, queues.embed.url) });
+  return createDetectHandler({
+    ...p.runtime,
+    blobs: faultyBlobs(p.runtime.blobs, failuresLeft),
+    analyzer: p.local.analyzer,
+    embedQueue: new SqsWorkQueue(client, queues.embed.url),
+  });
 }
 
 /** The embed function during an outage of its model runtime: every job fails. */
@@ -54,7 +72,11 @@ export function embedDuringOutage(p: Pipeline): (e: SQSEvent) => Promise<SQSBatc
 }
 
 /** Poll a stage until it has nothing visible. */
-export async function drainStage(p: Pipeline, stage: Stage, handler?: (e: SQSEvent) => Promise<SQSBatchResponse>): Promise<string[]> {
+export async function drainStage(
+  p: Pipeline,
+  stage: Stage,
+  handler?: (e: SQSEvent) => Promise<SQSBatchResponse>,
+): Promise<string[]> {
   const failures: string[] = [];
   for (;;) {
     const r = await p.local.poll(stage, 0, handler);

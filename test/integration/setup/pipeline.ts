@@ -4,7 +4,11 @@ import { silentLogger } from '#core/ports/logger.ts';
 import type { FanOutResult } from '../../../functions/scheduler/handler.ts';
 import type { AwsRuntime } from '../../../functions/shared/runtime.ts';
 import type { Stage } from '../../../infra/queue-settings.ts';
-import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../../scripts/emulators/local-pipeline.ts';
+import {
+  startLocalPipeline,
+  type LocalPipeline,
+  type LocalPipelineOptions,
+} from '../../../scripts/emulators/local-pipeline.ts';
 import type { LocalAws } from './emulators.ts';
 import { formEncodeKey, sqsRecordOf } from './s3-events.ts';
 
@@ -34,14 +38,25 @@ export interface Pipeline {
   /** Run every stage's queue until nothing is left; returns the message ids that failed. */
   settle(): Promise<string[]>;
   /** Call the REST handler as API Gateway would (Cognito's `sub` = userId; null = no token). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  api(userId: string | null | undefined, method: string, resource: string, params?: Record<string, string>, body?: unknown, query?: Record<string, string>): Promise<{ status: number; body: any }>;
+  api(
+    userId: string | null | undefined,
+    method: string,
+    resource: string,
+    params?: Record<string, string>,
+    body?: unknown,
+    query?: Record<string, string>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
 export async function startPipeline(name: string, options: Omit<LocalPipelineOptions, 'name'> = {}): Promise<Pipeline> {
   // Handler logs go to stderr as in Lambda; quiet unless asked for (RANKFACE_TEST_LOGS=1).
-  const local = await startLocalPipeline({ name, ...(process.env.RANKFACE_TEST_LOGS ? {} : { logger: silentLogger }), ...options });
+  const local = await startLocalPipeline({
+    name,
+    ...(process.env.RANKFACE_TEST_LOGS ? {} : { logger: silentLogger }),
+    ...options,
+  });
   const { aws, runtime, handlers } = local;
   const view = (stage: Stage): QueueView => ({ drain: () => local.take(stage) });
 
@@ -49,17 +64,29 @@ export async function startPipeline(name: string, options: Omit<LocalPipelineOpt
   // notification would carry (same shape as the normalised s3rver one).
   const synthesise = (eventName: string, key: string): void => {
     if (aws.emitsS3Events) return;
-    local.notify({ Records: [{ eventName, eventSource: 'aws:s3', s3: { bucket: { name: aws.bucket }, object: { key } } }] } as unknown as S3Event);
+    local.notify({
+      Records: [{ eventName, eventSource: 'aws:s3', s3: { bucket: { name: aws.bucket }, object: { key } } }],
+    } as unknown as S3Event);
   };
 
   return {
-    aws, runtime, local,
+    aws,
+    runtime,
+    local,
     s3Events: view('detect'),
     embedQueue: view('embed'),
     clusterQueue: view('cluster'),
     async upload(userId, fileName, bytes, metadata) {
       const key = `uploads/${userId}/${fileName}`;
-      await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: key, Body: bytes, ContentType: 'image/jpeg', ...(metadata ? { Metadata: metadata } : {}) }));
+      await aws.s3.send(
+        new PutObjectCommand({
+          Bucket: aws.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: 'image/jpeg',
+          ...(metadata ? { Metadata: metadata } : {}),
+        }),
+      );
       synthesise('ObjectCreated:Put', key);
       return key;
     },
@@ -76,9 +103,17 @@ export async function startPipeline(name: string, options: Omit<LocalPipelineOpt
       let path = resource;
       for (const [k, v] of Object.entries(params)) path = path.replace(`{${k}}`, encodeURIComponent(v));
       const event = {
-        httpMethod: method, resource, path, pathParameters: Object.keys(params).length ? params : null,
-        queryStringParameters: query ?? null, headers: {}, multiValueHeaders: {}, multiValueQueryStringParameters: null,
-        body: body === undefined ? null : JSON.stringify(body), isBase64Encoded: false, stageVariables: null,
+        httpMethod: method,
+        resource,
+        path,
+        pathParameters: Object.keys(params).length ? params : null,
+        queryStringParameters: query ?? null,
+        headers: {},
+        multiValueHeaders: {},
+        multiValueQueryStringParameters: null,
+        body: body === undefined ? null : JSON.stringify(body),
+        isBase64Encoded: false,
+        stageVariables: null,
         requestContext: { authorizer: userId ? { claims: { sub: userId } } : null },
       } as unknown as APIGatewayProxyEvent;
       const res: APIGatewayProxyResult = await handlers.api(event);

@@ -16,9 +16,16 @@ const read = (...parts: string[]): Uint8Array => new Uint8Array(readFileSync(dat
 /** Alice: the bbt group photos plus two single-face crops of four of the same people (file names
  * with spaces, which S3 events form-encode as '+'). */
 export function alicePhotos(): TestPhoto[] {
-  const groups = ['bbt1.jpg', 'bbt2.jpg', 'bbt3.jpg', 'bbt4.jpg', 'bbt5.jpg'].map((f) => ({ fileName: `group ${f}`, identity: 'group', bytes: read('group', 'bbt', f) }));
+  const groups = ['bbt1.jpg', 'bbt2.jpg', 'bbt3.jpg', 'bbt4.jpg', 'bbt5.jpg'].map((f) => ({
+    fileName: `group ${f}`,
+    identity: 'group',
+    bytes: read('group', 'bbt', f),
+  }));
   const crops = ['amy', 'leonard', 'penny', 'sheldon'].flatMap((who) =>
-    readdirSync(dataPath('bbt', who)).sort().slice(0, 2).map((f) => ({ fileName: `${who} ${f}`, identity: who, bytes: read('bbt', who, f) })),
+    readdirSync(dataPath('bbt', who))
+      .sort()
+      .slice(0, 2)
+      .map((f) => ({ fileName: `${who} ${f}`, identity: who, bytes: read('bbt', who, f) })),
   );
   return [...groups, ...crops];
 }
@@ -26,6 +33,9 @@ export function alicePhotos(): TestPhoto[] {
 /** Bob: four LFW photos each of three people. */
 export function bobPhotos(): TestPhoto[] {
   return ['Al_Gore', 'Adrien_Brody', 'Alan_Greenspan'].flatMap((who) =>
-    readdirSync(dataPath('lfw-120', who)).sort().slice(0, 4).map((f) => ({ fileName: f, identity: who, bytes: read('lfw-120', who, f) })),
+    readdirSync(dataPath('lfw-120', who))
+      .sort()
+      .slice(0, 4)
+      .map((f) => ({ fileName: f, identity: who, bytes: read('lfw-120', who, f) })),
   );
 }

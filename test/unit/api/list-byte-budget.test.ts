@@ -20,16 +20,34 @@ describe('list answers under the Lambda byte budget', () => {
   it('cuts a list past the budget and the cursors cover it whole', async () => {
     const store = new SqliteFaceStore(':memory:');
     await seedBigLibrary(store, 'alice', { bigPerson: faces, smallPeople: 0, unassigned: 0 });
-    const route = createApiRouter({ faces: store, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: '*', cropUrl: async (k) => presignedLike(k), maxListBodyBytes: LAMBDA_LIST_BODY_BYTES });
+    const route = createApiRouter({
+      faces: store,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (k) => presignedLike(k),
+      maxListBodyBytes: LAMBDA_LIST_BODY_BYTES,
+    });
     const served: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const out = await route({ method: 'GET', path: pathOf('/people/{personId}/faces', { personId: 'big' }), userId: 'alice', query: cursor ? { cursor } : {} });
+      const out = await route({
+        method: 'GET',
+        path: pathOf('/people/{personId}/faces', { personId: 'big' }),
+        userId: 'alice',
+        query: cursor ? { cursor } : {},
+      });
       expect(out.status).toBe(200);
       // The answer as the Lambda runtime sends it back to API Gateway.
-      expect(Buffer.byteLength(JSON.stringify({ statusCode: out.status, headers: out.headers, body: out.body }))).toBeLessThan(LAMBDA_RESPONSE_LIMIT);
-      const body = JSON.parse(out.body) as { faces: { faceId: string }[]; nextCursor: string | null; person: { personId: string } };
+      expect(
+        Buffer.byteLength(JSON.stringify({ statusCode: out.status, headers: out.headers, body: out.body })),
+      ).toBeLessThan(LAMBDA_RESPONSE_LIMIT);
+      const body = JSON.parse(out.body) as {
+        faces: { faceId: string }[];
+        nextCursor: string | null;
+        person: { personId: string };
+      };
       expect(body.person.personId).toBe('big');
       served.push(...body.faces.map((f) => f.faceId));
       cursor = body.nextCursor;
@@ -42,8 +60,20 @@ describe('list answers under the Lambda byte budget', () => {
   it('keeps a list under the budget whole, with no cursor', async () => {
     const store = new SqliteFaceStore(':memory:');
     await seedBigLibrary(store, 'alice', { bigPerson: 1_500, smallPeople: 0, unassigned: 0 });
-    const route = createApiRouter({ faces: store, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: '*', cropUrl: async (k) => presignedLike(k), maxListBodyBytes: LAMBDA_LIST_BODY_BYTES });
-    const out = await route({ method: 'GET', path: pathOf('/people/{personId}/faces', { personId: 'big' }), userId: 'alice', query: {} });
+    const route = createApiRouter({
+      faces: store,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (k) => presignedLike(k),
+      maxListBodyBytes: LAMBDA_LIST_BODY_BYTES,
+    });
+    const out = await route({
+      method: 'GET',
+      path: pathOf('/people/{personId}/faces', { personId: 'big' }),
+      userId: 'alice',
+      query: {},
+    });
     const body = JSON.parse(out.body) as { faces: unknown[]; nextCursor: string | null };
     expect(body.faces.length).toBe(1_500);
     expect(body.nextCursor).toBeNull();

@@ -12,7 +12,13 @@ describe('list routes without limit', () => {
   const setup = async () => {
     const store = new SqliteFaceStore(':memory:');
     await seedBigLibrary(store, 'alice', size);
-    const route = createApiRouter({ faces: store, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: '*', cropUrl: async (k) => `/crops/${k}` });
+    const route = createApiRouter({
+      faces: store,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (k) => `/crops/${k}`,
+    });
     return async (resource: string, query: Record<string, string> = {}, params: Record<string, string> = {}) => {
       const out = await route({ method: 'GET', path: pathOf(resource, params), userId: 'alice', query });
       expect(out.status, out.body.slice(0, 200)).toBe(200);

@@ -12,12 +12,24 @@ describe('cursor pagination of the list routes', () => {
   const setup = async () => {
     const store = new SqliteFaceStore(':memory:');
     await seedPeople(store, 'alice');
-    const route = createApiRouter({ faces: store, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: '*', cropUrl: async (k) => `/crops/${k}` });
+    const route = createApiRouter({
+      faces: store,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (k) => `/crops/${k}`,
+    });
     const get = async (resource: string, query: Record<string, string> = {}, params: Record<string, string> = {}) => {
       const out = await route({ method: 'GET', path: pathOf(resource, params), userId: 'alice', query });
       return { status: out.status, json: JSON.parse(out.body) as Record<string, unknown> };
     };
-    const walk = async (resource: string, key: string, id: string, limit: number, params: Record<string, string> = {}) => {
+    const walk = async (
+      resource: string,
+      key: string,
+      id: string,
+      limit: number,
+      params: Record<string, string> = {},
+    ) => {
       const pages: string[][] = [];
       let cursor: string | null = null;
       do {
@@ -31,11 +43,17 @@ describe('cursor pagination of the list routes', () => {
     return { store, get, walk };
   };
 
-  it('walks photos, people, faces and a person\'s faces page by page, covering the unpaged list', async () => {
+  it("walks photos, people, faces and a person's faces page by page, covering the unpaged list", async () => {
     const { get, walk } = await setup();
-    expect(await walk('/photos', 'photos', 'photoId', 4)).toEqual([['p1', 'p2', 'p3', 'p4'], ['p5', 'p6']]);
+    expect(await walk('/photos', 'photos', 'photoId', 4)).toEqual([
+      ['p1', 'p2', 'p3', 'p4'],
+      ['p5', 'p6'],
+    ]);
     expect(await walk('/people', 'people', 'personId', 1)).toEqual([['A'], ['B']]);
-    expect(await walk('/people/{personId}/faces', 'faces', 'faceId', 2, { personId: 'A' })).toEqual([['p1#000', 'p2#000'], ['p3#000']]);
+    expect(await walk('/people/{personId}/faces', 'faces', 'faceId', 2, { personId: 'A' })).toEqual([
+      ['p1#000', 'p2#000'],
+      ['p3#000'],
+    ]);
     expect(await walk('/faces', 'faces', 'faceId', 1)).toEqual([['p6#000']]);
     const whole = await get('/photos');
     expect((whole.json.photos as unknown[]).length).toBe(6);
@@ -52,7 +70,12 @@ describe('cursor pagination of the list routes', () => {
 
   it('refuses a limit out of range and a cursor it did not give', async () => {
     const { get } = await setup();
-    const bad: Record<string, string>[] = [{ limit: '0' }, { limit: '1001' }, { limit: 'ten' }, { cursor: 'bm90LWEtY3Vyc29y' }];
+    const bad: Record<string, string>[] = [
+      { limit: '0' },
+      { limit: '1001' },
+      { limit: 'ten' },
+      { cursor: 'bm90LWEtY3Vyc29y' },
+    ];
     for (const query of bad) {
       const out = await get('/photos', query);
       expect(out.status, JSON.stringify(query)).toBe(400);

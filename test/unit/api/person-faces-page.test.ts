@@ -17,16 +17,40 @@ describe("a person's faces, page by page", () => {
     const faceIds: string[] = [];
     for (const photoId of photoIds) {
       const faces: FaceRecord[] = [0, 1].map((k) => ({
-        userId: USER, faceId: `${photoId}#00${k}`, photoId, box: [k * 20, 0, 10, 10], score: 0.9,
-        landmarks: [[0, 0], [1, 0], [0.5, 0.5], [0, 1], [1, 1]], quality: { sizePx: 40, sharpness: 100, yaw: 0, pitch: 0, roll: 0 }, cropKey: `faces/${USER}/${photoId}-${k}.png`,
+        userId: USER,
+        faceId: `${photoId}#00${k}`,
+        photoId,
+        box: [k * 20, 0, 10, 10],
+        score: 0.9,
+        landmarks: [
+          [0, 0],
+          [1, 0],
+          [0.5, 0.5],
+          [0, 1],
+          [1, 1],
+        ],
+        quality: { sizePx: 40, sharpness: 100, yaw: 0, pitch: 0, roll: 0 },
+        cropKey: `faces/${USER}/${photoId}-${k}.png`,
       }));
-      await store.putPhoto({ userId: USER, photoId, sourceKey: `${photoId}.jpg`, contentHash: photoId.padEnd(64, '0'), width: 100, height: 100, status: 'embedded', faceCount: 2, updatedAt: 1 });
+      await store.putPhoto({
+        userId: USER,
+        photoId,
+        sourceKey: `${photoId}.jpg`,
+        contentHash: photoId.padEnd(64, '0'),
+        width: 100,
+        height: 100,
+        status: 'embedded',
+        faceCount: 2,
+        updatedAt: 1,
+      });
       await store.replaceFaces(USER, photoId, faces);
       faceIds.push(...faces.map((f) => f.faceId));
     }
     // An id the person still lists whose photo is gone: skipped, not an error.
     const listed = [...faceIds.filter((id) => !id.startsWith('p33')), 'p99#000'].reverse();
-    await store.replacePeople(USER, [{ userId: USER, personId: 'A', faceIds: listed, coverFaceId: listed[0]!, cohesion: 0.8, updatedAt: 1 }]);
+    await store.replacePeople(USER, [
+      { userId: USER, personId: 'A', faceIds: listed, coverFaceId: listed[0]!, cohesion: 0.8, updatedAt: 1 },
+    ]);
     const reads = { listFaces: 0, getFace: 0, cropUrl: 0 };
     const counted = new Proxy(store, {
       get(target, prop, receiver) {
@@ -40,11 +64,21 @@ describe("a person's faces, page by page", () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     }) as FaceStore;
-    const route = createApiRouter({ faces: counted, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: '*', cropUrl: async (k) => (reads.cropUrl++, `/crops/${k}`) });
+    const route = createApiRouter({
+      faces: counted,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (k) => (reads.cropUrl++, `/crops/${k}`),
+    });
     const get = async (query: Record<string, string>) => {
       const out = await route({ method: 'GET', path: '/people/A/faces', userId: USER, query });
       expect(out.status).toBe(200);
-      return JSON.parse(out.body) as { faces: { faceId: string; cropUrl: string }[]; nextCursor: string | null; person: { faceCount: number } };
+      return JSON.parse(out.body) as {
+        faces: { faceId: string; cropUrl: string }[];
+        nextCursor: string | null;
+        person: { faceCount: number };
+      };
     };
     const expected = (await store.listFaces(USER)).map((f) => f.faceId).filter((id) => listed.includes(id));
     return { get, reads, expected };
@@ -59,7 +93,7 @@ describe("a person's faces, page by page", () => {
     expect(page.nextCursor).toEqual(expect.any(String));
   });
 
-  it('walks every face of the person once, in the store\'s listing order, skipping ids with no face', async () => {
+  it("walks every face of the person once, in the store's listing order, skipping ids with no face", async () => {
     const { get, expected } = await setup();
     const walked: string[] = [];
     let cursor: string | null = null;

@@ -13,11 +13,27 @@ describe('API router on SQLite', () => {
     await seedPeople(store, 'alice');
     const edited: string[] = [];
     const route = createApiRouter({
-      faces: store, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: 'https://photos.example',
-      cropUrl: async (key) => `/crops/${key}`, onEdited: async (u) => void edited.push(u), modelId: 'm',
+      faces: store,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: 'https://photos.example',
+      cropUrl: async (key) => `/crops/${key}`,
+      onEdited: async (u) => void edited.push(u),
+      modelId: 'm',
     });
-    const call = async (method: string, resource: string, params: Record<string, string> = {}, body?: unknown, userId: string | null = 'alice') => {
-      const out = await route({ method, path: pathOf(resource, params), userId: userId ?? undefined, body: body === undefined ? null : JSON.stringify(body) });
+    const call = async (
+      method: string,
+      resource: string,
+      params: Record<string, string> = {},
+      body?: unknown,
+      userId: string | null = 'alice',
+    ) => {
+      const out = await route({
+        method,
+        path: pathOf(resource, params),
+        userId: userId ?? undefined,
+        body: body === undefined ? null : JSON.stringify(body),
+      });
       return { ...out, json: JSON.parse(out.body) as Record<string, unknown> };
     };
     return { store, call, edited };
@@ -47,7 +63,13 @@ describe('API router on SQLite', () => {
     expect(why.json.why).toMatchObject({ faceId: 'p1#000', personId: 'B', basis: 'confirmed-by-user' });
 
     const faces = await call('GET', '/people/{personId}/faces', { personId: 'B' });
-    expect((faces.json.faces as { faceId: string; cropUrl: string | null }[]).map((f) => f.faceId)).toEqual(['p1#000', 'p2#000', 'p3#000', 'p4#000', 'p5#000']);
+    expect((faces.json.faces as { faceId: string; cropUrl: string | null }[]).map((f) => f.faceId)).toEqual([
+      'p1#000',
+      'p2#000',
+      'p3#000',
+      'p4#000',
+      'p5#000',
+    ]);
 
     expect((await call('POST', '/faces/{faceId}/move', { faceId: 'p9#000' }, { toPersonId: 'B' })).status).toBe(404);
     expect((await call('POST', '/faces/{faceId}/move', { faceId: 'p2#000' }, {})).status).toBe(400);

@@ -19,7 +19,11 @@ const loadWebApi = async (): Promise<new (config: { apiBase: string; auth: { kin
   // The module sizes its first face page from the browser window.
   vi.stubGlobal('innerWidth', 1280);
   vi.stubGlobal('innerHeight', 800);
-  return ((await import(join(repoRoot, 'web', 'src', 'api.ts'))) as { Api: new (config: { apiBase: string; auth: { kind: 'none' } }) => WebApi }).Api;
+  return (
+    (await import(join(repoRoot, 'web', 'src', 'api.ts'))) as {
+      Api: new (config: { apiBase: string; auth: { kind: 'none' } }) => WebApi;
+    }
+  ).Api;
 };
 
 // The web app reads whole lists (people, photos, loose faces): when the server cuts one at its
@@ -35,18 +39,33 @@ describe('web client on a server that cuts lists', () => {
   it('joins the pages of people, photos and unassigned faces', async () => {
     const store = new SqliteFaceStore(':memory:');
     const photoIds = await seedBigLibrary(store, 'alice', { bigPerson: 20, smallPeople: 300, unassigned: 250 });
-    const route = createApiRouter({ faces: store, clock: { now: () => 5 }, logger: silentLogger, corsOrigin: '*', cropUrl: async (k) => `/crops/${k}`, maxListBodyBytes: 16 * 1024 });
+    const route = createApiRouter({
+      faces: store,
+      clock: { now: () => 5 },
+      logger: silentLogger,
+      corsOrigin: '*',
+      cropUrl: async (k) => `/crops/${k}`,
+      maxListBodyBytes: 16 * 1024,
+    });
     let cutAnswers = 0;
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      void route({ method: req.method ?? 'GET', path: url.pathname, userId: 'alice', query: Object.fromEntries(url.searchParams) }).then((out) => {
+      void route({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        userId: 'alice',
+        query: Object.fromEntries(url.searchParams),
+      }).then((out) => {
         if ((JSON.parse(out.body) as { nextCursor?: unknown }).nextCursor) cutAnswers++;
         res.writeHead(out.status, out.headers).end(out.body);
       });
     });
     await new Promise<void>((ready) => server!.listen(0, '127.0.0.1', ready));
     const Api = await loadWebApi();
-    const api = new Api({ apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth: { kind: 'none' } });
+    const api = new Api({
+      apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      auth: { kind: 'none' },
+    });
 
     const photos = await api.photos();
     expect(photos.photos.map((p) => p.photoId)).toEqual(photoIds);

@@ -32,7 +32,11 @@ function faces(): ClusterFace[] {
   return out;
 }
 
-const strict: ClusterOptions = { algorithm: 'approximate-rank-order', knn: { method: 'exact' }, approximate: { maxDistance: 0.4 } };
+const strict: ClusterOptions = {
+  algorithm: 'approximate-rank-order',
+  knn: { method: 'exact' },
+  approximate: { maxDistance: 0.4 },
+};
 
 describe('attaching faces left alone by their average link (approximate algorithm)', () => {
   it('a noisy photo outside the face-to-face gate joins the person its average link is within', () => {

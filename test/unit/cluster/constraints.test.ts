@@ -12,12 +12,15 @@ const vec = (...xs: number[]): Float32Array => {
 // Two tight groups of near-identical faces; every face in its own photo unless stated.
 function twoGroups(photoOf: (i: number) => string = (i) => `p${i}`): ClusterFace[] {
   const faces: ClusterFace[] = [];
-  for (let i = 0; i < 6; i++) faces.push({ id: `a${i}`, photoId: photoOf(i), vector: vec(1, 0.01 * i, 0, 0), modelId: 'm' });
-  for (let i = 0; i < 6; i++) faces.push({ id: `b${i}`, photoId: photoOf(i + 6), vector: vec(0, 0, 1, 0.01 * i), modelId: 'm' });
+  for (let i = 0; i < 6; i++)
+    faces.push({ id: `a${i}`, photoId: photoOf(i), vector: vec(1, 0.01 * i, 0, 0), modelId: 'm' });
+  for (let i = 0; i < 6; i++)
+    faces.push({ id: `b${i}`, photoId: photoOf(i + 6), vector: vec(0, 0, 1, 0.01 * i), modelId: 'm' });
   return faces;
 }
 
-const personOf = (people: { faceIds: string[] }[], id: string): number => people.findIndex((p) => p.faceIds.includes(id));
+const personOf = (people: { faceIds: string[] }[], id: string): number =>
+  people.findIndex((p) => p.faceIds.includes(id));
 
 for (const algorithm of ['rank-order', 'approximate-rank-order'] as const) {
   describe(`constraints during ${algorithm} merging`, () => {
@@ -31,7 +34,10 @@ for (const algorithm of ['rank-order', 'approximate-rank-order'] as const) {
     });
 
     it('two faces of one photo never share a person', () => {
-      const r = cluster(twoGroups((i) => (i === 0 || i === 1 ? 'same' : `p${i}`)), { algorithm });
+      const r = cluster(
+        twoGroups((i) => (i === 0 || i === 1 ? 'same' : `p${i}`)),
+        { algorithm },
+      );
       const p0 = personOf(r.people, 'a0');
       const p1 = personOf(r.people, 'a1');
       expect(p0 === -1 || p0 !== p1).toBe(true);

@@ -15,7 +15,8 @@ describe('cluster() is deterministic and checks its input', () => {
       expect(b).toEqual(a);
       expect(a.people.length).toBeGreaterThan(0);
       // Largest first; medoid is a member.
-      for (let i = 1; i < a.people.length; i++) expect(a.people[i - 1].faceIds.length).toBeGreaterThanOrEqual(a.people[i].faceIds.length);
+      for (let i = 1; i < a.people.length; i++)
+        expect(a.people[i - 1].faceIds.length).toBeGreaterThanOrEqual(a.people[i].faceIds.length);
       for (const p of a.people) expect(p.faceIds).toContain(p.medoidFaceId);
     }
   });

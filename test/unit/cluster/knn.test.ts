@@ -12,7 +12,10 @@ describe('kNN', () => {
     const g = exactKnn(m, k);
     const d = distanceMatrix(m);
     for (const r of [0, 1, 500, 1499]) {
-      const brute = [...Array(m.n).keys()].filter((j) => j !== r).sort((a, b) => d[r * m.n + a] - d[r * m.n + b] || a - b).slice(0, k);
+      const brute = [...Array(m.n).keys()]
+        .filter((j) => j !== r)
+        .sort((a, b) => d[r * m.n + a] - d[r * m.n + b] || a - b)
+        .slice(0, k);
       expect(Array.from(g.indices.subarray(r * k, r * k + k))).toEqual(brute);
       for (let j = 1; j < k; j++) expect(g.distances[r * k + j]).toBeGreaterThanOrEqual(g.distances[r * k + j - 1]);
     }

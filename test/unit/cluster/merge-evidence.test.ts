@@ -16,11 +16,13 @@ function unit(v: Float32Array): Float32Array {
 function lookAlikes(): { faces: ClusterFace[]; identity: Map<string, string> } {
   const rand = seededRandom(7);
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const a = new Float32Array(DIM), b = new Float32Array(DIM);
+  const a = new Float32Array(DIM),
+    b = new Float32Array(DIM);
   a[0] = 1;
   b[0] = 0.2;
   b[1] = Math.sqrt(1 - 0.04);
-  const face = (centre: Float32Array, noise: number): Float32Array => unit(centre.map((x) => x + (gauss() * noise) / Math.sqrt(DIM)));
+  const face = (centre: Float32Array, noise: number): Float32Array =>
+    unit(centre.map((x) => x + (gauss() * noise) / Math.sqrt(DIM)));
   const faces: ClusterFace[] = [];
   const identity = new Map<string, string>();
   const add = (id: string, who: string, vector: Float32Array): void => {
@@ -42,7 +44,9 @@ describe('merge evidence across two groups', () => {
   const { faces, identity } = lookAlikes();
   /** People holding 2+ faces of each of the two men. */
   const mixed = (options: ClusterOptions): number =>
-    cluster(faces, options).people.filter((p) => ['a', 'b'].every((who) => p.faceIds.filter((id) => identity.get(id) === who).length >= 2)).length;
+    cluster(faces, options).people.filter((p) =>
+      ['a', 'b'].every((who) => p.faceIds.filter((id) => identity.get(id) === who).length >= 2),
+    ).length;
 
   it('single link merges the two men on one close pair', () => {
     expect(mixed({ maxAverageDistance: Infinity, refine: false, minCohesion: 0 })).toBe(1);

@@ -10,7 +10,11 @@ describe('rank-order clustering quality on calibrated synthetic faces', () => {
   const ids = set.faces.map((f) => f.id);
   for (const algorithm of ['rank-order', 'approximate-rank-order'] as const) {
     it(`${algorithm}: high precision and BCubed F above 0.8`, () => {
-      const m = clusteringMetrics(set.truth, labelsFromResult(ids, cluster(set.faces, { algorithm })), set.faces.map((f) => f.photoId));
+      const m = clusteringMetrics(
+        set.truth,
+        labelsFromResult(ids, cluster(set.faces, { algorithm })),
+        set.faces.map((f) => f.photoId),
+      );
       // Synthetic identities are harder than LFW's (up to hundreds of faces, noisy): the bars are
       // lower than the real-data acceptance targets, but a broken distance or merge rule fails them.
       expect(m.pairwise.precision).toBeGreaterThan(0.95);

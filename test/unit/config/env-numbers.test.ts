@@ -5,7 +5,12 @@ import { numberFromEnv, portFromEnv } from '#config/env.ts';
 
 describe('numbers read from the environment', () => {
   it('use the default when unset or empty and the value when valid', () => {
-    expect([numberFromEnv({}, 'X', 7), numberFromEnv({ X: '' }, 'X', 7), numberFromEnv({ X: '2.5' }, 'X', 7), portFromEnv({ P: '0' }, 'P', 8787)]).toEqual([7, 7, 2.5, 0]);
+    expect([
+      numberFromEnv({}, 'X', 7),
+      numberFromEnv({ X: '' }, 'X', 7),
+      numberFromEnv({ X: '2.5' }, 'X', 7),
+      portFromEnv({ P: '0' }, 'P', 8787),
+    ]).toEqual([7, 7, 2.5, 0]);
   });
 
   it('fail naming the variable and the rule when the value is not acceptable', () => {
@@ -16,8 +21,12 @@ describe('numbers read from the environment', () => {
   });
 
   it('are checked the same way by the engine and the AWS settings', () => {
-    expect(() => readEngineConfig({ RANKFACE_MAX_PIXELS: '-1' })).toThrow("RANKFACE_MAX_PIXELS must be a positive number, got '-1'");
-    expect(() => readAwsConfig({ RANKFACE_PRESIGN_SECONDS: 'soon' })).toThrow("RANKFACE_PRESIGN_SECONDS must be a positive number, got 'soon'");
+    expect(() => readEngineConfig({ RANKFACE_MAX_PIXELS: '-1' })).toThrow(
+      "RANKFACE_MAX_PIXELS must be a positive number, got '-1'",
+    );
+    expect(() => readAwsConfig({ RANKFACE_PRESIGN_SECONDS: 'soon' })).toThrow(
+      "RANKFACE_PRESIGN_SECONDS must be a positive number, got 'soon'",
+    );
     expect(readAwsConfig({ RANKFACE_PRESIGN_SECONDS: '60' }).presignSeconds).toBe(60);
   });
 });

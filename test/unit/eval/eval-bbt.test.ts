@@ -7,7 +7,10 @@ import { dataPath, describeWithData, repoRoot } from '#test/helpers/data.ts';
 // embedder, default clustering, the JSON keys other tools read.
 describeWithData('rankface eval on bbt', () => {
   it('prints the documented keys with sane values', () => {
-    const out = spawnSync(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'eval', dataPath('bbt'), '--json'], { encoding: 'utf8', timeout: 110_000 });
+    const out = spawnSync(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'eval', dataPath('bbt'), '--json'], {
+      encoding: 'utf8',
+      timeout: 110_000,
+    });
     expect(out.status, out.stderr).toBe(0);
     const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, unknown> & {
       images: number;
@@ -27,9 +30,28 @@ describeWithData('rankface eval on bbt', () => {
       };
       timing: { ms_per_image: number };
     };
-    expect(Object.keys(r)).toEqual(expect.arrayContaining(['images', 'identities', 'faces', 'missed_images', 'verification', 'clustering', 'timing']));
+    expect(Object.keys(r)).toEqual(
+      expect.arrayContaining([
+        'images',
+        'identities',
+        'faces',
+        'missed_images',
+        'verification',
+        'clustering',
+        'timing',
+      ]),
+    );
     expect(Object.keys(r.clustering)).toEqual(
-      expect.arrayContaining(['pairwise', 'bcubed', 'nmi', 'clusters', 'clusters_per_identity', 'singleton_rate', 'wrong_faces', 'same_photo_violations']),
+      expect.arrayContaining([
+        'pairwise',
+        'bcubed',
+        'nmi',
+        'clusters',
+        'clusters_per_identity',
+        'singleton_rate',
+        'wrong_faces',
+        'same_photo_violations',
+      ]),
     );
     expect(r.images).toBe(40);
     expect(r.identities).toBe(8);

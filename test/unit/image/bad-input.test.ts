@@ -10,7 +10,9 @@ import { cmykJpeg, heicHeaderOnly, hugePng, textAsJpeg, truncated } from './bad-
 describeWithData('bad-input corpus', () => {
   let analyzer: FaceAnalyzer;
   const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
   const photo = (): Uint8Array => readBytes(dataPath('group', 'pascal', '2008_001322.jpg'));
 
   beforeAll(async () => {
@@ -32,7 +34,10 @@ describeWithData('bad-input corpus', () => {
 
   it.each(cases)('%s → %s', async (_name, code, make) => {
     const bytes = await make();
-    const err = await analyzer.analyze(bytes).then(() => undefined, (e: unknown) => e);
+    const err = await analyzer.analyze(bytes).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isImageDecodeError(err)).toBe(true);
     expect((err as { code: string }).code).toBe(code);
   });

@@ -33,7 +33,14 @@ export function hugePng(width = 20_000, height = 20_000): Uint8Array {
   const rowBytes = 1 + Math.ceil(width / 8); // filter byte + packed pixels
   const raw = Buffer.alloc(rowBytes * height); // all zero: filter 0, black
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new Uint8Array(Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw, { level: 9 })), pngChunk('IEND', new Uint8Array())]));
+  return new Uint8Array(
+    Buffer.concat([
+      signature,
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', deflateSync(raw, { level: 9 })),
+      pngChunk('IEND', new Uint8Array()),
+    ]),
+  );
 }
 
 /** First `share` of a real JPEG: header intact, scan data cut off. */
@@ -41,7 +48,8 @@ export function truncated(jpeg: Uint8Array, share = 0.5): Uint8Array {
   return jpeg.slice(0, Math.floor(jpeg.length * share));
 }
 
-export const textAsJpeg = (): Uint8Array => new TextEncoder().encode('this is not an image, only text in a file named photo.jpg\n');
+export const textAsJpeg = (): Uint8Array =>
+  new TextEncoder().encode('this is not an image, only text in a file named photo.jpg\n');
 
 export async function cmykJpeg(jpeg: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await sharp(jpeg).toColourspace('cmyk').jpeg({ quality: 92 }).toBuffer());

@@ -9,8 +9,12 @@ import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 // same size as the upright photo, and the boxes land on the same faces, in the upright frame.
 describeWithData('EXIF orientation', () => {
   let analyzer: FaceAnalyzer;
-  beforeAll(async () => { analyzer = await defaultAnalyzer(); });
-  afterAll(async () => { await analyzer?.dispose(); });
+  beforeAll(async () => {
+    analyzer = await defaultAnalyzer();
+  });
+  afterAll(async () => {
+    await analyzer?.dispose();
+  });
 
   // Orientation 6: "rotate 90° clockwise to display", so the stored pixels are the upright photo
   // turned 90° counter-clockwise. 8 is the other way, 3 is upside down.
@@ -20,7 +24,11 @@ describeWithData('EXIF orientation', () => {
     [3, 180],
   ])('orientation %i: boxes stay on the faces', async (orientation, storedRotation) => {
     const upright = readBytes(dataPath('group', 'pascal', '2008_001322.jpg'));
-    const stored = await sharp(upright).rotate(storedRotation).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer();
+    const stored = await sharp(upright)
+      .rotate(storedRotation)
+      .withMetadata({ orientation })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const meta = await sharp(stored).metadata();
     expect(meta.orientation).toBe(orientation);
 

@@ -16,7 +16,9 @@ describeWithData('photo formats', () => {
     source = readBytes(dataPath('group', 'pascal', '2008_001009.jpg'));
     expectedBoxes = (await analyzer.analyze(source, { embed: false })).faces.map((f) => f.box);
   });
-  afterAll(async () => { await analyzer?.dispose(); });
+  afterAll(async () => {
+    await analyzer?.dispose();
+  });
 
   const encoders: [string, (s: Sharp) => Sharp][] = [
     ['png', (s) => s.png()],
@@ -42,7 +44,9 @@ describeWithData('photo formats', () => {
     // A real 2-frame animation: the photo, then a blank frame (frames stacked, pageHeight 480).
     const frame = await sharp(source).raw().toBuffer();
     const strip = Buffer.concat([frame, Buffer.alloc(frame.length, 200)]);
-    const animated = await sharp(strip, { raw: { width: 360, height: 960, channels: 3, pageHeight: 480 } }).gif().toBuffer();
+    const animated = await sharp(strip, { raw: { width: 360, height: 960, channels: 3, pageHeight: 480 } })
+      .gif()
+      .toBuffer();
     expect((await sharp(animated, { pages: -1 }).metadata()).pages).toBe(2);
     const photo = await analyzer.analyze(new Uint8Array(animated), { embed: false });
     expect([photo.width, photo.height]).toEqual([360, 480]);

@@ -12,7 +12,9 @@ describe.skipIf(!hasData)('decoding a region of a photo', () => {
   it.each([1, 6, 3])('orientation %i: region pixels match the whole decode', async (orientation) => {
     const upright = readBytes(dataPath('group', 'human', 'group-4.jpg'));
     const rotation = orientation === 6 ? -90 : orientation === 3 ? 180 : 0;
-    const stored = new Uint8Array(await sharp(upright).rotate(rotation).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer());
+    const stored = new Uint8Array(
+      await sharp(upright).rotate(rotation).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer(),
+    );
     const header = await readPhotoHeader(stored, limits);
     expect([header.width, header.height]).toEqual([1929, 1447]);
 
@@ -37,6 +39,8 @@ describe.skipIf(!hasData)('decoding a region of a photo', () => {
   it('refuses a region outside the photo', async () => {
     const bytes = readBytes(dataPath('group', 'pascal', '2008_001322.jpg'));
     const header = await readPhotoHeader(bytes, limits);
-    await expect(decodeRegion(bytes, limits, header, { x: 900, y: 900, width: 10, height: 10 }, 1)).rejects.toMatchObject({ code: 'corrupt' });
+    await expect(
+      decodeRegion(bytes, limits, header, { x: 900, y: 900, width: 10, height: 10 }, 1),
+    ).rejects.toMatchObject({ code: 'corrupt' });
   });
 });

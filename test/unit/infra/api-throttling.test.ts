@@ -27,22 +27,51 @@ describe('the API stage, throttled', () => {
 
   it('throttles the stage and, tighter, the routes that start work', () => {
     const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0] as Resource;
-    const settings = stage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
-    expect(settings).toContainEqual(expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }));
-    expect(settings).toContainEqual(expect.objectContaining({ ResourcePath: '/~1me', HttpMethod: 'DELETE', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2 }));
-    expect(settings).toContainEqual(expect.objectContaining({ ResourcePath: '/~1recluster', HttpMethod: 'POST', ThrottlingRateLimit: 2 }));
+    const settings = stage.Properties.MethodSettings as {
+      ResourcePath: string;
+      HttpMethod: string;
+      ThrottlingRateLimit: number;
+      ThrottlingBurstLimit: number;
+    }[];
+    expect(settings).toContainEqual(
+      expect.objectContaining({
+        ResourcePath: '/*',
+        HttpMethod: '*',
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      }),
+    );
+    expect(settings).toContainEqual(
+      expect.objectContaining({
+        ResourcePath: '/~1me',
+        HttpMethod: 'DELETE',
+        ThrottlingRateLimit: 1,
+        ThrottlingBurstLimit: 2,
+      }),
+    );
+    expect(settings).toContainEqual(
+      expect.objectContaining({ ResourcePath: '/~1recluster', HttpMethod: 'POST', ThrottlingRateLimit: 2 }),
+    );
   });
 
   it('serves GET /openapi.json without a token and every other method through Cognito', () => {
     const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Resource[];
-    const open = methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS' && m.Properties.AuthorizationType === 'NONE');
+    const open = methods.filter(
+      (m) => m.Properties.HttpMethod !== 'OPTIONS' && m.Properties.AuthorizationType === 'NONE',
+    );
     expect(open).toHaveLength(1);
-    const guarded = methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS' && m.Properties.AuthorizationType === 'COGNITO_USER_POOLS');
+    const guarded = methods.filter(
+      (m) => m.Properties.HttpMethod !== 'OPTIONS' && m.Properties.AuthorizationType === 'COGNITO_USER_POOLS',
+    );
     expect(guarded.length).toBeGreaterThanOrEqual(14);
   });
 
-  it('lets the API function erase the caller\'s objects and queue a clustering job', () => {
-    const policies = JSON.stringify(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ApiApiFnServiceRole') }] } }));
+  it("lets the API function erase the caller's objects and queue a clustering job", () => {
+    const policies = JSON.stringify(
+      t.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ApiApiFnServiceRole') }] },
+      }),
+    );
     expect(policies).toContain('s3:DeleteObject');
     expect(policies).toContain('s3:ListBucket');
     expect(policies).toContain('s3:ListBucketVersions');

@@ -27,10 +27,19 @@ describe('large users are clustered on Fargate, started by the cluster worker', 
   });
 
   it('gives the cluster function the task coordinates and the face limit', () => {
-    const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('PipelineClusterFn'));
+    const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.startsWith('PipelineClusterFn'),
+    );
     expect(fns).toHaveLength(1);
     const vars = fns[0]![1].Properties.Environment.Variables as Record<string, unknown>;
-    for (const name of [LARGE_USER_ENV.cluster, LARGE_USER_ENV.taskDefinition, LARGE_USER_ENV.container, LARGE_USER_ENV.subnets, LARGE_USER_ENV.securityGroup]) expect(vars[name]).toBeDefined();
+    for (const name of [
+      LARGE_USER_ENV.cluster,
+      LARGE_USER_ENV.taskDefinition,
+      LARGE_USER_ENV.container,
+      LARGE_USER_ENV.subnets,
+      LARGE_USER_ENV.securityGroup,
+    ])
+      expect(vars[name]).toBeDefined();
     expect(vars[LARGE_USER_ENV.faceLimit]).toBe(String(LARGE_USER_FACES));
   });
 
@@ -40,9 +49,15 @@ describe('large users are clustered on Fargate, started by the cluster worker', 
     expect(withRunTask).toHaveLength(1);
     expect(JSON.stringify(withRunTask[0]!.Properties.Roles)).toMatch(/ClusterFn/);
     t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecs:RunTask', Condition: { ArnEquals: { 'ecs:cluster': Match.anyValue() } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'ecs:RunTask', Condition: { ArnEquals: { 'ecs:cluster': Match.anyValue() } } }),
+        ]),
+      },
     });
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole' })]) } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole' })]) },
+    });
   });
 
   it('runs the task in public subnets without a NAT gateway, with a DynamoDB gateway endpoint', () => {

@@ -3,7 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RankfaceStack } from '../../../infra/stack.ts';
 
-interface Statement { Action: string | string[]; Resource: unknown }
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+}
 
 // S3 answers a GET of a missing key with 404 only to a caller allowed s3:ListBucket on the bucket;
 // otherwise with 403, which detect and embed cannot tell from a real denial and retry into the DLQ.

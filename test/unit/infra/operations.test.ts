@@ -14,9 +14,13 @@ describe('the stack, operated', () => {
   let t: Template;
   let fns: [string, Resource][];
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], uploadCorsOrigins: [ORIGIN], logRetentionDays: 14 } });
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], uploadCorsOrigins: [ORIGIN], logRetentionDays: 14 },
+    });
     t = Template.fromStack(new RankfaceStack(app, 'Ops'));
-    fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith('CustomCDKBucketDeployment')) as [string, Resource][];
+    fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(
+      ([id]) => !id.startsWith('BucketNotificationsHandler') && !id.startsWith('CustomCDKBucketDeployment'),
+    ) as [string, Resource][];
   });
   const fnEnv = (name: string): Record<string, unknown> => {
     const fn = fns.find(([id]) => id.includes(name));
@@ -35,16 +39,24 @@ describe('the stack, operated', () => {
 
   it('builds each stage queue from the shared settings and caps its consumers', () => {
     const queues = Object.values(t.findResources('AWS::SQS::Queue')).filter((q) => q.Properties.RedrivePolicy);
-    expect(queues.map((q) => q.Properties.VisibilityTimeout).sort()).toEqual(Object.values(STAGE_QUEUES).map((s) => s.visibilityTimeoutSeconds).sort());
+    expect(queues.map((q) => q.Properties.VisibilityTimeout).sort()).toEqual(
+      Object.values(STAGE_QUEUES)
+        .map((s) => s.visibilityTimeoutSeconds)
+        .sort(),
+    );
     for (const q of queues) expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(3);
     const mappings = Object.values(t.findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings.map((m) => [m.Properties.BatchSize, m.Properties.ScalingConfig.MaximumConcurrency]).sort()).toEqual(
-      Object.values(STAGE_QUEUES).map((s) => [s.batchSize, s.maxConcurrency]).sort(),
+      Object.values(STAGE_QUEUES)
+        .map((s) => [s.batchSize, s.maxConcurrency])
+        .sort(),
     );
   });
 
   it('keeps the cluster lease longer than every retry of a job, in a scheduler apart from the worker', () => {
-    expect(CLUSTER_LEASE_SECONDS).toBeGreaterThan(STAGE_QUEUES.cluster.visibilityTimeoutSeconds * STAGE_QUEUES.cluster.maxReceiveCount);
+    expect(CLUSTER_LEASE_SECONDS).toBeGreaterThan(
+      STAGE_QUEUES.cluster.visibilityTimeoutSeconds * STAGE_QUEUES.cluster.maxReceiveCount,
+    );
     expect(fnEnv('SchedulerFn')[ENV.clusterLeaseSeconds]).toBe(String(CLUSTER_LEASE_SECONDS));
     const rule = Object.values(t.findResources('AWS::Events::Rule'))[0]!;
     const target = (rule.Properties.Targets as { Arn: { 'Fn::GetAtt': string[] } }[])[0]!.Arn['Fn::GetAtt'][0];
@@ -67,14 +79,24 @@ describe('the stack, operated', () => {
 
   it('lets the cluster worker announce people.changed on the default event bus', () => {
     expect(fnEnv('ClusterFn').RANKFACE_EVENT_BUS).toBe('default');
-    const policies = JSON.stringify(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ClusterFnServiceRole') }] } }));
-    expect(policies).toMatch(/"Action":"events:PutEvents","Effect":"Allow","Resource":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":events:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":event-bus\/default"\]\]\}/);
+    const policies = JSON.stringify(
+      t.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ClusterFnServiceRole') }] },
+      }),
+    );
+    expect(policies).toMatch(
+      /"Action":"events:PutEvents","Effect":"Allow","Resource":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":events:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":event-bus\/default"\]\]\}/,
+    );
   });
 
   it('uses the stack CORS origin in the bucket, the API preflight and the API function (never *)', () => {
     expect(fnEnv('ApiFn')[ENV.allowedOrigins]).toBe(ORIGIN);
-    t.hasResourceProperties('AWS::S3::Bucket', { CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [ORIGIN] })] } });
-    const options = Object.values(t.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [ORIGIN] })] },
+    });
+    const options = Object.values(t.findResources('AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties.HttpMethod === 'OPTIONS',
+    );
     expect(options.length).toBeGreaterThan(0);
     expect(JSON.stringify(options)).toContain(ORIGIN);
     expect(JSON.stringify(options)).not.toContain("'*'");

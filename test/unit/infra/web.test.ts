@@ -27,12 +27,19 @@ describe('RankfaceStack web app', () => {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
-        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        Origins: [
+          Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } }),
+        ],
       }),
     });
     const buckets = t.findResources('AWS::S3::Bucket') as Resources;
     for (const b of Object.values(buckets)) {
-      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(b.Properties.WebsiteConfiguration).toBeUndefined();
     }
     // The site bucket's only reader is this distribution (CloudFront service principal + its ARN).
@@ -52,7 +59,9 @@ describe('RankfaceStack web app', () => {
 
   it('signs in with the hosted UI: authorization code flow, public client, callback on the site', () => {
     t.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
-    const clients = Object.values(t.findResources('AWS::Cognito::UserPoolClient') as Resources).filter((c) => JSON.stringify(c.Properties.CallbackURLs ?? '').includes(distributionId));
+    const clients = Object.values(t.findResources('AWS::Cognito::UserPoolClient') as Resources).filter((c) =>
+      JSON.stringify(c.Properties.CallbackURLs ?? '').includes(distributionId),
+    );
     expect(clients).toHaveLength(1);
     const web = clients[0]!.Properties;
     expect(web.AllowedOAuthFlows).toEqual(['code']);
@@ -66,21 +75,34 @@ describe('RankfaceStack web app', () => {
     // config.json's tokens: the REST API and its stage (apiBase), the hosted UI domain, the app client.
     const refs = JSON.stringify(deployments[0]!.Properties.SourceMarkers);
     const idOf = (type: string): string[] => Object.keys(t.findResources(type));
-    for (const id of [...idOf('AWS::ApiGateway::RestApi'), ...idOf('AWS::ApiGateway::Stage'), ...idOf('AWS::Cognito::UserPoolDomain')]) expect(refs).toContain(`"Ref":"${id}"`);
-    const appClient = Object.entries(t.findResources('AWS::Cognito::UserPoolClient') as Resources).find(([, c]) => JSON.stringify(c.Properties.CallbackURLs ?? '').includes(distributionId))!;
+    for (const id of [
+      ...idOf('AWS::ApiGateway::RestApi'),
+      ...idOf('AWS::ApiGateway::Stage'),
+      ...idOf('AWS::Cognito::UserPoolDomain'),
+    ])
+      expect(refs).toContain(`"Ref":"${id}"`);
+    const appClient = Object.entries(t.findResources('AWS::Cognito::UserPoolClient') as Resources).find(([, c]) =>
+      JSON.stringify(c.Properties.CallbackURLs ?? '').includes(distributionId),
+    )!;
     expect(refs).toContain(`"Ref":"${appClient[0]}"`);
     expect(JSON.stringify(deployments[0]!.Properties.DistributionPaths)).toContain('/config.json');
   });
 
   it('allows browsers to call the API and upload only from the site origin', () => {
-    const options = Object.values(t.findResources('AWS::ApiGateway::Method') as Resources).filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    const options = Object.values(t.findResources('AWS::ApiGateway::Method') as Resources).filter(
+      (m) => m.Properties.HttpMethod === 'OPTIONS',
+    );
     expect(options.length).toBeGreaterThan(0);
     for (const m of options) {
-      const origin = (m.Properties.Integration as { IntegrationResponses: { ResponseParameters: Record<string, unknown> }[] }).IntegrationResponses[0]!.ResponseParameters['method.response.header.Access-Control-Allow-Origin'];
+      const origin = (
+        m.Properties.Integration as { IntegrationResponses: { ResponseParameters: Record<string, unknown> }[] }
+      ).IntegrationResponses[0]!.ResponseParameters['method.response.header.Access-Control-Allow-Origin'];
       expect(JSON.stringify(origin)).toContain(distributionId);
       expect(origin).not.toBe("'*'");
     }
-    const photos = Object.values(t.findResources('AWS::S3::Bucket') as Resources).filter((b) => b.Properties.CorsConfiguration !== undefined);
+    const photos = Object.values(t.findResources('AWS::S3::Bucket') as Resources).filter(
+      (b) => b.Properties.CorsConfiguration !== undefined,
+    );
     expect(JSON.stringify(photos.map((b) => b.Properties.CorsConfiguration))).toContain(distributionId);
   });
 });

@@ -7,7 +7,9 @@ import { dataPath, describeWithData } from '#test/helpers/data.ts';
 
 describeWithData('FsBlobStore', () => {
   let dir = '';
-  afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('stores bytes under folder keys, lists by prefix, deletes, and refuses keys that escape the root', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rankface-blobs-'));

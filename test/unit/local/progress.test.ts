@@ -5,7 +5,10 @@ import { Progress, formatDuration } from '#cli/progress.ts';
 function capture(tty: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
   const stream = new PassThrough() as unknown as NodeJS.WriteStream;
-  stream.write = ((chunk: string) => { chunks.push(String(chunk)); return true; }) as NodeJS.WriteStream['write'];
+  stream.write = ((chunk: string) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as NodeJS.WriteStream['write'];
   Object.assign(stream, { isTTY: tty, columns: 120 });
   return { stream, text: () => chunks.join('') };
 }
@@ -15,9 +18,11 @@ describe('Progress', () => {
     let t = 0;
     const out = capture(true);
     const p = new Progress({ label: 'analysing', total: 4, stream: out.stream, now: () => t });
-    t = 1000; p.tick('a.jpg');
+    t = 1000;
+    p.tick('a.jpg');
     expect(p.eta()).toBeCloseTo(3, 5); // 1 s per photo, 3 left
-    t = 2000; p.tick('b.jpg');
+    t = 2000;
+    p.tick('b.jpg');
     p.finish();
     const text = out.text();
     expect(text).toContain('\r\x1b[2K');
@@ -32,7 +37,10 @@ describe('Progress', () => {
     let t = 0;
     const out = capture(false);
     const p = new Progress({ label: 'analysing', total: 100, stream: out.stream, now: () => t, plainEveryMs: 5000 });
-    for (let i = 0; i < 100; i++) { t += 100; p.tick(); }
+    for (let i = 0; i < 100; i++) {
+      t += 100;
+      p.tick();
+    }
     p.finish();
     const lines = out.text().trim().split('\n');
     expect(lines[0]).toBe('analysing: 0/100');
@@ -43,6 +51,11 @@ describe('Progress', () => {
   });
 
   it('formats durations as m:ss or h:mm:ss', () => {
-    expect([formatDuration(0), formatDuration(65), formatDuration(3725), formatDuration(Number.NaN)]).toEqual(['0:00', '1:05', '1:02:05', '--:--']);
+    expect([formatDuration(0), formatDuration(65), formatDuration(3725), formatDuration(Number.NaN)]).toEqual([
+      '0:00',
+      '1:05',
+      '1:02:05',
+      '--:--',
+    ]);
   });
 });

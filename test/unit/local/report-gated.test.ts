@@ -8,7 +8,15 @@ import { face, person, photo } from './fixtures.ts';
 // section (shaped like `unassigned`, with their quality), apart from the unassigned faces.
 describe('report: gated faces', () => {
   const good = { sizePx: 80, sharpness: 120, yaw: 0, pitch: 0, roll: 0, score: 0.93, reasons: ['small'] };
-  const poor = { sizePx: 12, sharpness: 2, yaw: 5, pitch: 0, roll: 0, score: QUALITY_GATE / 4, reasons: ['blurred', 'weak-embedding'] };
+  const poor = {
+    sizePx: 12,
+    sharpness: 2,
+    yaw: 5,
+    pitch: 0,
+    roll: 0,
+    score: QUALITY_GATE / 4,
+    reasons: ['blurred', 'weak-embedding'],
+  };
   const photos = [photo('u', 'p1'), photo('u', 'p2'), photo('u', 'p3')];
   const faces = [
     face('u', 'p1', 0, { quality: good }),
@@ -17,8 +25,13 @@ describe('report: gated faces', () => {
     face('u', 'p3', 1, { quality: poor }),
   ];
   const report = buildReport({
-    photosDir: '/photos', generatedAt: new Date('2026-01-01T00:00:00Z'), models: { detector: 'd', embedder: 'e' },
-    photos, faces, people: [person('u', 'p_one', ['p1#000', 'p2#000'])], skipped: [],
+    photosDir: '/photos',
+    generatedAt: new Date('2026-01-01T00:00:00Z'),
+    models: { detector: 'd', embedder: 'e' },
+    photos,
+    faces,
+    people: [person('u', 'p_one', ['p1#000', 'p2#000'])],
+    skipped: [],
   });
 
   it('lists the low-quality face in gated, not in unassigned, with its quality', () => {
@@ -31,7 +44,10 @@ describe('report: gated faces', () => {
 
   it('renders a low-quality section holding that face, with its reasons', () => {
     const html = renderReportHtml(report, { photoHref: (p) => p, map: [] });
-    const section = html.slice(html.indexOf('<section id="gated">'), html.indexOf('</section>', html.indexOf('<section id="gated">')));
+    const section = html.slice(
+      html.indexOf('<section id="gated">'),
+      html.indexOf('</section>', html.indexOf('<section id="gated">')),
+    );
     expect(section).toContain(report.gated[0]!.thumb);
     expect(section).toContain('blurred, weak-embedding');
     expect(section).not.toContain(report.unassigned[0]!.thumb);

@@ -20,7 +20,7 @@ describe('projectFaces', () => {
     for (const p of a) for (const c of [p.x, p.y]) expect(c >= 0 && c <= 1).toBe(true);
   });
 
-  it('places each group\'s faces nearer their own group\'s centre than any other', () => {
+  it("places each group's faces nearer their own group's centre than any other", () => {
     const at = new Map(projectFaces(faces).map((p) => [p.id, p]));
     const centres = Array.from({ length: groups }, (_, g) => {
       const pts = faces.filter((f) => f.group === g).map((f) => at.get(f.id)!);

@@ -14,7 +14,9 @@ describe('SqliteFaceStore.replaceFaces', () => {
     await t.store.replaceFaces('u1', 'aaa', faces);
     await t.store.replaceFaces('u1', 'aaa', faces);
     expect(await t.store.listFacesOfPhoto('u1', 'aaa')).toEqual(faces);
-    expect((await t.store.listVectors('u1', 'faceplugin-arcface512')).map((v) => v.faceId)).toEqual(faces.map((f) => f.faceId));
+    expect((await t.store.listVectors('u1', 'faceplugin-arcface512')).map((v) => v.faceId)).toEqual(
+      faces.map((f) => f.faceId),
+    );
   });
 
   it('drops faces no longer present with their vectors, and vectors of faces whose box moved', async () => {
@@ -29,7 +31,10 @@ describe('SqliteFaceStore.replaceFaces', () => {
     const moved = { ...faces[1]!, box: [1, 2, 3, 4] as [number, number, number, number] };
     await t.store.replaceFaces('u1', 'aaa', [faces[0]!, moved]);
     expect(await t.store.listFacesOfPhoto('u1', 'aaa')).toEqual([faces[0], moved]);
-    expect((await t.store.listVectors('u1', 'faceplugin-arcface512')).map((v) => v.faceId)).toEqual([faces[0]!.faceId, other.faceId]);
+    expect((await t.store.listVectors('u1', 'faceplugin-arcface512')).map((v) => v.faceId)).toEqual([
+      faces[0]!.faceId,
+      other.faceId,
+    ]);
 
     await t.store.replaceFaces('u1', 'aaa', []);
     expect(await t.store.listFacesOfPhoto('u1', 'aaa')).toEqual([]);

@@ -10,7 +10,11 @@ describe('SqliteFaceStore round trip', () => {
     const t = tempStore();
     cleanup = t.cleanup;
     const p = photo('u1', 'aaa');
-    const failed = photo('u1', 'bbb', { status: 'error', faceCount: 0, error: { code: 'corrupt', message: 'bad JPEG' } });
+    const failed = photo('u1', 'bbb', {
+      status: 'error',
+      faceCount: 0,
+      error: { code: 'corrupt', message: 'bad JPEG' },
+    });
     const { cropKey: _none, ...withoutCrop } = face('u1', 'aaa', 1);
     const faces = [face('u1', 'aaa', 0), withoutCrop];
     const vectors = faces.map((f, i) => vectorRecord(f, 'faceplugin-arcface512', i + 1));
@@ -25,7 +29,10 @@ describe('SqliteFaceStore round trip', () => {
     t.store.close();
 
     const store = new SqliteFaceStore(t.file);
-    cleanup = () => { store.close(); t.cleanup(); };
+    cleanup = () => {
+      store.close();
+      t.cleanup();
+    };
     expect(await store.getPhoto('u1', 'aaa')).toEqual(p);
     expect(await store.listPhotos('u1')).toEqual([p, failed]);
     expect(await store.listFaces('u1')).toEqual(faces);
@@ -35,7 +42,11 @@ describe('SqliteFaceStore round trip', () => {
     back.forEach((v, i) => {
       expect(v.vector).toBeInstanceOf(Float32Array);
       // Compare the bytes: toEqual on floats would accept -0 for 0.
-      expect(Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength).equals(Buffer.from(vectors[i]!.vector.buffer))).toBe(true);
+      expect(
+        Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength).equals(
+          Buffer.from(vectors[i]!.vector.buffer),
+        ),
+      ).toBe(true);
     });
     expect(await store.listVectors('u1', 'other-model')).toEqual([]);
     expect(await store.listPeople('u1')).toEqual(people);

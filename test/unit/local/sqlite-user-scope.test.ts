@@ -5,7 +5,7 @@ describe('SqliteFaceStore user scoping', () => {
   let cleanup = (): void => {};
   afterEach(() => cleanup());
 
-  it('never shows or touches one user\'s records through another user, even with equal ids', async () => {
+  it("never shows or touches one user's records through another user, even with equal ids", async () => {
     const t = tempStore();
     cleanup = t.cleanup;
     const s = t.store;

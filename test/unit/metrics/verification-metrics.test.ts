@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { verificationFromScores, verificationMetrics } from '#core/metrics/index.ts';
 
-const unit = (deg: number): Float32Array => Float32Array.from([Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+const unit = (deg: number): Float32Array =>
+  Float32Array.from([Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
 
 describe('verification metrics', () => {
   it('AUC counts same-over-different pairs, ties as half (hand-computed)', () => {

@@ -34,7 +34,9 @@ describeWithData('P(same) calibration on held-out lfw-df-dev identities', () => 
       await analyzer.dispose();
     }
     const pairs: Example[] = [];
-    for (let i = 0; i < faces.length; i++) for (let j = i + 1; j < faces.length; j++) pairs.push({ s: dot(faces[i]!.vector, faces[j]!.vector), same: faces[i]!.identity === faces[j]!.identity });
+    for (let i = 0; i < faces.length; i++)
+      for (let j = i + 1; j < faces.length; j++)
+        pairs.push({ s: dot(faces[i]!.vector, faces[j]!.vector), same: faces[i]!.identity === faces[j]!.identity });
     const score = scoreCalibration(pairs, (s) => calibration!.face(s));
     expect(score.same).toBeGreaterThan(300);
     expect(score.pairs - score.same).toBeGreaterThan(10_000);

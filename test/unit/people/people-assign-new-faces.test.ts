@@ -27,7 +27,12 @@ describeWithData('incremental assignment of new faces to known people (SQLite)',
   const dir = mkdtempSync(join(tmpdir(), 'rankface-assign-'));
   const store = new SqliteFaceStore(':memory:');
   let now = 1_000;
-  const base = { blobs: new FsBlobStore(join(dir, 'blobs')), faces: store, clock: { now: () => ++now }, logger: silentLogger };
+  const base = {
+    blobs: new FsBlobStore(join(dir, 'blobs')),
+    faces: store,
+    clock: { now: () => ++now },
+    logger: silentLogger,
+  };
   const calibration = calibrationFor(readEngineConfig({}).embedder)!;
   const deps: AssignDeps = { ...base, calibration };
   /** New photos (not in any person yet): photo id → identity. */
@@ -45,14 +50,29 @@ describeWithData('incremental assignment of new faces to known people (SQLite)',
         for (const [i, [, file]] of files.entries()) {
           const photoId = `${identity}-${i}`;
           const photo = await analyzer.analyze(readBytes(file));
-          const out = await storeAnalyzedPhoto({ userId: USER, photoId, sourceKey: file, bytes: readBytes(file) }, photo, base);
-          const largest = photo.faces.map((f, j) => ({ j, area: f.box[2] * f.box[3] })).sort((a, b) => b.area - a.area)[0];
+          const out = await storeAnalyzedPhoto(
+            { userId: USER, photoId, sourceKey: file, bytes: readBytes(file) },
+            photo,
+            base,
+          );
+          const largest = photo.faces
+            .map((f, j) => ({ j, area: f.box[2] * f.box[3] }))
+            .sort((a, b) => b.area - a.area)[0];
           if (largest === undefined) continue;
           mainFace.set(photoId, out.faceIds[largest.j]!);
           if (i < KNOWN_PER_IDENTITY) members.push(out.faceIds[largest.j]!);
           else newPhotos.set(photoId, identity);
         }
-        people.push({ userId: USER, personId: `p-${identity}`, name: identity, faceIds: members.sort(), coverFaceId: members[0]!, cohesion: 1, updatedAt: 1, confirmedFaceIds: members });
+        people.push({
+          userId: USER,
+          personId: `p-${identity}`,
+          name: identity,
+          faceIds: members.sort(),
+          coverFaceId: members[0]!,
+          cohesion: 1,
+          updatedAt: 1,
+          confirmedFaceIds: members,
+        });
       }
     } finally {
       await analyzer.dispose();
@@ -71,7 +91,14 @@ describeWithData('incremental assignment of new faces to known people (SQLite)',
     // The first new photo of Al Gore: its face is rejected from Al Gore's person before it is assigned.
     const [photoId] = [...newPhotos].find(([, id]) => id === 'Al_Gore')!;
     const faceId = mainFace.get(photoId)!;
-    await store.commitPeopleChange(USER, { putFaceEdits: [{ edit: { userId: USER, faceId, rejectedPersonIds: ['p-Al_Gore'], version: 1, updatedAt: 1 }, expectedVersion: undefined }] });
+    await store.commitPeopleChange(USER, {
+      putFaceEdits: [
+        {
+          edit: { userId: USER, faceId, rejectedPersonIds: ['p-Al_Gore'], version: 1, updatedAt: 1 },
+          expectedVersion: undefined,
+        },
+      ],
+    });
     const outcome = await assignPhotoFaces(USER, photoId, deps);
     expect(outcome.joined.get(faceId)).toBeUndefined();
     expect((await personOfFace()).get(faceId)).toBeUndefined();
@@ -80,7 +107,10 @@ describeWithData('incremental assignment of new faces to known people (SQLite)',
     const memberVector = (await store.listVectors(USER, calibration.modelId)).find((v) => v.faceId === member)!;
     const twin = { ...memberVector, faceId: `${member}-twin` };
     const original = (await store.listFacesOfPhoto(USER, twin.photoId)).find((f) => f.faceId === member)!;
-    await store.replaceFaces(USER, twin.photoId, [...(await store.listFacesOfPhoto(USER, twin.photoId)), { ...original, faceId: twin.faceId }]);
+    await store.replaceFaces(USER, twin.photoId, [
+      ...(await store.listFacesOfPhoto(USER, twin.photoId)),
+      { ...original, faceId: twin.faceId },
+    ]);
     await store.putVectors([twin]);
     expect((await assignNewFaces(USER, [original, { ...original, faceId: twin.faceId }], deps)).joined.size).toBe(0);
   });

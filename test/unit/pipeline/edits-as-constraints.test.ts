@@ -6,13 +6,19 @@ describe('user edits replayed as clustering constraints', () => {
 
   it('turns "not this person" into cannot-links against every face the user saw in that person', () => {
     const c = constraintsFromEdits([{ kind: 'not-person', faceId: 'a', personFaceIds: ['b', 'c'] }], faces);
-    expect(c.cannotLink).toEqual([['a', 'b'], ['a', 'c']]);
+    expect(c.cannotLink).toEqual([
+      ['a', 'b'],
+      ['a', 'c'],
+    ]);
     expect(c.mustLink).toEqual([]);
   });
 
   it('lets a later edit on the same pair override an earlier one', () => {
     const c = constraintsFromEdits(
-      [{ kind: 'cannot-link', faceIds: ['b', 'a'] }, { kind: 'must-link', faceIds: ['a', 'b'] }],
+      [
+        { kind: 'cannot-link', faceIds: ['b', 'a'] },
+        { kind: 'must-link', faceIds: ['a', 'b'] },
+      ],
       faces,
     );
     expect(c.mustLink).toEqual([['a', 'b']]);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { PhotoRecord } from '#core/ports/face-store.ts';
 import type { SourceFile } from '#core/ports/photo-source.ts';
-import { groupByContent, isAnalysed, photoIdOf, planAnalysis, planHashing, planRemovals, removalNeedsConsent } from '#core/pipeline/library-sync-plan.ts';
+import {
+  groupByContent,
+  isAnalysed,
+  photoIdOf,
+  planAnalysis,
+  planHashing,
+  planRemovals,
+  removalNeedsConsent,
+} from '#core/pipeline/library-sync-plan.ts';
 import { PERMANENT_ERRORS } from '#core/pipeline/library-sync.ts';
 
 /** The library sync's planning step, one rule per test: pure functions over scans and records. */
@@ -9,14 +17,25 @@ import { PERMANENT_ERRORS } from '#core/pipeline/library-sync.ts';
 const file = (rel: string, size = 100, mtimeMs = 1): SourceFile => ({ rel, size, mtimeMs });
 const hashOf = (c: string): string => c.repeat(64).slice(0, 64);
 const photo = (content: string, sourceKey: string, extra: Partial<PhotoRecord> = {}): PhotoRecord => ({
-  userId: 'u', photoId: photoIdOf(hashOf(content)), sourceKey, contentHash: hashOf(content), status: 'embedded', faceCount: 1,
-  width: 10, height: 10, updatedAt: 0, ...extra,
+  userId: 'u',
+  photoId: photoIdOf(hashOf(content)),
+  sourceKey,
+  contentHash: hashOf(content),
+  status: 'embedded',
+  faceCount: 1,
+  width: 10,
+  height: 10,
+  updatedAt: 0,
+  ...extra,
 });
 const byId = (...photos: PhotoRecord[]): Map<string, PhotoRecord> => new Map(photos.map((p) => [p.photoId, p]));
 
 describe('library sync plan', () => {
   it('reads only files whose size or mtime changed, and every file with rehash', () => {
-    const stamps = [{ path: 'a.jpg', size: 100, mtimeMs: 1, contentHash: hashOf('a') }, { path: 'b.jpg', size: 100, mtimeMs: 1, contentHash: hashOf('b') }];
+    const stamps = [
+      { path: 'a.jpg', size: 100, mtimeMs: 1, contentHash: hashOf('a') },
+      { path: 'b.jpg', size: 100, mtimeMs: 1, contentHash: hashOf('b') },
+    ];
     const files = [file('a.jpg'), file('b.jpg', 100, 2), file('c.jpg')];
     const plan = planHashing(files, stamps, false);
     expect(plan.known.map((k) => [k.file.rel, k.hash])).toEqual([['a.jpg', hashOf('a')]]);
@@ -25,7 +44,11 @@ describe('library sync plan', () => {
   });
 
   it('keeps one photo per content, the stored copy first, and lists the others as duplicates', () => {
-    const hashed = [{ file: file('x/copy.jpg'), hash: hashOf('a') }, { file: file('y/orig.jpg'), hash: hashOf('a') }, { file: file('z.jpg'), hash: hashOf('b') }];
+    const hashed = [
+      { file: file('x/copy.jpg'), hash: hashOf('a') },
+      { file: file('y/orig.jpg'), hash: hashOf('a') },
+      { file: file('z.jpg'), hash: hashOf('b') },
+    ];
     const { byPhotoId, duplicates } = groupByContent(hashed, byId(photo('a', 'y/orig.jpg')));
     expect(byPhotoId.get(photoIdOf(hashOf('a')))!.file.rel).toBe('y/orig.jpg');
     expect(duplicates).toEqual([{ file: 'x/copy.jpg', sameAs: 'y/orig.jpg' }]);
@@ -43,8 +66,20 @@ describe('library sync plan', () => {
     expect(isAnalysed(undefined, 0, PERMANENT_ERRORS)).toBe(false);
     expect(isAnalysed(photo('a', 'a.jpg', { faceCount: 2 }), 1, PERMANENT_ERRORS)).toBe(false);
     expect(isAnalysed(photo('a', 'a.jpg', { faceCount: 2 }), 2, PERMANENT_ERRORS)).toBe(true);
-    expect(isAnalysed(photo('a', 'a.jpg', { status: 'error', error: { code: 'corrupt', message: 'x' } }), 0, PERMANENT_ERRORS)).toBe(true);
-    expect(isAnalysed(photo('a', 'a.jpg', { status: 'error', error: { code: 'internal', message: 'x' } }), 0, PERMANENT_ERRORS)).toBe(false);
+    expect(
+      isAnalysed(
+        photo('a', 'a.jpg', { status: 'error', error: { code: 'corrupt', message: 'x' } }),
+        0,
+        PERMANENT_ERRORS,
+      ),
+    ).toBe(true);
+    expect(
+      isAnalysed(
+        photo('a', 'a.jpg', { status: 'error', error: { code: 'internal', message: 'x' } }),
+        0,
+        PERMANENT_ERRORS,
+      ),
+    ).toBe(false);
     expect([...PERMANENT_ERRORS].sort()).toEqual(['corrupt', 'empty', 'too-large', 'unsupported']);
   });
 
@@ -55,7 +90,10 @@ describe('library sync plan', () => {
       [photoIdOf(hashOf('b')), { file: file('b.jpg'), hash: hashOf('b') }],
       [photoIdOf(hashOf('c')), { file: file('c.jpg'), hash: hashOf('c') }],
     ]);
-    const vectors = new Map([[photoIdOf(hashOf('a')), 1], [photoIdOf(hashOf('b')), 1]]);
+    const vectors = new Map([
+      [photoIdOf(hashOf('a')), 1],
+      [photoIdOf(hashOf('b')), 1],
+    ]);
     const plan = planAnalysis(byPhotoId, stored, vectors, PERMANENT_ERRORS);
     expect(plan.todo.map((t) => t.file.rel)).toEqual(['c.jpg']);
     expect(plan.reused).toBe(2);

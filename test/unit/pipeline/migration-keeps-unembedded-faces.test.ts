@@ -21,8 +21,14 @@ function near(axis: number, seed: number): Float32Array {
   return v.map((x) => x / n);
 }
 
-const vec = (f: FaceRecord, modelVersion: string, axis: number, seed: number): VectorRecord =>
-  ({ userId: USER, faceId: f.faceId, photoId: f.photoId, modelId: MODEL, modelVersion, vector: near(axis, seed) });
+const vec = (f: FaceRecord, modelVersion: string, axis: number, seed: number): VectorRecord => ({
+  userId: USER,
+  faceId: f.faceId,
+  photoId: f.photoId,
+  modelId: MODEL,
+  modelVersion,
+  vector: near(axis, seed),
+});
 
 describe('a clustering run in the middle of a model upgrade', () => {
   it('keeps faces without a vector of the active model in their person, and compares new vectors only', async () => {
@@ -40,13 +46,29 @@ describe('a clustering run in the middle of a model upgrade', () => {
       person(USER, 'p_bob', ids(bob)),
     ]);
     // Old model: everyone, the stray face close to Ann. New model: only two of Ann's and two of Bob's.
-    await store.putVectors([...ann.map((f, i) => vec(f, 'old', 0, i)), ...bob.map((f, i) => vec(f, 'old', 1, i)), vec(stray, 'old', 0, 9)]);
-    await store.putVectors([vec(ann[0]!, 'new', 2, 1), vec(ann[1]!, 'new', 2, 2), vec(bob[0]!, 'new', 3, 1), vec(bob[1]!, 'new', 3, 2)]);
+    await store.putVectors([
+      ...ann.map((f, i) => vec(f, 'old', 0, i)),
+      ...bob.map((f, i) => vec(f, 'old', 1, i)),
+      vec(stray, 'old', 0, 9),
+    ]);
+    await store.putVectors([
+      vec(ann[0]!, 'new', 2, 1),
+      vec(ann[1]!, 'new', 2, 2),
+      vec(bob[0]!, 'new', 3, 1),
+      vec(bob[1]!, 'new', 3, 2),
+    ]);
 
     const plan = await planEmbedderMigration(USER, { modelId: MODEL, modelVersion: 'new' }, { faces: store });
     expect(plan).toEqual({ faces: 8, current: 4, photoIds: ['a2', 'a3', 'b2', 'c0'] });
 
-    const out = await clusterUser(USER, { faces: store, clock: systemClock, logger: silentLogger, cluster: defaultClusterer, modelId: MODEL, modelVersion: 'new' });
+    const out = await clusterUser(USER, {
+      faces: store,
+      clock: systemClock,
+      logger: silentLogger,
+      cluster: defaultClusterer,
+      modelId: MODEL,
+      modelVersion: 'new',
+    });
     const byId = new Map(out.people.map((p) => [p.personId, p]));
     expect(byId.get('p_ann')).toMatchObject({ name: 'Ann', faceIds: ids(ann) });
     expect(byId.get('p_bob')?.faceIds).toEqual(ids(bob));

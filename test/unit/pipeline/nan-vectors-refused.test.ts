@@ -37,11 +37,17 @@ describeWithData('non-finite vectors are refused', () => {
     };
     const deps = { blobs: new FsBlobStore(join(dir, 'blobs')), faces: store, clock: systemClock, logger: silentLogger };
     const bytes = new Uint8Array(readFileSync(dataPath('group', 'bbt', 'bbt4.jpg')));
-    const bad = await processPhoto({ userId: 'u', photoId: 'p1', sourceKey: 'a.jpg', bytes }, { ...deps, analyzer: damaged });
+    const bad = await processPhoto(
+      { userId: 'u', photoId: 'p1', sourceKey: 'a.jpg', bytes },
+      { ...deps, analyzer: damaged },
+    );
     expect(bad.status).toBe('error');
     expect(bad.error?.code).toBe('bad-vector');
     expect(await store.listVectors('u', real.embedderId)).toHaveLength(0);
-    const good = await processPhoto({ userId: 'u', photoId: 'p2', sourceKey: 'b.jpg', bytes }, { ...deps, analyzer: real });
+    const good = await processPhoto(
+      { userId: 'u', photoId: 'p2', sourceKey: 'b.jpg', bytes },
+      { ...deps, analyzer: real },
+    );
     expect(good.status).toBe('embedded');
     expect((await store.listVectors('u', real.embedderId)).length).toBe(good.faceIds.length);
   });

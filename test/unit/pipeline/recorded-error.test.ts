@@ -9,7 +9,11 @@ import { TfliteUnsupportedOpError } from '#core/vision/tflite/errors.ts';
 describe('a failure recorded on a photo keeps the stable code of rankface errors only', () => {
   it('keeps the code and message of every RankfaceError subclass, named after its class', () => {
     const cause = new Error('sharp says no');
-    const errors = [new ImageDecodeError('corrupt', 'bad bytes', { cause }), new MixedModelsError(['a', 'b']), new TfliteUnsupportedOpError('FOO', 3)];
+    const errors = [
+      new ImageDecodeError('corrupt', 'bad bytes', { cause }),
+      new MixedModelsError(['a', 'b']),
+      new TfliteUnsupportedOpError('FOO', 3),
+    ];
     expect(errors.map((e) => [e instanceof RankfaceError, e.name, toRecordedError(e).code])).toEqual([
       [true, 'ImageDecodeError', 'corrupt'],
       [true, 'MixedModelsError', 'mixed-models'],
@@ -21,7 +25,10 @@ describe('a failure recorded on a photo keeps the stable code of rankface errors
 
   it('keeps the worker-side name and code of a pool task error', () => {
     const err = new PoolTaskError('TfliteFormatError', 'not a flatbuffer', 'tflite-format');
-    expect([err.name, toRecordedError(err)]).toEqual(['TfliteFormatError', { code: 'tflite-format', message: 'not a flatbuffer' }]);
+    expect([err.name, toRecordedError(err)]).toEqual([
+      'TfliteFormatError',
+      { code: 'tflite-format', message: 'not a flatbuffer' },
+    ]);
   });
 
   it("records foreign errors as 'internal', even when they carry a code of their own", () => {

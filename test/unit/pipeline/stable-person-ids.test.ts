@@ -3,7 +3,13 @@ import type { PersonRecord } from '#core/ports/face-store.ts';
 import { assignStablePersonIds } from '#core/pipeline/stable-ids.ts';
 
 const person = (personId: string, faceIds: string[], name?: string): PersonRecord => ({
-  userId: 'u', personId, faceIds, coverFaceId: faceIds[0]!, cohesion: 0.8, updatedAt: 0, ...(name ? { name } : {}),
+  userId: 'u',
+  personId,
+  faceIds,
+  coverFaceId: faceIds[0]!,
+  cohesion: 0.8,
+  updatedAt: 0,
+  ...(name ? { name } : {}),
 });
 const cluster = (faceIds: string[]) => ({ faceIds, medoidFaceId: faceIds[0]!, cohesion: 0.8 });
 

@@ -18,7 +18,11 @@ describeWithData('no false faces on annotated group photos', () => {
   beforeAll(async () => {
     const analyzer = await defaultAnalyzer();
     try {
-      for (const [file] of exact) found.set(file, (await analyzer.analyze(readBytes(dataPath('group', file)), { embed: false })).faces.map((f) => f.box));
+      for (const [file] of exact)
+        found.set(
+          file,
+          (await analyzer.analyze(readBytes(dataPath('group', file)), { embed: false })).faces.map((f) => f.box),
+        );
     } finally {
       await analyzer.dispose();
     }

@@ -10,11 +10,21 @@ import { defaultAnalyzer, readBytes } from '../vision/helpers.ts';
 // other and, without the gate, form a "person" of strangers. With the gate they are left out
 // (listed as gated), never seed a person, and a user's must-link still brings one into a person.
 const PHOTOS = [
-  'Wang_Yingfan/Wang_Yingfan_0002.jpg', 'Larry_Brown/Larry_Brown_0006.jpg', 'Billy_Beane/Billy_Beane_0001.jpg',
-  'Robby_Ginepri/Robby_Ginepri_0002.jpg', 'Habib_Rizieq/Habib_Rizieq_0004.jpg', 'Thomas_Birmingham/Thomas_Birmingham_0001.jpg',
-  'Emmanuelle_Beart/Emmanuelle_Beart_0001.jpg', 'LK_Advani/LK_Advani_0002.jpg', 'Mohamed_ElBaradei/Mohamed_ElBaradei_0005.jpg',
-  'Choi_Sung-hong/Choi_Sung-hong_0003.jpg', 'Shane_Loux/Shane_Loux_0001.jpg', 'Goh_Kun/Goh_Kun_0001.jpg',
-  'Jon_Voight/Jon_Voight_0001.jpg', 'Lee_Soo-hyuck/Lee_Soo-hyuck_0001.jpg', 'Queen_Elizabeth_II/Queen_Elizabeth_II_0006.jpg',
+  'Wang_Yingfan/Wang_Yingfan_0002.jpg',
+  'Larry_Brown/Larry_Brown_0006.jpg',
+  'Billy_Beane/Billy_Beane_0001.jpg',
+  'Robby_Ginepri/Robby_Ginepri_0002.jpg',
+  'Habib_Rizieq/Habib_Rizieq_0004.jpg',
+  'Thomas_Birmingham/Thomas_Birmingham_0001.jpg',
+  'Emmanuelle_Beart/Emmanuelle_Beart_0001.jpg',
+  'LK_Advani/LK_Advani_0002.jpg',
+  'Mohamed_ElBaradei/Mohamed_ElBaradei_0005.jpg',
+  'Choi_Sung-hong/Choi_Sung-hong_0003.jpg',
+  'Shane_Loux/Shane_Loux_0001.jpg',
+  'Goh_Kun/Goh_Kun_0001.jpg',
+  'Jon_Voight/Jon_Voight_0001.jpg',
+  'Lee_Soo-hyuck/Lee_Soo-hyuck_0001.jpg',
+  'Queen_Elizabeth_II/Queen_Elizabeth_II_0006.jpg',
   'Mark_Richt/Mark_Richt_0002.jpg',
 ];
 
@@ -31,7 +41,13 @@ describeWithData('quality gate and clustering', () => {
         const largest = [...photo.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
         photo.faces.forEach((f, i) => {
           const id = `${file}#${i}`;
-          faces.push({ id, photoId: file, vector: f.embedding!.vector, modelId: f.embedding!.modelId, quality: f.quality.score! });
+          faces.push({
+            id,
+            photoId: file,
+            vector: f.embedding!.vector,
+            modelId: f.embedding!.modelId,
+            quality: f.quality.score!,
+          });
           if (f === largest) subjectOf.set(id, file.split('/')[0]!);
         });
       }
@@ -43,7 +59,9 @@ describeWithData('quality gate and clustering', () => {
 
   /** People made mostly of background faces from different photos: strangers. */
   const strangerPeople = (people: readonly { faceIds: readonly string[] }[]): number =>
-    people.filter((p) => p.faceIds.filter((id) => !subjectOf.has(id)).length * 2 > p.faceIds.length && p.faceIds.length >= 3).length;
+    people.filter(
+      (p) => p.faceIds.filter((id) => !subjectOf.has(id)).length * 2 > p.faceIds.length && p.faceIds.length >= 3,
+    ).length;
 
   it('without the gate, background faces form a person of strangers', () => {
     expect(strangerPeople(cluster(faces, { qualityGate: 0 }).people)).toBeGreaterThan(0);
@@ -52,7 +70,10 @@ describeWithData('quality gate and clustering', () => {
   it('with the gate, no person of strangers; low-quality faces are listed as gated, in no person', () => {
     const result = cluster(faces);
     expect(strangerPeople(result.people)).toBe(0);
-    const low = faces.filter((f) => f.quality! < QUALITY_GATE).map((f) => f.id).sort();
+    const low = faces
+      .filter((f) => f.quality! < QUALITY_GATE)
+      .map((f) => f.id)
+      .sort();
     expect(low.length).toBeGreaterThan(3);
     expect(result.gated).toEqual(low);
     const placed = new Set([...result.people.flatMap((p) => p.faceIds), ...result.unassigned]);
@@ -70,6 +91,7 @@ describeWithData('quality gate and clustering', () => {
     expect(result.gated).not.toContain(moved.id);
     expect(result.gated).toContain(other.id);
     // Every other person holds at least one face that passed the gate.
-    for (const p of result.people) expect(p.faceIds.some((id) => faces.find((f) => f.id === id)!.quality! >= QUALITY_GATE)).toBe(true);
+    for (const p of result.people)
+      expect(p.faceIds.some((id) => faces.find((f) => f.id === id)!.quality! >= QUALITY_GATE)).toBe(true);
   });
 });

@@ -15,7 +15,8 @@ describeWithData('face quality signals on real crops', () => {
   let subject: AnalyzedFace;
   let others: AnalyzedFace[];
 
-  const largest = (faces: readonly AnalyzedFace[]): AnalyzedFace => [...faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0]!;
+  const largest = (faces: readonly AnalyzedFace[]): AnalyzedFace =>
+    [...faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0]!;
   const analyse = async (bytes: Uint8Array): Promise<AnalyzedFace[]> => (await analyzer.analyze(bytes)).faces;
 
   beforeAll(async () => {
@@ -39,7 +40,10 @@ describeWithData('face quality signals on real crops', () => {
     const eyeY = (subject.landmarks[0][1] + subject.landmarks[1][1]) / 2;
     // The photo now starts just above the eyes: the forehead of the face region lies outside it.
     const top = Math.round(eyeY - 12);
-    const cut = await sharp(photo).extract({ left: 0, top, width: 250, height: 250 - top }).jpeg({ quality: 95 }).toBuffer();
+    const cut = await sharp(photo)
+      .extract({ left: 0, top, width: 250, height: 250 - top })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const face = largest(await analyse(new Uint8Array(cut)));
     expect(subject.quality.truncation).toBe(0);
     expect(face.quality.truncation).toBeGreaterThan(0.2);

@@ -14,8 +14,12 @@ import { defaultAnalyzer, labelledFiles, readBytes } from './helpers.ts';
 // shows its eyes, re-detected from scratch, at the template's eye positions.
 describeWithData('aligned eyes land on the template', () => {
   let analyzer: FaceAnalyzer;
-  beforeAll(async () => { analyzer = await defaultAnalyzer(); });
-  afterAll(async () => { await analyzer?.dispose(); });
+  beforeAll(async () => {
+    analyzer = await defaultAnalyzer();
+  });
+  afterAll(async () => {
+    await analyzer?.dispose();
+  });
 
   const dist = (a: Point, b: Point): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
   const files = hasData ? labelledFiles('lfw-120').filter((_, i) => i % 25 === 0) : [];
@@ -29,15 +33,27 @@ describeWithData('aligned eyes land on the template', () => {
 
     // 1. The transform the analyzer used takes the eyes to the template (least-squares residual).
     const toCrop = similarityTransform(face.landmarks, template);
-    for (const e of [0, 1]) expect(dist(applyAffine(toCrop, face.landmarks[e]!), template[e]!)).toBeLessThan(0.15 * iod);
+    for (const e of [0, 1])
+      expect(dist(applyAffine(toCrop, face.landmarks[e]!), template[e]!)).toBeLessThan(0.15 * iod);
     expect(face.crop.width).toBe(analyzer.template.size);
 
     // 2. Warp the pixels at 3x with a 112 px margin, re-detect, compare eye positions.
-    const k = 3, margin = analyzer.template.size, size = analyzer.template.size * k + 2 * margin;
-    const m: Affine = [toCrop[0] * k, toCrop[1] * k, toCrop[2] * k + margin, toCrop[3] * k, toCrop[4] * k, toCrop[5] * k + margin];
+    const k = 3,
+      margin = analyzer.template.size,
+      size = analyzer.template.size * k + 2 * margin;
+    const m: Affine = [
+      toCrop[0] * k,
+      toCrop[1] * k,
+      toCrop[2] * k + margin,
+      toCrop[3] * k,
+      toCrop[4] * k,
+      toCrop[5] * k + margin,
+    ];
     const decoded = await decodeImage(bytes, { maxBytes: 1e8, maxPixels: 1e8, maxSide: 4096 });
     const warped = warpAffine(decoded.image, m, size, size);
-    const png = await sharp(warped.data, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+    const png = await sharp(warped.data, { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toBuffer();
     const again = await analyzer.analyze(new Uint8Array(png), { embed: false });
     const main = again.faces[indexOfFaceNearestCentre(again.faces, size, size)];
     expect(main).toBeDefined();

@@ -20,7 +20,12 @@ describeWithData('analyzer worker pool', () => {
   });
 
   it('matches the in-process analyzer, and survives bad inputs', async () => {
-    const photos = [...labelledFiles('lfw-120').slice(0, 6).map(([, f]) => f), dataPath('group', 'pascal', '2007_007763.jpg')];
+    const photos = [
+      ...labelledFiles('lfw-120')
+        .slice(0, 6)
+        .map(([, f]) => f),
+      dataPath('group', 'pascal', '2007_007763.jpg'),
+    ];
     const inputs: Uint8Array[] = photos.map(readBytes);
     inputs.splice(3, 0, new Uint8Array(), new TextEncoder().encode('not an image'));
     const results = await Promise.allSettled(inputs.map((b) => pool.analyze(b)));

@@ -19,7 +19,11 @@ describeWithData('rankface detect --json', () => {
     const photo = dataPath('group', 'pascal', '2008_001322.jpg');
     const bad = join(dir, 'broken.jpg');
     writeFileSync(bad, 'not a jpeg');
-    const run = await promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'rankface.js'), 'detect', photo, bad, '--json'], { cwd: dir }).catch((e: { stdout: string; code: number }) => e);
+    const run = await promisify(execFile)(
+      process.execPath,
+      [join(repoRoot, 'bin', 'rankface.js'), 'detect', photo, bad, '--json'],
+      { cwd: dir },
+    ).catch((e: { stdout: string; code: number }) => e);
     expect((run as { code?: number }).code ?? 0).toBe(1); // some file failed
     const out = JSON.parse(run.stdout) as Record<string, unknown>[];
     expect(out).toHaveLength(2);
@@ -27,7 +31,12 @@ describeWithData('rankface detect --json', () => {
     const [ok, failed] = out as [Record<string, unknown>, Record<string, unknown>];
     expect(Object.keys(ok).sort()).toEqual(['faces', 'file', 'height', 'width']);
     expect(ok).toMatchObject({ file: photo, width: 500, height: 375 });
-    const faces = ok.faces as { box: number[]; score: number; landmarks: number[][]; quality: { score: number; reasons: string[] } }[];
+    const faces = ok.faces as {
+      box: number[];
+      score: number;
+      landmarks: number[][];
+      quality: { score: number; reasons: string[] };
+    }[];
     for (const f of faces) {
       expect(Object.keys(f).sort()).toEqual(['box', 'landmarks', 'quality', 'score']);
       expect(f.quality.score).toBeGreaterThanOrEqual(0);
@@ -39,8 +48,16 @@ describeWithData('rankface detect --json', () => {
       expect(f.score).toBeGreaterThan(0);
       expect(f.score).toBeLessThanOrEqual(1);
     }
-    const truth = groupAnnotations()['pascal/2008_001322.jpg']!.faces as { x: number; y: number; w: number; h: number }[];
-    for (const t of truth) expect(Math.max(...faces.map((f) => iou(f.box as [number, number, number, number], boxOf(t))))).toBeGreaterThanOrEqual(0.4);
+    const truth = groupAnnotations()['pascal/2008_001322.jpg']!.faces as {
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+    }[];
+    for (const t of truth)
+      expect(
+        Math.max(...faces.map((f) => iou(f.box as [number, number, number, number], boxOf(t)))),
+      ).toBeGreaterThanOrEqual(0.4);
 
     expect(failed).toMatchObject({ file: bad, faces: [], error: { code: 'unsupported' } });
   });

@@ -15,7 +15,9 @@ describeWithData('dlib-resnet128 verification on an lfw-120 subset', () => {
     for (const [id, file] of labelledFiles('lfw-120')) byId.set(id, [...(byId.get(id) ?? []), file]);
     const subset = [...byId].filter(([, files]) => files.length >= 2).slice(0, 20);
 
-    const analyzer = await createFaceAnalyzer(readEngineConfig({ RANKFACE_DETECTOR: 'mtcnn', RANKFACE_EMBEDDER: 'dlib-resnet128' }));
+    const analyzer = await createFaceAnalyzer(
+      readEngineConfig({ RANKFACE_DETECTOR: 'mtcnn', RANKFACE_EMBEDDER: 'dlib-resnet128' }),
+    );
     const vectors: Float32Array[] = [];
     const labels: string[] = [];
     try {

@@ -8,7 +8,11 @@ import { defaultAnalyzer, groupAnnotations, readBytes } from './helpers.ts';
 describeWithData('face counts on group photos', () => {
   const annotations = hasData ? groupAnnotations() : {};
   const counted = Object.entries(annotations).flatMap(([file, a]) => {
-    const n = Array.isArray(a.faces) ? a.faces.length : typeof a.faces === 'number' ? a.faces : (a.faces_approx ?? a.faces_labelled);
+    const n = Array.isArray(a.faces)
+      ? a.faces.length
+      : typeof a.faces === 'number'
+        ? a.faces
+        : (a.faces_approx ?? a.faces_labelled);
     return n === undefined ? [] : [[file, n, a.faces_approx !== undefined ? 0.25 : 0.1] as const];
   });
   const found = new Map<string, number>();
@@ -16,7 +20,8 @@ describeWithData('face counts on group photos', () => {
   beforeAll(async () => {
     const analyzer = await defaultAnalyzer();
     try {
-      for (const [file] of counted) found.set(file, (await analyzer.analyze(readBytes(dataPath('group', file)), { embed: false })).faces.length);
+      for (const [file] of counted)
+        found.set(file, (await analyzer.analyze(readBytes(dataPath('group', file)), { embed: false })).faces.length);
     } finally {
       await analyzer.dispose();
     }

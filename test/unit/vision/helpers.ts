@@ -18,7 +18,11 @@ export function labelledFiles(set: string): [string, string][] {
   const dir = dataPath(set);
   return readdirSync(dir)
     .sort()
-    .flatMap((id) => readdirSync(join(dir, id)).sort().map((f): [string, string] => [id, join(dir, id, f)]));
+    .flatMap((id) =>
+      readdirSync(join(dir, id))
+        .sort()
+        .map((f): [string, string] => [id, join(dir, id, f)]),
+    );
 }
 
 export interface GroupAnnotation {

@@ -12,17 +12,26 @@ import { groupAnnotations, readBytes } from './helpers.ts';
 // human/group-1, human/group-5) are reported by the benchmark, not asserted here.
 const PHOTOS = ['bbt/bbt4.jpg', 'insightface/t1.jpg', 'pascal/2007_007763.jpg', 'human/stock-group-2.jpg'];
 
-const inside = (p: Point, b: Box): boolean => p[0] >= b[0] && p[0] <= b[0] + b[2] && p[1] >= b[1] && p[1] <= b[1] + b[3];
+const inside = (p: Point, b: Box): boolean =>
+  p[0] >= b[0] && p[0] <= b[0] + b[2] && p[1] >= b[1] && p[1] <= b[1] + b[3];
 
 describeWithData('MTCNN on group photos', () => {
   let detector: MtcnnDetector;
-  beforeAll(async () => { detector = await createMtcnnDetector(join(repoRoot, 'models')); });
-  afterAll(async () => { await detector?.dispose(); });
+  beforeAll(async () => {
+    detector = await createMtcnnDetector(join(repoRoot, 'models'));
+  });
+  afterAll(async () => {
+    await detector?.dispose();
+  });
 
   it.each(PHOTOS)('%s: face count matches the annotation, landmarks inside boxes', async (file) => {
     const a = groupAnnotations()[file]!;
     const expected = Array.isArray(a.faces) ? a.faces.length : (a.faces as number);
-    const { image } = await decodeImage(readBytes(dataPath('group', file)), { maxBytes: 50e6, maxPixels: 50e6, maxSide: 1600 });
+    const { image } = await decodeImage(readBytes(dataPath('group', file)), {
+      maxBytes: 50e6,
+      maxPixels: 50e6,
+      maxSide: 1600,
+    });
     const faces = await detector.detect(image);
     expect(Math.abs(faces.length - expected)).toBeLessThanOrEqual(Math.floor(expected * 0.1));
     for (const f of faces) {

@@ -7,8 +7,12 @@ import { boxOf, defaultAnalyzer, groupAnnotations, readBytes } from './helpers.t
 // Hand-drawn PASCAL boxes (dlib's training.xml): at least 90% are matched by a detection with IoU ≥ 0.4.
 describeWithData('recall of hand-drawn PASCAL face boxes', () => {
   let analyzer: FaceAnalyzer;
-  beforeAll(async () => { analyzer = await defaultAnalyzer(); });
-  afterAll(async () => { await analyzer?.dispose(); });
+  beforeAll(async () => {
+    analyzer = await defaultAnalyzer();
+  });
+  afterAll(async () => {
+    await analyzer?.dispose();
+  });
 
   it('finds ≥ 90% of the boxes at IoU ≥ 0.4, in original pixel coordinates', async () => {
     let total = 0;

@@ -12,9 +12,15 @@ describeWithData('small faces of downscaled photos are aligned on a sharper copy
   let tinySharp: FaceAnalyzer;
   let tinyBlurry: FaceAnalyzer;
   beforeAll(async () => {
-    [full, tinySharp, tinyBlurry] = await Promise.all([defaultAnalyzer(), defaultAnalyzer({ maxSide: 110 }), defaultAnalyzer({ maxSide: 110, sharpAlign: false })]);
+    [full, tinySharp, tinyBlurry] = await Promise.all([
+      defaultAnalyzer(),
+      defaultAnalyzer({ maxSide: 110 }),
+      defaultAnalyzer({ maxSide: 110, sharpAlign: false }),
+    ]);
   });
-  afterAll(async () => { await Promise.all([full, tinySharp, tinyBlurry].map((a) => a?.dispose())); });
+  afterAll(async () => {
+    await Promise.all([full, tinySharp, tinyBlurry].map((a) => a?.dispose()));
+  });
 
   it('keeps vectors closer to the full-resolution ones than aligning on the small copy', async () => {
     let sharpSum = 0;

@@ -22,7 +22,10 @@ describe('tfjs runtime', () => {
     expect(a.backend).toBe(expected);
     expect(a.tf.getBackend()).toBe(expected === 'tfjs-node' ? 'tensorflow' : 'wasm');
     // The backend computes: a 3x3 box filter over a ramp.
-    const x = a.tf.tensor4d(Array.from({ length: 25 }, (_, i) => i), [1, 5, 5, 1]);
+    const x = a.tf.tensor4d(
+      Array.from({ length: 25 }, (_, i) => i),
+      [1, 5, 5, 1],
+    );
     const y = a.tf.conv2d(x, a.tf.ones([3, 3, 1, 1]), 1, 'valid');
     expect(Array.from(await y.data())).toEqual([54, 63, 72, 99, 108, 117, 144, 153, 162]);
     a.tf.dispose([x, y]);

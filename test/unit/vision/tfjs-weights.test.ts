@@ -12,7 +12,9 @@ describe('tfjs weights from disk', () => {
     ['dlib-resnet128', 'face_recognition_model-weights_manifest.json'],
   ])('%s', async (id, manifestFile) => {
     const dir = join(repoRoot, 'models', id);
-    const manifest = JSON.parse(readFileSync(join(dir, manifestFile), 'utf8')) as { weights: { name: string; shape: number[]; quantization?: { min: number; scale: number } }[] }[];
+    const manifest = JSON.parse(readFileSync(join(dir, manifestFile), 'utf8')) as {
+      weights: { name: string; shape: number[]; quantization?: { min: number; scale: number } }[];
+    }[];
     const entries = manifest.flatMap((g) => g.weights);
     const weights = await loadWeightMap(dir, manifestFile);
     try {

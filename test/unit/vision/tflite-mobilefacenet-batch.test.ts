@@ -20,9 +20,19 @@ describeWithData('mobilefacenet: same vector whatever the runtime and batch', ()
     embedders['tfjs batch 8'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'tfjs', batchSize: 8 });
     embedders['tfjs batch 2'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'tfjs', batchSize: 2 });
     embedders['tfjs batch 1'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'tfjs', batchSize: 1 });
-    embedders['onnx batch 1'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'onnx', batchSize: 1, threads: 1 });
-    embedders['onnx batch 5'] = await createMobileFaceNetEmbedder(modelsDir, { runtime: 'onnx', batchSize: 5, threads: 1 });
-    for (const [, file] of labelledFiles('lfw-120').filter((_, i) => i % 50 === 0).slice(0, 5)) {
+    embedders['onnx batch 1'] = await createMobileFaceNetEmbedder(modelsDir, {
+      runtime: 'onnx',
+      batchSize: 1,
+      threads: 1,
+    });
+    embedders['onnx batch 5'] = await createMobileFaceNetEmbedder(modelsDir, {
+      runtime: 'onnx',
+      batchSize: 5,
+      threads: 1,
+    });
+    for (const [, file] of labelledFiles('lfw-120')
+      .filter((_, i) => i % 50 === 0)
+      .slice(0, 5)) {
       const photo = await analyzer.analyze(readBytes(file), { embed: false });
       crops.push(photo.faces[indexOfFaceNearestCentre(photo.faces, photo.width, photo.height)]!.crop);
     }
@@ -43,7 +53,8 @@ describeWithData('mobilefacenet: same vector whatever the runtime and batch', ()
       expect(vectors, name).toHaveLength(5);
       for (let i = 0; i < crops.length; i++) {
         let maxDiff = 0;
-        for (let k = 0; k < 192; k++) maxDiff = Math.max(maxDiff, Math.abs(reference[i]!.vector[k]! - vectors[i]!.vector[k]!));
+        for (let k = 0; k < 192; k++)
+          maxDiff = Math.max(maxDiff, Math.abs(reference[i]!.vector[k]! - vectors[i]!.vector[k]!));
         expect(maxDiff, `${name}, face ${i}`).toBeLessThan(1e-4);
       }
     }

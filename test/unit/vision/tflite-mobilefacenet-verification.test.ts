@@ -28,8 +28,13 @@ describeWithData('mobilefacenet (TFLite) verification on an lfw-120 subset', () 
   function subset(): [string, string][] {
     const byId = new Map<string, string[]>();
     for (const [id, file] of labelledFiles('lfw-120')) byId.set(id, [...(byId.get(id) ?? []), file]);
-    const many = [...byId].filter(([, f]) => f.length >= 2).flatMap(([id, f]) => f.slice(0, 2).map((file): [string, string] => [id, file]));
-    const singles = [...byId].filter(([, f]) => f.length === 1).slice(0, 20).map(([id, f]): [string, string] => [id, f[0]!]);
+    const many = [...byId]
+      .filter(([, f]) => f.length >= 2)
+      .flatMap(([id, f]) => f.slice(0, 2).map((file): [string, string] => [id, file]));
+    const singles = [...byId]
+      .filter(([, f]) => f.length === 1)
+      .slice(0, 20)
+      .map(([id, f]): [string, string] => [id, f[0]!]);
     return [...many, ...singles];
   }
 
@@ -51,7 +56,10 @@ describeWithData('mobilefacenet (TFLite) verification on an lfw-120 subset', () 
       expect(v.vector).toHaveLength(192);
       expect(Math.hypot(...v.vector)).toBeCloseTo(1, 4);
     }
-    const m = verificationMetrics(vectors.map((v) => v.vector), labels);
+    const m = verificationMetrics(
+      vectors.map((v) => v.vector),
+      labels,
+    );
     expect(m.same_pairs).toBeGreaterThan(30);
     expect(m.auc).toBeGreaterThan(0.95);
   });

@@ -12,7 +12,9 @@ import { parseTflite } from '#core/vision/tflite/schema.ts';
 describe('tflite PReLU fusion on MobileFaceNet', () => {
   it('fuses every spelled-out PReLU and changes no output', async () => {
     const { tf } = await initTfjs();
-    const model = parseTflite(new Uint8Array(readFileSync(join(readEngineConfig({}).modelsDir, 'mobilefacenet', 'model.tflite'))));
+    const model = parseTflite(
+      new Uint8Array(readFileSync(join(readEngineConfig({}).modelsDir, 'mobilefacenet', 'model.tflite'))),
+    );
     const fused = new TfliteInterpreter(model);
     const plain = new TfliteInterpreter(model, { fusePrelu: false });
     expect(fused.fusedPrelus.intoConv + fused.fusedPrelus.standalone).toBe(33);
@@ -21,10 +23,15 @@ describe('tflite PReLU fusion on MobileFaceNet', () => {
     const x = tf.tidy(() => tf.sin(tf.mul(tf.range(0, 2 * 112 * 112 * 3), 0.001)).reshape([2, 112, 112, 3]));
     const [a] = fused.run([x]);
     const [b] = plain.run([x]);
-    const va = await a!.data(), vb = await b!.data();
+    const va = await a!.data(),
+      vb = await b!.data();
     expect(va.length).toBe(2 * 192);
-    let maxDiff = 0, maxAbs = 0;
-    for (let i = 0; i < va.length; i++) { maxDiff = Math.max(maxDiff, Math.abs(va[i]! - vb[i]!)); maxAbs = Math.max(maxAbs, Math.abs(vb[i]!)); }
+    let maxDiff = 0,
+      maxAbs = 0;
+    for (let i = 0; i < va.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(va[i]! - vb[i]!));
+      maxAbs = Math.max(maxAbs, Math.abs(vb[i]!));
+    }
     expect(maxAbs).toBeGreaterThan(0.01);
     expect(maxDiff).toBeLessThan(1e-3 * maxAbs);
     for (const t of [x, a!, b!]) t.dispose();

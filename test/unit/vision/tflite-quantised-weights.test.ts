@@ -27,12 +27,17 @@ describe('tflite weight dequantisation', () => {
       {
         tensors: [
           { shape: [1, 1, 1, 1] },
-          { shape: [2, 1, 1, 1], type: TensorType.FLOAT16, data: Uint8Array.from(new Uint8Array(Uint16Array.from([0x3800, 0xc000]).buffer)) },
+          {
+            shape: [2, 1, 1, 1],
+            type: TensorType.FLOAT16,
+            data: Uint8Array.from(new Uint8Array(Uint16Array.from([0x3800, 0xc000]).buffer)),
+          },
           { shape: [2, 1, 1, 1] },
           { shape: [2], data: f32(0, 1) },
           { shape: [1, 1, 1, 2] },
         ],
-        inputs: [0], outputs: [4],
+        inputs: [0],
+        outputs: [4],
         ops: [
           { op: 'DEQUANTIZE', inputs: [1], outputs: [2] },
           { op: 'CONV_2D', inputs: [0, 2, 3], outputs: [4], options: [conv1x1.padding, conv1x1.sw, conv1x1.sh] },
@@ -48,11 +53,17 @@ describe('tflite weight dequantisation', () => {
       {
         tensors: [
           { shape: [1, 1, 1, 1] },
-          { shape: [2, 1, 1, 1], type: TensorType.INT8, data: new Uint8Array(Int8Array.from([10, -20]).buffer), quant: { scale: [0.1, 0.05], zeroPoint: [0, -40], dim: 0 } },
+          {
+            shape: [2, 1, 1, 1],
+            type: TensorType.INT8,
+            data: new Uint8Array(Int8Array.from([10, -20]).buffer),
+            quant: { scale: [0.1, 0.05], zeroPoint: [0, -40], dim: 0 },
+          },
           { shape: [2], data: f32(0, 0) },
           { shape: [1, 1, 1, 2] },
         ],
-        inputs: [0], outputs: [3],
+        inputs: [0],
+        outputs: [3],
         ops: [{ op: 'CONV_2D', inputs: [0, 1, 2], outputs: [3], options: [conv1x1.padding, conv1x1.sw, conv1x1.sh] }],
       },
       [{ shape: [1, 1, 1, 1], data: [3] }],

@@ -40,7 +40,16 @@ describe('TFLite reader on MobileFaceNet.tflite', () => {
     const names = model.operatorCodes.map((c) => builtinOpName(c.builtinCode)).sort();
     expect(names).toEqual(['ABS', 'ADD', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'MUL', 'RELU', 'RESHAPE', 'SUB']);
     const interp = new TfliteInterpreter(model);
-    expect(interp.opCounts).toEqual({ CONV_2D: 35, DEPTHWISE_CONV_2D: 17, RELU: 33, ABS: 33, SUB: 33, MUL: 33, ADD: 45, RESHAPE: 1 });
+    expect(interp.opCounts).toEqual({
+      CONV_2D: 35,
+      DEPTHWISE_CONV_2D: 17,
+      RELU: 33,
+      ABS: 33,
+      SUB: 33,
+      MUL: 33,
+      ADD: 45,
+      RESHAPE: 1,
+    });
     interp.dispose();
   });
 

@@ -55,7 +55,10 @@ export function buildTfliteModel(m: TestModel): Uint8Array {
   bufferOffsets.push(b.endObject());
   const tensorBuffer: number[] = [];
   for (const t of m.tensors) {
-    if (!t.data) { tensorBuffer.push(0); continue; }
+    if (!t.data) {
+      tensorBuffer.push(0);
+      continue;
+    }
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     b.startVector(1, bytes.length, 16);
     for (let i = bytes.length - 1; i >= 0; i--) b.addInt8(bytes[i]);
@@ -111,7 +114,10 @@ export function buildTfliteModel(m: TestModel): Uint8Array {
     b.addFieldOffset(1, inputs, 0);
     b.addFieldOffset(2, outputs, 0);
     // The union discriminant is not read by the interpreter (it knows each op's options table).
-    if (options) { b.addFieldInt8(3, 1, 0); b.addFieldOffset(4, options, 0); }
+    if (options) {
+      b.addFieldInt8(3, 1, 0);
+      b.addFieldOffset(4, options, 0);
+    }
     return b.endObject();
   });
   const opcodeTables = codes.map((code) => {
@@ -164,7 +170,10 @@ export interface HostTensor {
 }
 
 /** Build and run a test model on the project's tfjs runtime; plain arrays out. */
-export async function runTestModel(m: TestModel, inputs: readonly { shape: number[]; data: number[] }[]): Promise<HostTensor[]> {
+export async function runTestModel(
+  m: TestModel,
+  inputs: readonly { shape: number[]; data: number[] }[],
+): Promise<HostTensor[]> {
   const { tf } = await initTfjs();
   const interp = TfliteInterpreter.fromBytes(buildTfliteModel(m));
   const xs = inputs.map((x) => tf.tensor(x.data, x.shape, 'float32'));

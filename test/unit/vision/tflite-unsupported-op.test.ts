@@ -11,7 +11,8 @@ describe('tflite unsupported op', () => {
   it('names the op and its position', () => {
     const bytes = buildTfliteModel({
       tensors: [{ shape: [1, 4] }, { shape: [1, 4] }, { shape: [1, 4] }],
-      inputs: [0], outputs: [2],
+      inputs: [0],
+      outputs: [2],
       ops: [
         { op: 'RELU', inputs: [0], outputs: [1] },
         { op: 'LOCAL_RESPONSE_NORMALIZATION', inputs: [1], outputs: [2] },

@@ -17,7 +17,10 @@ describeWithData('verification on lfw-120', () => {
         // Detect and align everything, embed only the main face (the split pipeline's path).
         const photo = await analyzer.analyze(readBytes(file), { embed: false });
         const i = indexOfFaceNearestCentre(photo.faces, photo.width, photo.height);
-        if (i < 0) { missed++; continue; }
+        if (i < 0) {
+          missed++;
+          continue;
+        }
         const [embedding] = await analyzer.embedCrops([photo.faces[i]!.crop]);
         if (!embedding) throw new Error('no vector');
         expect(embedding.modelId).toBe(analyzer.embedderId);

@@ -32,7 +32,11 @@ function useViewport(ref: { current: HTMLElement | null }): { top: number; heigh
       const el = ref.current;
       if (!el) return;
       const rect = el.getBoundingClientRect();
-      setVp((old) => (old.top === rect.top && old.height === innerHeight && old.width === el.clientWidth ? old : { top: rect.top, height: innerHeight, width: el.clientWidth }));
+      setVp((old) =>
+        old.top === rect.top && old.height === innerHeight && old.width === el.clientWidth
+          ? old
+          : { top: rect.top, height: innerHeight, width: el.clientWidth },
+      );
     };
     measure();
     addEventListener('scroll', measure, { passive: true });
@@ -121,7 +125,15 @@ export function FaceGrid({ faces, total = faces.length, onNeedMore, label, selec
     if (!f.cropUrl) return <span class="no-crop">no crop</span>;
     const onScreen = isOnScreen(row);
     if (!onScreen && !screen.shown) return <span class="no-crop" />;
-    return <FaceCrop url={f.cropUrl} size={112} fetchpriority={onScreen ? 'high' : 'low'} onLoad={screen.check} onError={screen.check} />;
+    return (
+      <FaceCrop
+        url={f.cropUrl}
+        size={112}
+        fetchpriority={onScreen ? 'high' : 'low'}
+        onLoad={screen.check}
+        onError={screen.check}
+      />
+    );
   };
   const tiles = [];
   for (let i = firstRow * cols; i <= Math.min(faces.length - 1, (lastRow + 1) * cols - 1); i++) {
@@ -148,7 +160,15 @@ export function FaceGrid({ faces, total = faces.length, onNeedMore, label, selec
     );
   }
   return (
-    <div ref={ref} class="face-grid" role="listbox" aria-label={label} aria-multiselectable="true" style={{ height: `${rows * TILE}px` }} onKeyDown={onKeyDown}>
+    <div
+      ref={ref}
+      class="face-grid"
+      role="listbox"
+      aria-label={label}
+      aria-multiselectable="true"
+      style={{ height: `${rows * TILE}px` }}
+      onKeyDown={onKeyDown}
+    >
       {tiles}
     </div>
   );

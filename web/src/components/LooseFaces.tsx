@@ -69,14 +69,40 @@ export function LooseFaces({ kind }: { kind: 'unassigned' | 'gated' }) {
       </div>
       <div class="actions" role="toolbar" aria-label="Selected faces">
         <span>{selected.size} selected</span>
-        <button type="button" disabled={selected.size === 0} onClick={() => setDialog('move')} aria-keyshortcuts="m">Move to a person… (m)</button>
-        <button type="button" disabled={selected.size !== 1} onClick={() => setDialog('why')} aria-keyshortcuts="w">Why? (w)</button>
-        <span role="status" class="status">{status}</span>
+        <button type="button" disabled={selected.size === 0} onClick={() => setDialog('move')} aria-keyshortcuts="m">
+          Move to a person… (m)
+        </button>
+        <button type="button" disabled={selected.size !== 1} onClick={() => setDialog('why')} aria-keyshortcuts="w">
+          Why? (w)
+        </button>
+        <span role="status" class="status">
+          {status}
+        </span>
       </div>
-      {error ? <p role="alert">{error}</p> : !faces ? <p role="status">Loading faces…</p> : faces.length === 0 ? <p>None.</p> : (
-        <FaceGrid faces={faces} label={TITLES[kind]} selected={selected} onToggle={toggle} badge={(f) => (f.quality?.reasons?.length ? <span class="reasons">{f.quality.reasons.join(', ')}</span> : null)} />
+      {error ? (
+        <p role="alert">{error}</p>
+      ) : !faces ? (
+        <p role="status">Loading faces…</p>
+      ) : faces.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <FaceGrid
+          faces={faces}
+          label={TITLES[kind]}
+          selected={selected}
+          onToggle={toggle}
+          badge={(f) =>
+            f.quality?.reasons?.length ? <span class="reasons">{f.quality.reasons.join(', ')}</span> : null
+          }
+        />
       )}
-      {dialog === 'move' ? <PersonPicker title={`Move ${selected.size} face(s) to`} onClose={() => setDialog(undefined)} onPick={(to) => void moveTo(to)} /> : null}
+      {dialog === 'move' ? (
+        <PersonPicker
+          title={`Move ${selected.size} face(s) to`}
+          onClose={() => setDialog(undefined)}
+          onPick={(to) => void moveTo(to)}
+        />
+      ) : null}
       {dialog === 'why' ? <WhyPanel faceId={[...selected][0]!} onClose={() => setDialog(undefined)} /> : null}
     </section>
   );

@@ -19,8 +19,15 @@ function columnsOf(list: HTMLElement): number {
 function PersonCard({ person, label }: { person: Person; label: string }) {
   return (
     <li class={`person-card${person.hidden ? ' hidden-person' : ''}`} data-person-id={person.personId}>
-      <a href={hrefOf({ view: 'person', personId: person.personId })} aria-label={`${label}, ${person.faceCount} faces${person.hidden ? ', hidden' : ''}`}>
-        {person.coverUrl ? <FaceCrop class="cover" url={person.coverUrl} size={112} loading="lazy" /> : <span class="cover no-crop" />}
+      <a
+        href={hrefOf({ view: 'person', personId: person.personId })}
+        aria-label={`${label}, ${person.faceCount} faces${person.hidden ? ', hidden' : ''}`}
+      >
+        {person.coverUrl ? (
+          <FaceCrop class="cover" url={person.coverUrl} size={112} loading="lazy" />
+        ) : (
+          <span class="cover no-crop" />
+        )}
         <span class="person-label">{label}</span>
         <span class="face-count">{person.faceCount} faces</span>
       </a>
@@ -40,7 +47,9 @@ export function PeopleGrid() {
   if (error) return <p role="alert">Could not load people: {error}</p>;
   if (!people) return <p role="status">Loading people…</p>;
   const q = query.trim().toLowerCase();
-  const shown = people.filter((p) => (showHidden || !p.hidden) && (q === '' || labelOf(p.personId).toLowerCase().includes(q)));
+  const shown = people.filter(
+    (p) => (showHidden || !p.hidden) && (q === '' || labelOf(p.personId).toLowerCase().includes(q)),
+  );
   const onKeyDown = (e: KeyboardEvent): void => {
     const el = list.current;
     if (!el) return;
@@ -58,10 +67,21 @@ export function PeopleGrid() {
         <h1 id="people-title">People</h1>
         <label>
           Filter people{' '}
-          <input id="people-filter" type="search" value={query} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} placeholder="name…" />
+          <input
+            id="people-filter"
+            type="search"
+            value={query}
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+            placeholder="name…"
+          />
         </label>
         <label>
-          <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden((e.target as HTMLInputElement).checked)} /> Show hidden
+          <input
+            type="checkbox"
+            checked={showHidden}
+            onChange={(e) => setShowHidden((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Show hidden
         </label>
         <span role="status" class="count">
           {shown.length} of {people.length} people

@@ -38,25 +38,36 @@ function usePersonFaces(personId: string) {
       setData({ person: first.person, faces: first.faces, nextCursor: first.nextCursor ?? undefined });
       setError(undefined);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 ? 'This person no longer exists (merged or emptied).' : (err as Error).message);
+      setError(
+        err instanceof ApiError && err.status === 404
+          ? 'This person no longer exists (merged or emptied).'
+          : (err as Error).message,
+      );
     }
     loading.current = false;
     setVersion((v) => v + 1);
   }, [api, personId]);
-  const loadMore = useCallback(async (after: string) => {
-    if (loading.current) return;
-    loading.current = true;
-    const gen = generation.current;
-    try {
-      const page = await api.personFaces(personId, after);
-      if (gen !== generation.current) return;
-      setData((old) => (old && old.nextCursor === after ? { person: page.person, faces: [...old.faces, ...page.faces], nextCursor: page.nextCursor ?? undefined } : old));
-    } catch (err) {
-      if (gen === generation.current) setError((err as Error).message);
-    } finally {
-      if (gen === generation.current) loading.current = false;
-    }
-  }, [api, personId]);
+  const loadMore = useCallback(
+    async (after: string) => {
+      if (loading.current) return;
+      loading.current = true;
+      const gen = generation.current;
+      try {
+        const page = await api.personFaces(personId, after);
+        if (gen !== generation.current) return;
+        setData((old) =>
+          old && old.nextCursor === after
+            ? { person: page.person, faces: [...old.faces, ...page.faces], nextCursor: page.nextCursor ?? undefined }
+            : old,
+        );
+      } catch (err) {
+        if (gen === generation.current) setError((err as Error).message);
+      } finally {
+        if (gen === generation.current) loading.current = false;
+      }
+    },
+    [api, personId],
+  );
   useEffect(() => {
     setData(undefined);
     void reload();
@@ -64,7 +75,15 @@ function usePersonFaces(personId: string) {
   return { data, error, reload, loadMore, version };
 }
 
-function NameBox({ person, label, onRename }: { person: Person; label: string; onRename: (name: string | null) => Promise<void> }) {
+function NameBox({
+  person,
+  label,
+  onRename,
+}: {
+  person: Person;
+  label: string;
+  onRename: (name: string | null) => Promise<void>;
+}) {
   const [value, setValue] = useState(person.name ?? '');
   useEffect(() => setValue(person.name ?? ''), [person.personId, person.name]);
   return (
@@ -107,7 +126,11 @@ export function PersonPage({ personId }: { personId: string }) {
   const sel = [...selected];
   const actions = {
     move: () => sel.length > 0 && setDialog({ kind: 'move' }),
-    not: () => sel.length > 0 && void edit(`${sel.length} face(s) removed from this person`, async () => { for (const f of sel) await api.notPerson(f); }),
+    not: () =>
+      sel.length > 0 &&
+      void edit(`${sel.length} face(s) removed from this person`, async () => {
+        for (const f of sel) await api.notPerson(f);
+      }),
     why: () => sel.length === 1 && setDialog({ kind: 'why', faceId: sel[0]! }),
   };
   // The listener reads the latest render's actions through a ref, set during render: an effect
@@ -128,10 +151,16 @@ export function PersonPage({ personId }: { personId: string }) {
     return () => removeEventListener('keydown', onKey);
   }, []);
 
-  if (error) return <p role="alert">{error} <a href="#/">Back to people</a></p>;
+  if (error)
+    return (
+      <p role="alert">
+        {error} <a href="#/">Back to people</a>
+      </p>
+    );
   if (!data) return <p role="status">Loading faces…</p>;
   const { person, faces, nextCursor } = data;
-  const label = people.labelOf(person.personId) === 'Unknown person' ? person.name ?? 'Person' : people.labelOf(person.personId);
+  const label =
+    people.labelOf(person.personId) === 'Unknown person' ? (person.name ?? 'Person') : people.labelOf(person.personId);
   const toggle = (faceId: string, extend: boolean): void => {
     const next = new Set(extend ? selected : []);
     if (selected.has(faceId) && (extend || selected.size === 1)) next.delete(faceId);
@@ -141,29 +170,85 @@ export function PersonPage({ personId }: { personId: string }) {
   return (
     <section class="person-page" data-person-id={person.personId} aria-labelledby="person-title">
       <div class="toolbar">
-        <a href="#/" class="back">← People</a>
+        <a href="#/" class="back">
+          ← People
+        </a>
         <h1 id="person-title">{label}</h1>
-        <span class="face-count">{person.faceCount} faces{person.hidden ? ' · hidden' : ''}</span>
-        <NameBox person={person} label={label} onRename={(name) => edit(name ? `Renamed to ${name}` : 'Name cleared', () => api.rename(person.personId, name))} />
-        <button type="button" onClick={() => void edit(person.hidden ? 'Shown again' : 'Hidden', () => api.setHidden(person.personId, !person.hidden))}>
+        <span class="face-count">
+          {person.faceCount} faces{person.hidden ? ' · hidden' : ''}
+        </span>
+        <NameBox
+          person={person}
+          label={label}
+          onRename={(name) =>
+            edit(name ? `Renamed to ${name}` : 'Name cleared', () => api.rename(person.personId, name))
+          }
+        />
+        <button
+          type="button"
+          onClick={() =>
+            void edit(person.hidden ? 'Shown again' : 'Hidden', () => api.setHidden(person.personId, !person.hidden))
+          }
+        >
           {person.hidden ? 'Unhide' : 'Hide'}
         </button>
-        <button type="button" onClick={() => setDialog({ kind: 'merge' })}>Merge another person into this one…</button>
+        <button type="button" onClick={() => setDialog({ kind: 'merge' })}>
+          Merge another person into this one…
+        </button>
       </div>
       <div class="actions" role="toolbar" aria-label="Selected faces">
         <span>{selected.size} selected</span>
-        <button type="button" disabled={selected.size === 0} onClick={actions.move} aria-keyshortcuts="m">Move to another person… (m)</button>
-        <button type="button" disabled={selected.size === 0} onClick={actions.not} aria-keyshortcuts="n">Not this person (n)</button>
-        <button type="button" disabled={selected.size !== 1} onClick={actions.why} aria-keyshortcuts="w">Why? (w)</button>
-        <Suggestions personId={person.personId} label={label} version={version} onAccept={(f) => edit('Face added', () => api.move(f, person.personId))} onReject={(f) => edit('Suggestion declined', () => api.notPerson(f, person.personId))} />
-        <span role="status" class="status">{status}</span>
+        <button type="button" disabled={selected.size === 0} onClick={actions.move} aria-keyshortcuts="m">
+          Move to another person… (m)
+        </button>
+        <button type="button" disabled={selected.size === 0} onClick={actions.not} aria-keyshortcuts="n">
+          Not this person (n)
+        </button>
+        <button type="button" disabled={selected.size !== 1} onClick={actions.why} aria-keyshortcuts="w">
+          Why? (w)
+        </button>
+        <Suggestions
+          personId={person.personId}
+          label={label}
+          version={version}
+          onAccept={(f) => edit('Face added', () => api.move(f, person.personId))}
+          onReject={(f) => edit('Suggestion declined', () => api.notPerson(f, person.personId))}
+        />
+        <span role="status" class="status">
+          {status}
+        </span>
       </div>
-      <FaceGrid faces={faces} total={nextCursor === undefined ? faces.length : person.faceCount} onNeedMore={nextCursor === undefined ? undefined : () => void loadMore(nextCursor)} label={`Faces of ${label}`} selected={selected} onToggle={toggle} />
+      <FaceGrid
+        faces={faces}
+        total={nextCursor === undefined ? faces.length : person.faceCount}
+        onNeedMore={nextCursor === undefined ? undefined : () => void loadMore(nextCursor)}
+        label={`Faces of ${label}`}
+        selected={selected}
+        onToggle={toggle}
+      />
       {dialog?.kind === 'merge' ? (
-        <PersonPicker title={`Merge into ${label}`} exclude={person.personId} onClose={() => setDialog(undefined)} onPick={(other) => { setDialog(undefined); void edit(`${people.labelOf(other)} merged in`, () => api.merge(person.personId, other)); }} />
+        <PersonPicker
+          title={`Merge into ${label}`}
+          exclude={person.personId}
+          onClose={() => setDialog(undefined)}
+          onPick={(other) => {
+            setDialog(undefined);
+            void edit(`${people.labelOf(other)} merged in`, () => api.merge(person.personId, other));
+          }}
+        />
       ) : null}
       {dialog?.kind === 'move' ? (
-        <PersonPicker title={`Move ${sel.length} face(s) to`} exclude={person.personId} onClose={() => setDialog(undefined)} onPick={(to) => { setDialog(undefined); void edit(`Moved to ${people.labelOf(to)}`, async () => { for (const f of sel) await api.move(f, to); }); }} />
+        <PersonPicker
+          title={`Move ${sel.length} face(s) to`}
+          exclude={person.personId}
+          onClose={() => setDialog(undefined)}
+          onPick={(to) => {
+            setDialog(undefined);
+            void edit(`Moved to ${people.labelOf(to)}`, async () => {
+              for (const f of sel) await api.move(f, to);
+            });
+          }}
+        />
       ) : null}
       {dialog?.kind === 'why' ? <WhyPanel faceId={dialog.faceId} onClose={() => setDialog(undefined)} /> : null}
     </section>

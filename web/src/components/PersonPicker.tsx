@@ -19,7 +19,9 @@ export function PersonPicker({ title, exclude, onPick, onClose }: Props) {
     if (d && !d.open) d.showModal();
   }, []);
   const q = query.trim().toLowerCase();
-  const options = (people ?? []).filter((p) => p.personId !== exclude && !p.hidden && (q === '' || labelOf(p.personId).toLowerCase().includes(q)));
+  const options = (people ?? []).filter(
+    (p) => p.personId !== exclude && !p.hidden && (q === '' || labelOf(p.personId).toLowerCase().includes(q)),
+  );
   return (
     <dialog ref={dialog} class="picker" aria-label={title} onClose={onClose} onCancel={onClose}>
       <h2>{title}</h2>

@@ -48,7 +48,13 @@ export function Suggestions({ personId, label, version, onAccept, onReject }: Pr
   const text = list === undefined ? 'Suggestions…' : `Is this ${label}? (${pending.length})`;
   return (
     <>
-      <button type="button" class="suggestions-button" disabled={pending.length === 0} aria-haspopup="dialog" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        class="suggestions-button"
+        disabled={pending.length === 0}
+        aria-haspopup="dialog"
+        onClick={() => setOpen(true)}
+      >
         {text}
       </button>
       {open && pending.length > 0 ? (

@@ -9,7 +9,8 @@ const percent = (p: number): string => `${(p * 100).toFixed(p > 0.995 || p < 0.0
 
 function Value({ name, value }: { name: string; value: unknown }) {
   const { labelOf } = usePeople();
-  if (typeof value === 'number') return <>{/^p/i.test(name) && value >= 0 && value <= 1 ? percent(value) : Number(value.toFixed(4))}</>;
+  if (typeof value === 'number')
+    return <>{/^p/i.test(name) && value >= 0 && value <= 1 ? percent(value) : Number(value.toFixed(4))}</>;
   if (typeof value === 'string') return <>{/person/i.test(name) ? `${labelOf(value)} (${value})` : value}</>;
   if (Array.isArray(value)) {
     return (
@@ -46,7 +47,11 @@ export function WhyPanel({ faceId, onClose }: { faceId: string; onClose: () => v
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     dialog.current?.showModal();
-    api.why(faceId).then(setWhy, (err: unknown) => setError(isMissingRoute(err) ? 'This server cannot explain faces yet.' : (err as Error).message));
+    api
+      .why(faceId)
+      .then(setWhy, (err: unknown) =>
+        setError(isMissingRoute(err) ? 'This server cannot explain faces yet.' : (err as Error).message),
+      );
   }, [api, faceId]);
   return (
     <dialog ref={dialog} class="why" aria-label="Why this face is here" onClose={onClose} onCancel={onClose}>

@@ -11,7 +11,12 @@ export interface ChineseWhispersParams {
   readonly seed?: number;
 }
 
-export function chineseWhispers(dist: Float32Array, n: number, uf: ConstrainedUnionFind, p: ChineseWhispersParams): void {
+export function chineseWhispers(
+  dist: Float32Array,
+  n: number,
+  uf: ConstrainedUnionFind,
+  p: ChineseWhispersParams,
+): void {
   const adj: number[][] = Array.from({ length: n }, () => []);
   const w: number[][] = Array.from({ length: n }, () => []);
   for (let i = 0; i < n; i++) {

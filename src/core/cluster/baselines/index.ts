@@ -13,7 +13,11 @@ export type Baseline =
   | { readonly algorithm: 'chinese-whispers'; readonly params: ChineseWhispersParams }
   | { readonly algorithm: 'average-linkage'; readonly params: AverageLinkageParams };
 
-export function clusterBaseline(faces: readonly ClusterFace[], baseline: Baseline, constraints: ClusterConstraints = {}): ClusterResult {
+export function clusterBaseline(
+  faces: readonly ClusterFace[],
+  baseline: Baseline,
+  constraints: ClusterConstraints = {},
+): ClusterResult {
   const prepared = prepareFaces(faces);
   const uf = constrainedUnionFind(prepared, constraints);
   const { n } = prepared.matrix;

@@ -1,7 +1,10 @@
 /** Dot product of two rows of packed matrices, unrolled by 4 (V8 keeps the four partial sums in
  * registers; about 3x faster than the naive loop for 512-D). */
 export function dotRows(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let i = 0;
   const end = dim - (dim % 4);
   for (; i < end; i += 4) {

@@ -19,7 +19,15 @@ interface UsearchIndex {
   search(vectors: Float32Array, k: number, threads: number): UsearchMatches;
 }
 interface UsearchModule {
-  Index: new (config: { dimensions: number; metric: string; quantization: string; connectivity: number; expansion_add: number; expansion_search: number; multi: boolean }) => UsearchIndex;
+  Index: new (config: {
+    dimensions: number;
+    metric: string;
+    quantization: string;
+    connectivity: number;
+    expansion_add: number;
+    expansion_search: number;
+    multi: boolean;
+  }) => UsearchIndex;
   MetricKind: { IP: string; Cos: string };
   ScalarKind: { F32: string; F16: string; I8: string };
 }
@@ -67,7 +75,12 @@ export class HnswKnnIndex implements KnnIndex {
       dimensions: m.dim,
       // i8 needs the cosine metric (it normalises); on unit vectors cos and IP rank alike.
       metric: options.quantization === 'i8' ? lib.MetricKind.Cos : lib.MetricKind.IP,
-      quantization: options.quantization === 'i8' ? lib.ScalarKind.I8 : options.quantization === 'f16' ? lib.ScalarKind.F16 : lib.ScalarKind.F32,
+      quantization:
+        options.quantization === 'i8'
+          ? lib.ScalarKind.I8
+          : options.quantization === 'f16'
+            ? lib.ScalarKind.F16
+            : lib.ScalarKind.F32,
       connectivity: options.connectivity ?? 16,
       expansion_add: options.expansionAdd ?? 64,
       expansion_search: options.expansionSearch ?? 64,
@@ -90,7 +103,11 @@ export class HnswKnnIndex implements KnnIndex {
       const slice = 65_536;
       for (let start = 0; start < n; start += slice) {
         const end = Math.min(n, start + slice);
-        const res = this.index.search(this.m.data.subarray(start * this.m.dim, end * this.m.dim), want, this.options.threads ?? 0);
+        const res = this.index.search(
+          this.m.data.subarray(start * this.m.dim, end * this.m.dim),
+          want,
+          this.options.threads ?? 0,
+        );
         for (let q = 0; q < end - start; q++) {
           const row = start + q;
           const count = Number(res.counts[q]);

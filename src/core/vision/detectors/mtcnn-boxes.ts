@@ -17,16 +17,30 @@ export interface Candidate {
 
 /** Pyramid scales: the largest maps `minFace` onto P-Net's 12 px window, each next one is
  * `factor` times smaller, until the shorter image side drops under 12 px. */
-export function pyramidScales(width: number, height: number, minFace: number, factor: number, maxScales = Infinity): number[] {
+export function pyramidScales(
+  width: number,
+  height: number,
+  minFace: number,
+  factor: number,
+  maxScales = Infinity,
+): number[] {
   const first = CELL_SIZE / minFace;
   const scales: number[] = [];
-  for (let s = first; Math.min(width, height) * s >= CELL_SIZE && scales.length < maxScales; s *= factor) scales.push(s);
+  for (let s = first; Math.min(width, height) * s >= CELL_SIZE && scales.length < maxScales; s *= factor)
+    scales.push(s);
   return scales;
 }
 
 /** P-Net cells scoring at least `threshold`. The maps come from a transposed input, so they are
  * indexed [x][y]: prob[x * ny + y], regions[(x * ny + y) * 4 + k]. */
-export function pnetCandidates(prob: Float32Array, regions: Float32Array, nx: number, ny: number, scale: number, threshold: number): Candidate[] {
+export function pnetCandidates(
+  prob: Float32Array,
+  regions: Float32Array,
+  nx: number,
+  ny: number,
+  scale: number,
+  threshold: number,
+): Candidate[] {
   const out: Candidate[] = [];
   for (let x = 0; x < nx; x++) {
     for (let y = 0; y < ny; y++) {
@@ -36,7 +50,11 @@ export function pnetCandidates(prob: Float32Array, regions: Float32Array, nx: nu
       const x1 = (CELL_STRIDE * x) / scale;
       const y1 = (CELL_STRIDE * y) / scale;
       const side = CELL_SIZE / scale;
-      out.push({ box: [x1, y1, side, side], score, reg: [regions[i * 4], regions[i * 4 + 1], regions[i * 4 + 2], regions[i * 4 + 3]] });
+      out.push({
+        box: [x1, y1, side, side],
+        score,
+        reg: [regions[i * 4], regions[i * 4 + 1], regions[i * 4 + 2], regions[i * 4 + 3]],
+      });
     }
   }
   return out;
@@ -66,7 +84,13 @@ export function patchBatch(image: RgbImage, boxes: readonly Box[], size: number)
   const plane = size * size * 3;
   const out = new Float32Array(boxes.length * plane);
   boxes.forEach((b, n) => {
-    const crop = cropRgb(image, Math.round(b[0]), Math.round(b[1]), Math.max(1, Math.round(b[2])), Math.max(1, Math.round(b[3])));
+    const crop = cropRgb(
+      image,
+      Math.round(b[0]),
+      Math.round(b[1]),
+      Math.max(1, Math.round(b[2])),
+      Math.max(1, Math.round(b[3])),
+    );
     writeTransposedRgb(resizeRgb(crop, size, size), out, n * plane);
   });
   return out;

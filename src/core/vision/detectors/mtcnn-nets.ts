@@ -13,25 +13,50 @@ type Tf = typeof tfTypes;
 type T4 = tfTypes.Tensor4D;
 type T2 = tfTypes.Tensor2D;
 
-interface Conv { readonly filters: T4; readonly bias: tfTypes.Tensor1D }
-interface Dense { readonly weights: T2; readonly bias: tfTypes.Tensor1D }
+interface Conv {
+  readonly filters: T4;
+  readonly bias: tfTypes.Tensor1D;
+}
+interface Dense {
+  readonly weights: T2;
+  readonly bias: tfTypes.Tensor1D;
+}
 type Alpha = tfTypes.Tensor1D;
 
 interface Trunk {
-  readonly conv1: Conv; readonly prelu1: Alpha;
-  readonly conv2: Conv; readonly prelu2: Alpha;
-  readonly conv3: Conv; readonly prelu3: Alpha;
+  readonly conv1: Conv;
+  readonly prelu1: Alpha;
+  readonly conv2: Conv;
+  readonly prelu2: Alpha;
+  readonly conv3: Conv;
+  readonly prelu3: Alpha;
 }
 
-export interface PNetParams extends Trunk { readonly conv4_1: Conv; readonly conv4_2: Conv }
-export interface RNetParams extends Trunk { readonly fc1: Dense; readonly prelu4: Alpha; readonly fc2_1: Dense; readonly fc2_2: Dense }
+export interface PNetParams extends Trunk {
+  readonly conv4_1: Conv;
+  readonly conv4_2: Conv;
+}
+export interface RNetParams extends Trunk {
+  readonly fc1: Dense;
+  readonly prelu4: Alpha;
+  readonly fc2_1: Dense;
+  readonly fc2_2: Dense;
+}
 export interface ONetParams extends Trunk {
-  readonly conv4: Conv; readonly prelu4: Alpha;
-  readonly fc1: Dense; readonly prelu5: Alpha;
-  readonly fc2_1: Dense; readonly fc2_2: Dense; readonly fc2_3: Dense;
+  readonly conv4: Conv;
+  readonly prelu4: Alpha;
+  readonly fc1: Dense;
+  readonly prelu5: Alpha;
+  readonly fc2_1: Dense;
+  readonly fc2_2: Dense;
+  readonly fc2_3: Dense;
 }
 
-export interface MtcnnParams { readonly pnet: PNetParams; readonly rnet: RNetParams; readonly onet: ONetParams }
+export interface MtcnnParams {
+  readonly pnet: PNetParams;
+  readonly rnet: RNetParams;
+  readonly onet: ONetParams;
+}
 
 /** Pick the named tensors out of a decoded weight map (throws on a missing one). */
 export function mtcnnParams(w: tfTypes.NamedTensorMap): MtcnnParams {
@@ -44,17 +69,31 @@ export function mtcnnParams(w: tfTypes.NamedTensorMap): MtcnnParams {
   const conv = (p: string): Conv => ({ filters: get(`${p}/weights`, 4), bias: get(`${p}/bias`, 1) });
   const dense = (p: string): Dense => ({ weights: get(`${p}/weights`, 2), bias: get(`${p}/bias`, 1) });
   const trunk = (n: string): Trunk => ({
-    conv1: conv(`${n}/conv1`), prelu1: get(`${n}/prelu1_alpha`, 1),
-    conv2: conv(`${n}/conv2`), prelu2: get(`${n}/prelu2_alpha`, 1),
-    conv3: conv(`${n}/conv3`), prelu3: get(`${n}/prelu3_alpha`, 1),
+    conv1: conv(`${n}/conv1`),
+    prelu1: get(`${n}/prelu1_alpha`, 1),
+    conv2: conv(`${n}/conv2`),
+    prelu2: get(`${n}/prelu2_alpha`, 1),
+    conv3: conv(`${n}/conv3`),
+    prelu3: get(`${n}/prelu3_alpha`, 1),
   });
   return {
     pnet: { ...trunk('pnet'), conv4_1: conv('pnet/conv4_1'), conv4_2: conv('pnet/conv4_2') },
-    rnet: { ...trunk('rnet'), fc1: dense('rnet/fc1'), prelu4: get('rnet/prelu4_alpha', 1), fc2_1: dense('rnet/fc2_1'), fc2_2: dense('rnet/fc2_2') },
+    rnet: {
+      ...trunk('rnet'),
+      fc1: dense('rnet/fc1'),
+      prelu4: get('rnet/prelu4_alpha', 1),
+      fc2_1: dense('rnet/fc2_1'),
+      fc2_2: dense('rnet/fc2_2'),
+    },
     onet: {
-      ...trunk('onet'), conv4: conv('onet/conv4'), prelu4: get('onet/prelu4_alpha', 1),
-      fc1: dense('onet/fc1'), prelu5: get('onet/prelu5_alpha', 1),
-      fc2_1: dense('onet/fc2_1'), fc2_2: dense('onet/fc2_2'), fc2_3: dense('onet/fc2_3'),
+      ...trunk('onet'),
+      conv4: conv('onet/conv4'),
+      prelu4: get('onet/prelu4_alpha', 1),
+      fc1: dense('onet/fc1'),
+      prelu5: get('onet/prelu5_alpha', 1),
+      fc2_1: dense('onet/fc2_1'),
+      fc2_2: dense('onet/fc2_2'),
+      fc2_3: dense('onet/fc2_3'),
     },
   };
 }
@@ -77,7 +116,14 @@ function trunk(tf: Tf, x: T4, p: Trunk, pnet: boolean): T4 {
 /** Face probability of a 2-way logit output (softmax, column 1). */
 function faceProb(tf: Tf, logits: tfTypes.Tensor, axis: number): tfTypes.Tensor {
   const prob = tf.softmax(logits, axis);
-  return tf.squeeze(tf.slice(prob, prob.shape.map((_, i) => (i === axis ? 1 : 0)), prob.shape.map((s, i) => (i === axis ? 1 : s))), [axis]);
+  return tf.squeeze(
+    tf.slice(
+      prob,
+      prob.shape.map((_, i) => (i === axis ? 1 : 0)),
+      prob.shape.map((s, i) => (i === axis ? 1 : s)),
+    ),
+    [axis],
+  );
 }
 
 /** P-Net over one (transposed) pyramid level [1, W, H, 3]: per-cell face probability
@@ -108,6 +154,10 @@ export function onet(tf: Tf, x: T4, p: ONetParams): { prob: tfTypes.Tensor1D; re
     t = tf.maxPool(t, 2, 2, 'same');
     t = prelu(tf, conv(tf, t, p.conv4), p.prelu4);
     const h = prelu(tf, dense(tf, tf.reshape(t, [t.shape[0], -1]) as T2, p.fc1), p.prelu5);
-    return { prob: faceProb(tf, dense(tf, h, p.fc2_1), 1) as tfTypes.Tensor1D, regions: dense(tf, h, p.fc2_2), points: dense(tf, h, p.fc2_3) };
+    return {
+      prob: faceProb(tf, dense(tf, h, p.fc2_1), 1) as tfTypes.Tensor1D,
+      regions: dense(tf, h, p.fc2_2),
+      points: dense(tf, h, p.fc2_3),
+    };
   });
 }

@@ -5,7 +5,15 @@ import { resizeRgbFast } from '#core/vision/image-ops.ts';
 import { nms } from '#core/vision/nms.ts';
 import { initTfjs, loadWeightMap } from '#core/vision/runtime/tfjs.ts';
 import type { Detection, Detector } from '#core/vision/types.ts';
-import { calibrate, type Candidate, patchBatch, pnetCandidates, pyramidScales, toSquare, writeTransposedRgb } from './mtcnn-boxes.ts';
+import {
+  calibrate,
+  type Candidate,
+  patchBatch,
+  pnetCandidates,
+  pyramidScales,
+  toSquare,
+  writeTransposedRgb,
+} from './mtcnn-boxes.ts';
 import { type MtcnnParams, mtcnnParams, onet, pnet, rnet } from './mtcnn-nets.ts';
 
 type Tf = typeof tfTypes;
@@ -88,7 +96,12 @@ export class MtcnnDetector implements Detector {
       const [prob, regions] = await Promise.all([out.prob.data<'float32'>(), out.regions.data<'float32'>()]);
       tf.dispose([out.prob, out.regions]);
       chunk.forEach((box, i) => {
-        if (prob[i] > this.thresholds[1]) kept.push({ box, score: prob[i], reg: [regions[i * 4], regions[i * 4 + 1], regions[i * 4 + 2], regions[i * 4 + 3]] });
+        if (prob[i] > this.thresholds[1])
+          kept.push({
+            box,
+            score: prob[i],
+            reg: [regions[i * 4], regions[i * 4 + 1], regions[i * 4 + 2], regions[i * 4 + 3]],
+          });
       });
     }
     return nms(kept, 0.7).map((c) => toSquare(calibrate(c.box, c.reg)));
@@ -104,7 +117,11 @@ export class MtcnnDetector implements Detector {
       const chunk = boxes.slice(start, start + BATCH);
       const input = patchBatch(image, chunk, 48);
       const out = tf.tidy(() => onet(tf, tf.tensor4d(input, [chunk.length, 48, 48, 3]), this.params.onet));
-      const [prob, regions, points] = await Promise.all([out.prob.data<'float32'>(), out.regions.data<'float32'>(), out.points.data<'float32'>()]);
+      const [prob, regions, points] = await Promise.all([
+        out.prob.data<'float32'>(),
+        out.regions.data<'float32'>(),
+        out.points.data<'float32'>(),
+      ]);
       tf.dispose([out.prob, out.regions, out.points]);
       chunk.forEach((b, i) => {
         if (prob[i] <= this.thresholds[2]) return;

@@ -69,7 +69,11 @@ function windowOffsets(length: number, window: number, overlap: number): number[
 
 /** Pyramid scales (working-image → network pixels), coarse to fine: the first fits the whole image
  * into one input, the last makes a `minFacePx` face `minNetFacePx` wide. */
-export function pyramidScales(width: number, height: number, o: Pick<UlfdOptions, 'minFacePx' | 'minNetFacePx' | 'levelRatio'>): number[] {
+export function pyramidScales(
+  width: number,
+  height: number,
+  o: Pick<UlfdOptions, 'minFacePx' | 'minNetFacePx' | 'levelRatio'>,
+): number[] {
   const whole = Math.min(NET_W / width, NET_H / height);
   const finest = o.minNetFacePx / o.minFacePx;
   const scales = [whole];
@@ -136,7 +140,8 @@ export class UlfdDetector implements Detector {
     for (const y of ys) {
       for (const x of xs) {
         const boxes = await this.runTile(scaled, { x, y }, tiled);
-        for (const b of boxes) found.push({ score: b.score, box: [b.box[0] * fx, b.box[1] * fy, b.box[2] * fx, b.box[3] * fy] });
+        for (const b of boxes)
+          found.push({ score: b.score, box: [b.box[0] * fx, b.box[1] * fy, b.box[2] * fx, b.box[3] * fy] });
       }
     }
     return found;
@@ -147,14 +152,18 @@ export class UlfdDetector implements Detector {
   private async secondLook(image: RgbImage, box: Box): Promise<ScoredBox | undefined> {
     // Enlarging a tiny face more than 2x only blurs it: cap the zoom.
     const scale = Math.min(2, this.options.verifyFacePx / Math.max(box[2], box[3]));
-    const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
+    const cx = box[0] + box[2] / 2,
+      cy = box[1] + box[3] / 2;
     // Window of NET_W x NET_H network pixels = (NET_W / scale) x (NET_H / scale) image pixels.
-    const x0 = Math.round(cx - NET_W / scale / 2), y0 = Math.round(cy - NET_H / scale / 2);
-    const ww = Math.round(NET_W / scale), wh = Math.round(NET_H / scale);
+    const x0 = Math.round(cx - NET_W / scale / 2),
+      y0 = Math.round(cy - NET_H / scale / 2);
+    const ww = Math.round(NET_W / scale),
+      wh = Math.round(NET_H / scale);
     const window = cropRgb(image, x0, y0, ww, wh, 127);
     const net = await resizeRgbFast(window, NET_W, NET_H);
     const boxes = await this.runTile(net, { x: 0, y: 0 }, false);
-    const fx = ww / NET_W, fy = wh / NET_H;
+    const fx = ww / NET_W,
+      fy = wh / NET_H;
     let best: ScoredBox | undefined;
     for (const b of boxes) {
       const mapped: Box = [x0 + b.box[0] * fx, y0 + b.box[1] * fy, b.box[2] * fx, b.box[3] * fy];
@@ -190,8 +199,10 @@ export class UlfdDetector implements Detector {
     for (let i = 0; i < ANCHORS; i++) {
       const score = scores[i * 2 + 1];
       if (score < this.options.scoreThreshold) continue;
-      const x1 = boxes[i * 4] * NET_W, y1 = boxes[i * 4 + 1] * NET_H;
-      const x2 = boxes[i * 4 + 2] * NET_W, y2 = boxes[i * 4 + 3] * NET_H;
+      const x1 = boxes[i * 4] * NET_W,
+        y1 = boxes[i * 4 + 1] * NET_H;
+      const x2 = boxes[i * 4 + 2] * NET_W,
+        y2 = boxes[i * 4 + 3] * NET_H;
       if (x2 - x1 < 2 || y2 - y1 < 2) continue;
       if (tiled) {
         // A face larger than the tile overlap may be cut by a tile edge and show up as a
@@ -216,12 +227,17 @@ export class UlfdDetector implements Detector {
 }
 
 function clampBox(b: Box, width: number, height: number): Box {
-  const x1 = Math.max(0, b[0]), y1 = Math.max(0, b[1]);
-  const x2 = Math.min(width, b[0] + b[2]), y2 = Math.min(height, b[1] + b[3]);
+  const x1 = Math.max(0, b[0]),
+    y1 = Math.max(0, b[1]);
+  const x2 = Math.min(width, b[0] + b[2]),
+    y2 = Math.min(height, b[1] + b[3]);
   return [x1, y1, Math.max(0, x2 - x1), Math.max(0, y2 - y1)];
 }
 
 export async function createUlfdDetector(modelsDir: string, options: Partial<UlfdOptions> = {}): Promise<UlfdDetector> {
-  const session = await loadOnnxSession(join(modelsDir, 'ulfd-rfb320', 'model.onnx'), options.threads === undefined ? {} : { threads: options.threads });
+  const session = await loadOnnxSession(
+    join(modelsDir, 'ulfd-rfb320', 'model.onnx'),
+    options.threads === undefined ? {} : { threads: options.threads },
+  );
   return new UlfdDetector(session, { ...ULFD_DEFAULTS, ...options });
 }

@@ -25,7 +25,8 @@ export class ArcfaceOnnxEmbedder implements Embedder {
   async embed(crops: readonly RgbImage[]): Promise<FaceVector[]> {
     const out: FaceVector[] = [];
     for (const crop of crops) {
-      if (crop.width !== SIZE || crop.height !== SIZE) throw new Error(`${this.modelId}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
+      if (crop.width !== SIZE || crop.height !== SIZE)
+        throw new Error(`${this.modelId}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
       const input = toChwFloat(crop, 127, 128);
       const res = await this.session.run({ input: { data: input, dims: [1, 3, SIZE, SIZE] } });
       const raw = res.output!.data;

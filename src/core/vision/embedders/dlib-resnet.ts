@@ -34,8 +34,14 @@ export function dlibChipTemplate(zoom = 1, size = SIZE): AlignmentTemplate {
   return { size, points };
 }
 
-interface ConvParams { readonly filters: tfTypes.Tensor4D; readonly bias: tfTypes.Tensor1D }
-interface ResidualParams { readonly conv1: ConvParams; readonly conv2: ConvParams }
+interface ConvParams {
+  readonly filters: tfTypes.Tensor4D;
+  readonly bias: tfTypes.Tensor1D;
+}
+interface ResidualParams {
+  readonly conv1: ConvParams;
+  readonly conv2: ConvParams;
+}
 
 interface ResnetParams {
   readonly stem: ConvParams;
@@ -45,10 +51,19 @@ interface ResnetParams {
 }
 
 const BLOCKS: readonly [string, boolean][] = [
-  ['conv32_1', false], ['conv32_2', false], ['conv32_3', false],
-  ['conv64_down', true], ['conv64_1', false], ['conv64_2', false], ['conv64_3', false],
-  ['conv128_down', true], ['conv128_1', false], ['conv128_2', false],
-  ['conv256_down', true], ['conv256_1', false], ['conv256_2', false],
+  ['conv32_1', false],
+  ['conv32_2', false],
+  ['conv32_3', false],
+  ['conv64_down', true],
+  ['conv64_1', false],
+  ['conv64_2', false],
+  ['conv64_3', false],
+  ['conv128_down', true],
+  ['conv128_1', false],
+  ['conv128_2', false],
+  ['conv256_down', true],
+  ['conv256_1', false],
+  ['conv256_2', false],
   ['conv256_down_out', true],
 ];
 
@@ -86,9 +101,21 @@ function residualDown(tf: Tf, x: T4, p: ResidualParams): T4 {
   let shortcut = tf.avgPool(x, 2, 2, 'valid');
   const [, ph, pw] = shortcut.shape;
   const [, yh, yw] = y.shape;
-  if (ph !== yh || pw !== yw) y = tf.pad(y, [[0, 0], [0, ph - yh], [0, pw - yw], [0, 0]]);
+  if (ph !== yh || pw !== yw)
+    y = tf.pad(y, [
+      [0, 0],
+      [0, ph - yh],
+      [0, pw - yw],
+      [0, 0],
+    ]);
   const extra = y.shape[3] - shortcut.shape[3];
-  if (extra > 0) shortcut = tf.pad(shortcut, [[0, 0], [0, 0], [0, 0], [0, extra]]);
+  if (extra > 0)
+    shortcut = tf.pad(shortcut, [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, extra],
+    ]);
   return tf.relu(tf.add(shortcut, y)) as T4;
 }
 
@@ -119,7 +146,8 @@ export class DlibResnetEmbedder implements Embedder {
       const batch = crops.slice(start, start + BATCH);
       const data = new Float32Array(batch.length * SIZE * SIZE * 3);
       batch.forEach((crop, b) => {
-        if (crop.width !== SIZE || crop.height !== SIZE) throw new Error(`${this.modelId}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
+        if (crop.width !== SIZE || crop.height !== SIZE)
+          throw new Error(`${this.modelId}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
         const off = b * SIZE * SIZE * 3;
         const d = crop.data;
         for (let i = 0; i < SIZE * SIZE * 3; i += 3) {
@@ -132,7 +160,11 @@ export class DlibResnetEmbedder implements Embedder {
       const flat = await result.data<'float32'>();
       result.dispose();
       for (let b = 0; b < batch.length; b++) {
-        out.push({ modelId: this.modelId, modelVersion: this.modelVersion, vector: l2Normalize(flat.subarray(b * this.dim, (b + 1) * this.dim)) });
+        out.push({
+          modelId: this.modelId,
+          modelVersion: this.modelVersion,
+          vector: l2Normalize(flat.subarray(b * this.dim, (b + 1) * this.dim)),
+        });
       }
     }
     return out;
@@ -151,7 +183,10 @@ export interface DlibResnetOptions {
   readonly template?: AlignmentTemplate;
 }
 
-export async function createDlibResnetEmbedder(modelsDir: string, options: DlibResnetOptions = {}): Promise<DlibResnetEmbedder> {
+export async function createDlibResnetEmbedder(
+  modelsDir: string,
+  options: DlibResnetOptions = {},
+): Promise<DlibResnetEmbedder> {
   const { tf } = await initTfjs();
   const dir = join(modelsDir, DLIB_RESNET_ID);
   const weights = await loadWeightMap(dir, 'face_recognition_model-weights_manifest.json');
@@ -160,10 +195,18 @@ export async function createDlibResnetEmbedder(modelsDir: string, options: DlibR
     if (!fc || fc.rank !== 2) throw new Error(`${DLIB_RESNET_ID}: weight 'fc' missing or not 2-D`);
     const params: ResnetParams = {
       stem: foldConv(tf, weights, 'conv32_down'),
-      blocks: BLOCKS.map(([name, down]) => ({ down, p: { conv1: foldConv(tf, weights, `${name}/conv1`), conv2: foldConv(tf, weights, `${name}/conv2`) } })),
+      blocks: BLOCKS.map(([name, down]) => ({
+        down,
+        p: { conv1: foldConv(tf, weights, `${name}/conv1`), conv2: foldConv(tf, weights, `${name}/conv2`) },
+      })),
       fc: tf.clone(fc) as tfTypes.Tensor2D,
     };
-    return new DlibResnetEmbedder(tf, params, await readModelVersion(modelsDir, DLIB_RESNET_ID), options.template ?? dlibChipTemplate());
+    return new DlibResnetEmbedder(
+      tf,
+      params,
+      await readModelVersion(modelsDir, DLIB_RESNET_ID),
+      options.template ?? dlibChipTemplate(),
+    );
   } finally {
     tf.dispose(Object.values(weights));
   }

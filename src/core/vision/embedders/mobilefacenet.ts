@@ -31,7 +31,9 @@ class TfjsRunner implements BatchRunner {
     private readonly interpreter: TfliteInterpreter,
   ) {}
 
-  get backend(): BackendName { return this.runtime.backend; }
+  get backend(): BackendName {
+    return this.runtime.backend;
+  }
 
   async run(nhwc: Float32Array, n: number): Promise<Float32Array> {
     const input = this.runtime.tf.tensor4d(nhwc, [n, SIZE, SIZE, 3]);
@@ -84,7 +86,9 @@ export class MobileFaceNetEmbedder implements Embedder {
   ) {}
 
   /** Which runtime executes the network. */
-  get backend(): BackendName { return this.runner.backend; }
+  get backend(): BackendName {
+    return this.runner.backend;
+  }
 
   async embed(crops: readonly RgbImage[]): Promise<FaceVector[]> {
     const out: FaceVector[] = [];
@@ -92,7 +96,11 @@ export class MobileFaceNetEmbedder implements Embedder {
       const chunk = crops.slice(start, start + this.batchSize);
       const flat = await this.runner.run(toInput(chunk), chunk.length);
       for (let k = 0; k < chunk.length; k++) {
-        out.push({ modelId: this.modelId, modelVersion: this.modelVersion, vector: l2Normalize(flat.slice(k * DIM, (k + 1) * DIM)) });
+        out.push({
+          modelId: this.modelId,
+          modelVersion: this.modelVersion,
+          vector: l2Normalize(flat.slice(k * DIM, (k + 1) * DIM)),
+        });
       }
     }
     return out;
@@ -107,7 +115,8 @@ function toInput(crops: readonly RgbImage[]): Float32Array {
   const plane = SIZE * SIZE * 3;
   const data = new Float32Array(crops.length * plane);
   crops.forEach((crop, k) => {
-    if (crop.width !== SIZE || crop.height !== SIZE) throw new Error(`${MOBILEFACENET_ID}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
+    if (crop.width !== SIZE || crop.height !== SIZE)
+      throw new Error(`${MOBILEFACENET_ID}: crop must be ${SIZE}x${SIZE}, got ${crop.width}x${crop.height}`);
     const base = k * plane;
     for (let i = 0; i < plane; i++) data[base + i] = (crop.data[i] - 127.5) / 128;
   });
@@ -118,8 +127,14 @@ function checkShapes(model: TfliteModel): void {
   const g = model.subgraphs[0];
   const input = g ? g.tensors[g.inputs[0] ?? -1] : undefined;
   const output = g ? g.tensors[g.outputs[0] ?? -1] : undefined;
-  if (!input || input.shape.length !== 4 || input.shape.slice(1).join(',') !== `${SIZE},${SIZE},3`) throw new TfliteUnsupportedError(`${MOBILEFACENET_ID}: expected an NHWC ${SIZE}x${SIZE}x3 input, got [${input?.shape.join(',')}]`);
-  if (!output || output.shape[output.shape.length - 1] !== DIM) throw new TfliteUnsupportedError(`${MOBILEFACENET_ID}: expected a ${DIM}-D output, got [${output?.shape.join(',')}]`);
+  if (!input || input.shape.length !== 4 || input.shape.slice(1).join(',') !== `${SIZE},${SIZE},3`)
+    throw new TfliteUnsupportedError(
+      `${MOBILEFACENET_ID}: expected an NHWC ${SIZE}x${SIZE}x3 input, got [${input?.shape.join(',')}]`,
+    );
+  if (!output || output.shape[output.shape.length - 1] !== DIM)
+    throw new TfliteUnsupportedError(
+      `${MOBILEFACENET_ID}: expected a ${DIM}-D output, got [${output?.shape.join(',')}]`,
+    );
 }
 
 export interface MobileFaceNetOptions {
@@ -131,14 +146,20 @@ export interface MobileFaceNetOptions {
   readonly threads?: number;
 }
 
-export async function createMobileFaceNetEmbedder(modelsDir: string, options: MobileFaceNetOptions = {}): Promise<MobileFaceNetEmbedder> {
+export async function createMobileFaceNetEmbedder(
+  modelsDir: string,
+  options: MobileFaceNetOptions = {},
+): Promise<MobileFaceNetEmbedder> {
   const bytes = await readFile(join(modelsDir, MOBILEFACENET_ID, 'model.tflite'));
   const model = parseTflite(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   checkShapes(model);
   const version = await readModelVersion(modelsDir, MOBILEFACENET_ID);
   if ((options.runtime ?? 'onnx') === 'onnx') {
     // The shared factory: same threading and no-spin settings as every other ONNX model.
-    const session = await loadOnnxSession(tfliteToOnnx(model), options.threads === undefined ? {} : { threads: options.threads });
+    const session = await loadOnnxSession(
+      tfliteToOnnx(model),
+      options.threads === undefined ? {} : { threads: options.threads },
+    );
     return new MobileFaceNetEmbedder(new OnnxRunner(session), version, options.batchSize ?? 1);
   }
   // Imported on demand: the ONNX path (and every pool worker using it) never loads TensorFlow.js.
@@ -147,6 +168,12 @@ export async function createMobileFaceNetEmbedder(modelsDir: string, options: Mo
   // tfjs first: where it is missing, its error says so clearly.
   const runtime = await (await import('#core/vision/runtime/tfjs.ts')).initTfjs();
   const interpreterModule = TFLITE_INTERPRETER_MODULE;
-  const { TfliteInterpreter } = (await import(interpreterModule)) as typeof import('#core/vision/tflite/interpreter.ts');
-  return new MobileFaceNetEmbedder(new TfjsRunner(runtime, new TfliteInterpreter(model)), version, options.batchSize ?? 8);
+  const { TfliteInterpreter } = (await import(
+    interpreterModule
+  )) as typeof import('#core/vision/tflite/interpreter.ts');
+  return new MobileFaceNetEmbedder(
+    new TfjsRunner(runtime, new TfliteInterpreter(model)),
+    version,
+    options.batchSize ?? 8,
+  );
 }

@@ -13,8 +13,10 @@ const SIZE = 64;
  * centred on the box, shifted to stay inside the image when it can. */
 export function landmarkCropSquare(box: Box, width: number, height: number): { x: number; y: number; side: number } {
   const side = Math.min(box[3], width, height);
-  const cx = box[0] + box[2] / 2, cy = box[1] + box[3] / 2;
-  let x = cx - side / 2, y = cy - side / 2;
+  const cx = box[0] + box[2] / 2,
+    cy = box[1] + box[3] / 2;
+  let x = cx - side / 2,
+    y = cy - side / 2;
   x = Math.max(0, Math.min(width - side, x));
   y = Math.max(0, Math.min(height - side, y));
   return { x, y, side };
@@ -23,7 +25,10 @@ export function landmarkCropSquare(box: Box, width: number, height: number): { x
 /** 68 → 5 points (ArcFace order): eye centres from the 4 lid points of each eye, the nose tip, and
  * the mouth corners averaged over outer and inner lip contours. */
 export function fivePointsFrom68(pts: readonly Point[]): FivePoints {
-  const mean = (...idx: number[]): Point => [idx.reduce((s, i) => s + pts[i][0], 0) / idx.length, idx.reduce((s, i) => s + pts[i][1], 0) / idx.length];
+  const mean = (...idx: number[]): Point => [
+    idx.reduce((s, i) => s + pts[i][0], 0) / idx.length,
+    idx.reduce((s, i) => s + pts[i][1], 0) / idx.length,
+  ];
   return [mean(37, 38, 40, 41), mean(43, 44, 46, 47), mean(30), mean(48, 60), mean(54, 64)];
 }
 
@@ -39,7 +44,8 @@ export class Faceplugin68Locator implements LandmarkLocator {
     const crop = warpAffineAntialiased(image, m, SIZE, SIZE);
     const t = new Float32Array(SIZE * SIZE);
     const d = crop.data;
-    for (let i = 0, p = 0; i < SIZE * SIZE; i++, p += 3) t[i] = (0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2]) / 256;
+    for (let i = 0, p = 0; i < SIZE * SIZE; i++, p += 3)
+      t[i] = (0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2]) / 256;
     const out = await this.session.run({ input: { data: t, dims: [1, 1, SIZE, SIZE] } });
     const v = out.output!.data;
     const pts: Point[] = [];
@@ -57,6 +63,9 @@ export class Faceplugin68Locator implements LandmarkLocator {
 }
 
 export async function createFaceplugin68Locator(modelsDir: string, threads?: number): Promise<Faceplugin68Locator> {
-  const session = await loadOnnxSession(join(modelsDir, 'faceplugin-landmark68', 'model.onnx'), threads === undefined ? {} : { threads });
+  const session = await loadOnnxSession(
+    join(modelsDir, 'faceplugin-landmark68', 'model.onnx'),
+    threads === undefined ? {} : { threads },
+  );
   return new Faceplugin68Locator(session);
 }

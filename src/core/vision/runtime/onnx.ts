@@ -36,7 +36,10 @@ class OnnxSession implements InferenceSession {
 
 /** The one ONNX Runtime session factory: every model (a file, or an in-memory graph such as the
  * TFLite-to-ONNX rewrite of mobilefacenet) gets the same threading and no-spin settings. */
-export async function loadOnnxSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
+export async function loadOnnxSession(
+  model: string | Uint8Array,
+  options: SessionOptions = {},
+): Promise<InferenceSession> {
   const threads = options.threads ?? DEFAULT_THREADS;
   const spin = options.spin ?? false;
   const settings: ort.InferenceSession.SessionOptions = {
@@ -49,6 +52,9 @@ export async function loadOnnxSession(model: string | Uint8Array, options: Sessi
     ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
   };
   // Two calls because ort's overloads (path, bytes) do not accept the union.
-  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, settings) : await ort.InferenceSession.create(model, settings);
+  const session =
+    typeof model === 'string'
+      ? await ort.InferenceSession.create(model, settings)
+      : await ort.InferenceSession.create(model, settings);
   return new OnnxSession(session);
 }

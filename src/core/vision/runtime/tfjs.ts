@@ -58,7 +58,9 @@ async function init(): Promise<TfjsRuntime> {
   try {
     tf = await importAtRunTime<Tf>(TFJS);
   } catch (err) {
-    throw new Error(`TensorFlow.js (${TFJS}) is not installed in this build, so tfjs models cannot run here (the Lambda bundles ship ONNX models only): ${(err as Error).message}`);
+    throw new Error(
+      `TensorFlow.js (${TFJS}) is not installed in this build, so tfjs models cannot run here (the Lambda bundles ship ONNX models only): ${(err as Error).message}`,
+    );
   }
   if (await tryTfjsNode(tf)) {
     await tf.ready();
@@ -104,6 +106,9 @@ export async function loadWeightMap(dir: string, manifestFile: string): Promise<
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const joined = new Uint8Array(total);
   let at = 0;
-  for (const b of buffers) { joined.set(b, at); at += b.byteLength; }
+  for (const b of buffers) {
+    joined.set(b, at);
+    at += b.byteLength;
+  }
   return tf.io.decodeWeights(joined.buffer, specs);
 }

@@ -28,11 +28,15 @@ export function halfToFloat(h: number): number {
 /** (q - zero_point) * scale, per tensor or per channel along `quantizedDimension`. */
 function dequantise(tensor: TfliteTensor, q: ArrayLike<number>): Float32Array {
   const quant = tensor.quantization;
-  if (!quant) throw new TfliteUnsupportedError(`tensor "${tensor.name}" holds integers without quantisation parameters where floats are expected`);
+  if (!quant)
+    throw new TfliteUnsupportedError(
+      `tensor "${tensor.name}" holds integers without quantisation parameters where floats are expected`,
+    );
   const out = new Float32Array(q.length);
   const channels = quant.scale.length;
   if (channels === 1) {
-    const s = quant.scale[0], z = Number(quant.zeroPoint[0] ?? 0n);
+    const s = quant.scale[0],
+      z = Number(quant.zeroPoint[0] ?? 0n);
     for (let i = 0; i < q.length; i++) out[i] = (q[i] - z) * s;
     return out;
   }

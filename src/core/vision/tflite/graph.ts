@@ -72,7 +72,9 @@ export class GraphView {
     const abs = readers.find((k) => this.opName(k) === 'ABS');
     const sub = readers.find((k) => this.opName(k) === 'SUB');
     if (relu === undefined || abs === undefined || sub === undefined) return undefined;
-    const r = ops[relu].outputs[0], a = ops[abs].outputs[0], s = ops[sub].outputs[0];
+    const r = ops[relu].outputs[0],
+      a = ops[abs].outputs[0],
+      s = ops[sub].outputs[0];
     if (ops[sub].inputs[0] !== x || ops[sub].inputs[1] !== a) return undefined;
     const only = (t: number): number | undefined => {
       const c = this.readers.get(t) ?? [];

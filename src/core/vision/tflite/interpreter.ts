@@ -3,7 +3,15 @@ import { Activation, Padding } from '#core/vision/tflite/builtin-ops.ts';
 import { GraphView, operatorName, type PreluMatch } from '#core/vision/tflite/graph.ts';
 import { readConstant, type ConstantValue } from '#core/vision/tflite/constants.ts';
 import { TfliteUnsupportedError, TfliteUnsupportedOpError } from '#core/vision/tflite/errors.ts';
-import { TableReader, TensorType, parseTflite, type TfliteModel, type TfliteOperator, type TfliteSubgraph, type TfliteTensor } from '#core/vision/tflite/schema.ts';
+import {
+  TableReader,
+  TensorType,
+  parseTflite,
+  type TfliteModel,
+  type TfliteOperator,
+  type TfliteSubgraph,
+  type TfliteTensor,
+} from '#core/vision/tflite/schema.ts';
 
 /** Runs the main subgraph of a float TFLite model on TensorFlow.js, op by op, on whichever tfjs
  * backend is active. Weights are decoded once (dequantised to float32 if stored as float16/int8)
@@ -36,8 +44,6 @@ interface Step {
   readonly outputs: readonly number[];
   readonly kernel: Kernel;
 }
-
-
 
 export interface TfliteInterpreterOptions {
   /** Fuse spelled-out PReLUs (default true). Off only to check that fusion changes nothing. */
@@ -80,7 +86,10 @@ export class TfliteInterpreter {
     });
     const info = (i: number): TfliteTensorInfo => {
       const t = g.tensors[i];
-      if (t.type !== TensorType.FLOAT32) throw new TfliteUnsupportedError(`graph input/output "${t.name}" is not float32 (type ${t.type}): quantised activations are not supported`);
+      if (t.type !== TensorType.FLOAT32)
+        throw new TfliteUnsupportedError(
+          `graph input/output "${t.name}" is not float32 (type ${t.type}): quantised activations are not supported`,
+        );
       return { name: t.name, shape: t.shape, dtype: 'float32' };
     };
     this.inputs = g.inputs.map(info);
@@ -109,11 +118,15 @@ export class TfliteInterpreter {
   run(inputs: readonly tf.Tensor[]): tf.Tensor[] {
     if (this.disposed) throw new Error('TfliteInterpreter: used after dispose()');
     const g = this.graph;
-    if (inputs.length !== g.inputs.length) throw new Error(`TfliteInterpreter: expected ${g.inputs.length} inputs, got ${inputs.length}`);
+    if (inputs.length !== g.inputs.length)
+      throw new Error(`TfliteInterpreter: expected ${g.inputs.length} inputs, got ${inputs.length}`);
     inputs.forEach((x, k) => {
       const want = this.inputs[k].shape;
       const ok = x.rank === want.length && want.every((d, i) => i === 0 || d === -1 || d === x.shape[i]);
-      if (!ok) throw new Error(`TfliteInterpreter: input "${this.inputs[k].name}" must be [N,${want.slice(1).join(',')}], got [${x.shape.join(',')}]`);
+      if (!ok)
+        throw new Error(
+          `TfliteInterpreter: input "${this.inputs[k].name}" must be [N,${want.slice(1).join(',')}], got [${x.shape.join(',')}]`,
+        );
     });
     const values = new Map<number, tf.Tensor>();
     g.inputs.forEach((t, k) => values.set(t, inputs[k]));
@@ -121,7 +134,9 @@ export class TfliteInterpreter {
     const read: Read = (i) => {
       const v = values.get(i);
       if (v) return v;
-      return this.upload(i, 'raw', (c) => (c.dtype === 'float32' ? tf.tensor(c.data, [...c.shape], 'float32') : tf.tensor(c.data, [...c.shape], 'int32')));
+      return this.upload(i, 'raw', (c) =>
+        c.dtype === 'float32' ? tf.tensor(c.data, [...c.shape], 'float32') : tf.tensor(c.data, [...c.shape], 'int32'),
+      );
     };
     try {
       for (let k = 0; k < this.steps.length; k++) {
@@ -207,10 +222,20 @@ export class TfliteInterpreter {
       const name = graph.opName(index);
       const x = op.outputs[0];
       const m = x === undefined ? undefined : prelus.get(x);
-      if (m && (name === 'CONV_2D' || name === 'DEPTHWISE_CONV_2D') && op.outputs.length === 1 && !outputs.has(x) && graph.fusedActivation(index) === Activation.NONE) {
+      if (
+        m &&
+        (name === 'CONV_2D' || name === 'DEPTHWISE_CONV_2D') &&
+        op.outputs.length === 1 &&
+        !outputs.has(x) &&
+        graph.fusedActivation(index) === Activation.NONE
+      ) {
         for (const k of m.ops) absorbed.add(k);
         prelus.delete(x);
-        this.steps.push({ inputs: op.inputs.filter((t) => t >= 0), outputs: [m.output], kernel: this.compile(op, index, name, m.alphaIndex) });
+        this.steps.push({
+          inputs: op.inputs.filter((t) => t >= 0),
+          outputs: [m.output],
+          kernel: this.compile(op, index, name, m.alphaIndex),
+        });
         this.fused.intoConv++;
         return;
       }
@@ -227,7 +252,11 @@ export class TfliteInterpreter {
         this.fused.standalone++;
         return;
       }
-      this.steps.push({ inputs: op.inputs.filter((t) => t >= 0), outputs: [...op.outputs], kernel: this.compile(op, index, name) });
+      this.steps.push({
+        inputs: op.inputs.filter((t) => t >= 0),
+        outputs: [...op.outputs],
+        kernel: this.compile(op, index, name),
+      });
     });
   }
 
@@ -242,7 +271,10 @@ export class TfliteInterpreter {
     let t = this.uploaded.get(key);
     if (!t) {
       const c = this.constants.get(index);
-      if (!c) throw new Error(`TfliteInterpreter: tensor ${index} ("${this.graph.tensors[index]?.name}") is read before it is written`);
+      if (!c)
+        throw new Error(
+          `TfliteInterpreter: tensor ${index} ("${this.graph.tensors[index]?.name}") is read before it is written`,
+        );
       // keep(): the first upload can happen inside a kernel's tidy scope.
       t = tf.keep(tf.tidy(() => make(c)));
       this.uploaded.set(key, t);
@@ -281,7 +313,8 @@ export class TfliteInterpreter {
 /** Integer parameter tensor (axes, shapes, paddings) that must be constant. */
 function intParam(ctx: OpContext, k: number, what: string): Int32Array {
   const c = ctx.constant(k);
-  if (!c) throw new TfliteUnsupportedError(`${ctx.name} (operator #${ctx.index}): non-constant ${what} is not supported`);
+  if (!c)
+    throw new TfliteUnsupportedError(`${ctx.name} (operator #${ctx.index}): non-constant ${what} is not supported`);
   return c.dtype === 'int32' ? c.data : Int32Array.from(c.data);
 }
 
@@ -293,12 +326,20 @@ function activation(ctx: OpContext, field: number): { fused: FusedActivation; af
   const code = ctx.options.int8(field);
   const id = (t: tf.Tensor): tf.Tensor => t;
   switch (code) {
-    case Activation.NONE: return { fused: 'linear', after: id };
-    case Activation.RELU: return { fused: 'relu', after: id };
-    case Activation.RELU6: return { fused: 'relu6', after: id };
-    case Activation.RELU_N1_TO_1: return { fused: 'linear', after: (t) => tf.clipByValue(t, -1, 1) };
-    case Activation.TANH: return { fused: 'linear', after: (t) => tf.tanh(t) };
-    default: throw new TfliteUnsupportedError(`${ctx.name} (operator #${ctx.index}): fused activation ${code} is not supported`);
+    case Activation.NONE:
+      return { fused: 'linear', after: id };
+    case Activation.RELU:
+      return { fused: 'relu', after: id };
+    case Activation.RELU6:
+      return { fused: 'relu6', after: id };
+    case Activation.RELU_N1_TO_1:
+      return { fused: 'linear', after: (t) => tf.clipByValue(t, -1, 1) };
+    case Activation.TANH:
+      return { fused: 'linear', after: (t) => tf.tanh(t) };
+    default:
+      throw new TfliteUnsupportedError(
+        `${ctx.name} (operator #${ctx.index}): fused activation ${code} is not supported`,
+      );
   }
 }
 
@@ -320,7 +361,8 @@ const input = (ctx: OpContext, k: number): ((read: Read) => tf.Tensor) => {
 
 function elementwise(fn: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, hasActivation: boolean): KernelFactory {
   return (ctx) => {
-    const a = input(ctx, 0), b = input(ctx, 1);
+    const a = input(ctx, 0),
+      b = input(ctx, 1);
     const act = hasActivation ? activation(ctx, 0) : { fused: 'linear' as const, after: (t: tf.Tensor) => t };
     return (read) => [tf.tidy(() => applyActivation(fn(a(read), b(read)), act))];
   };
@@ -377,7 +419,8 @@ const KERNELS: Record<string, KernelFactory> = {
     const x = input(ctx, 0);
     // TFLite filters are OHWI; tfjs wants HWIO.
     const filter = interp.weight(ctx, 1, 'hwio', (t) => tf.transpose(t, [1, 2, 3, 0]));
-    const bias = ctx.op.inputs.length > 2 && ctx.op.inputs[2] >= 0 ? interp.weight(ctx, 2, 'raw', (t) => t.clone()) : undefined;
+    const bias =
+      ctx.op.inputs.length > 2 && ctx.op.inputs[2] >= 0 ? interp.weight(ctx, 2, 'raw', (t) => t.clone()) : undefined;
     return (read) => [
       tf.tidy(() =>
         act.after(
@@ -389,7 +432,9 @@ const KERNELS: Record<string, KernelFactory> = {
             dataFormat: 'NHWC',
             dilations,
             ...(bias ? { bias: bias(read) } : {}),
-            ...(ctx.prelu ? { activation: 'prelu' as const, preluActivationWeights: ctx.prelu() } : { activation: act.fused }),
+            ...(ctx.prelu
+              ? { activation: 'prelu' as const, preluActivationWeights: ctx.prelu() }
+              : { activation: act.fused }),
           }),
         ),
       ),
@@ -411,7 +456,8 @@ const KERNELS: Record<string, KernelFactory> = {
       const [, h, w, cm] = t.shape as [number, number, number, number];
       return tf.reshape(t, [h, w, inChannels, cm / inChannels]);
     });
-    const bias = ctx.op.inputs.length > 2 && ctx.op.inputs[2] >= 0 ? interp.weight(ctx, 2, 'raw', (t) => t.clone()) : undefined;
+    const bias =
+      ctx.op.inputs.length > 2 && ctx.op.inputs[2] >= 0 ? interp.weight(ctx, 2, 'raw', (t) => t.clone()) : undefined;
     return (read) => [
       tf.tidy(() =>
         act.after(
@@ -423,7 +469,9 @@ const KERNELS: Record<string, KernelFactory> = {
             dataFormat: 'NHWC',
             dilations,
             ...(bias ? { bias: bias(read) } : {}),
-            ...(ctx.prelu ? { activation: 'prelu' as const, preluActivationWeights: ctx.prelu() } : { activation: act.fused }),
+            ...(ctx.prelu
+              ? { activation: 'prelu' as const, preluActivationWeights: ctx.prelu() }
+              : { activation: act.fused }),
           }),
         ),
       ),
@@ -432,19 +480,28 @@ const KERNELS: Record<string, KernelFactory> = {
   FULLY_CONNECTED: (ctx, interp) => {
     // FullyConnectedOptions: fused_activation, weights_format, keep_num_dims.
     const o = ctx.options;
-    if (o.int8(1) !== 0) throw new TfliteUnsupportedError(`FULLY_CONNECTED (operator #${ctx.index}): shuffled weights format is not supported`);
+    if (o.int8(1) !== 0)
+      throw new TfliteUnsupportedError(
+        `FULLY_CONNECTED (operator #${ctx.index}): shuffled weights format is not supported`,
+      );
     const keepNumDims = o.bool(2);
     const act = activation(ctx, 0);
     const x = input(ctx, 0);
     // Weights are [out, in]; keep them as [in, out] for a plain matMul.
     const weights = interp.weight(ctx, 1, 'io', (t) => tf.transpose(t));
-    const bias = ctx.op.inputs.length > 2 && ctx.op.inputs[2] >= 0 ? interp.weight(ctx, 2, 'raw', (t) => t.clone()) : undefined;
+    const bias =
+      ctx.op.inputs.length > 2 && ctx.op.inputs[2] >= 0 ? interp.weight(ctx, 2, 'raw', (t) => t.clone()) : undefined;
     return (read) => [
       tf.tidy(() => {
         const v = x(read);
         const w = weights(read) as tf.Tensor2D;
         const [inDim, outDim] = w.shape;
-        const y = tf.fused.matMul({ a: tf.reshape(v, [-1, inDim]) as tf.Tensor2D, b: w, ...(bias ? { bias: bias(read) } : {}), activation: act.fused });
+        const y = tf.fused.matMul({
+          a: tf.reshape(v, [-1, inDim]) as tf.Tensor2D,
+          b: w,
+          ...(bias ? { bias: bias(read) } : {}),
+          activation: act.fused,
+        });
         return act.after(keepNumDims ? tf.reshape(y, [...v.shape.slice(0, -1), outDim]) : y);
       }),
     ];
@@ -476,8 +533,14 @@ const KERNELS: Record<string, KernelFactory> = {
   // prelu(x) = relu(x) - alpha * relu(-x), with alpha broadcast against x (TFLite allows any
   // broadcastable alpha; tfjs's own prelu kernel is stricter on some backends).
   PRELU: (ctx) => {
-    const x = input(ctx, 0), alpha = input(ctx, 1);
-    return (read) => [tf.tidy(() => { const v = x(read); return tf.sub(tf.relu(v), tf.mul(alpha(read), tf.relu(tf.neg(v)))); })];
+    const x = input(ctx, 0),
+      alpha = input(ctx, 1);
+    return (read) => [
+      tf.tidy(() => {
+        const v = x(read);
+        return tf.sub(tf.relu(v), tf.mul(alpha(read), tf.relu(tf.neg(v))));
+      }),
+    ];
   },
   // The dequantised value of a constant (decoded at load) or a float passthrough.
   DEQUANTIZE: (ctx) => {
@@ -486,7 +549,8 @@ const KERNELS: Record<string, KernelFactory> = {
   },
   RESHAPE: (ctx) => {
     const declaredIn = ctx.tensor(0).shape;
-    const fromInput = ctx.op.inputs.length > 1 && ctx.op.inputs[1] >= 0 ? Array.from(intParam(ctx, 1, 'shape')) : undefined;
+    const fromInput =
+      ctx.op.inputs.length > 1 && ctx.op.inputs[1] >= 0 ? Array.from(intParam(ctx, 1, 'shape')) : undefined;
     const target = fromInput ?? ctx.options.int32s(0);
     const x = input(ctx, 0);
     return (read) => {
@@ -494,7 +558,14 @@ const KERNELS: Record<string, KernelFactory> = {
       const shape = [...target];
       // Batch follows the input when the model was exported with a fixed batch (see above).
       const size = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
-      if (!shape.includes(-1) && size !== v.size && shape.length > 0 && declaredIn.length > 0 && shape[0] === declaredIn[0]) shape[0] = v.shape[0];
+      if (
+        !shape.includes(-1) &&
+        size !== v.size &&
+        shape.length > 0 &&
+        declaredIn.length > 0 &&
+        shape[0] === declaredIn[0]
+      )
+        shape[0] = v.shape[0];
       return [tf.reshape(v, shape)];
     };
   },
@@ -518,19 +589,30 @@ const KERNELS: Record<string, KernelFactory> = {
     const axis = ctx.options.int32(0);
     const act = activation(ctx, 1);
     const xs = ctx.op.inputs.map((_, k) => input(ctx, k));
-    return (read) => [tf.tidy(() => { const vs = xs.map((f) => f(read)); return applyActivation(tf.concat(vs, axis < 0 ? axis + vs[0].rank : axis), act); })];
+    return (read) => [
+      tf.tidy(() => {
+        const vs = xs.map((f) => f(read));
+        return applyActivation(tf.concat(vs, axis < 0 ? axis + vs[0].rank : axis), act);
+      }),
+    ];
   },
   PAD: (ctx) => padKernel(ctx, 0),
   PADV2: (ctx) => {
     const c = ctx.constant(2);
-    if (ctx.op.inputs.length > 2 && !c) throw new TfliteUnsupportedError(`PADV2 (operator #${ctx.index}): non-constant pad value is not supported`);
+    if (ctx.op.inputs.length > 2 && !c)
+      throw new TfliteUnsupportedError(`PADV2 (operator #${ctx.index}): non-constant pad value is not supported`);
     return padKernel(ctx, c ? c.data[0] : 0);
   },
   L2_NORMALIZATION: (ctx) => {
     const act = activation(ctx, 0);
     const x = input(ctx, 0);
     // TFLite: x / sqrt(max(sum(x^2), 1e-6)) over the last axis.
-    return (read) => [tf.tidy(() => { const v = x(read); return applyActivation(tf.div(v, tf.sqrt(tf.maximum(tf.sum(tf.square(v), -1, true), 1e-6))), act); })];
+    return (read) => [
+      tf.tidy(() => {
+        const v = x(read);
+        return applyActivation(tf.div(v, tf.sqrt(tf.maximum(tf.sum(tf.square(v), -1, true), 1e-6))), act);
+      }),
+    ];
   },
   SOFTMAX: (ctx) => {
     const beta = ctx.options.float32(0, 1);

@@ -90,7 +90,10 @@ export class TableReader {
   }
 
   private need(at: number, n: number): void {
-    if (!Number.isInteger(at) || at < 0 || n < 0 || at + n > this.size) throw new TfliteFormatError(`corrupt or truncated TFLite model (read of ${n} bytes at ${at}, file is ${this.size} bytes)`);
+    if (!Number.isInteger(at) || at < 0 || n < 0 || at + n > this.size)
+      throw new TfliteFormatError(
+        `corrupt or truncated TFLite model (read of ${n} bytes at ${at}, file is ${this.size} bytes)`,
+      );
   }
 
   /** Offset of a field inside the table (0 = absent), from the table's vtable. */
@@ -244,7 +247,8 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
     const buffers = root.tables(MODEL.buffers).map((pos) => {
       const t = new TableReader(bb, pos);
       // Models over 2 GB keep weights after the FlatBuffer (offset/size); we do not need them.
-      if (t.has(BUFFER.offset) && t.has(BUFFER.size)) throw new TfliteFormatError('external (offset/size) buffers are not supported');
+      if (t.has(BUFFER.offset) && t.has(BUFFER.size))
+        throw new TfliteFormatError('external (offset/size) buffers are not supported');
       return t.bytes(BUFFER.data);
     });
     const subgraphs = root.tables(MODEL.subgraphs).map((pos): TfliteSubgraph => {
@@ -256,7 +260,12 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
         if (qpos) {
           const q = new TableReader(bb, qpos);
           const scale = q.float32s(QUANT.scale);
-          if (scale.length > 0) quantization = { scale, zeroPoint: q.int64s(QUANT.zeroPoint), quantizedDimension: q.int32(QUANT.quantizedDimension) };
+          if (scale.length > 0)
+            quantization = {
+              scale,
+              zeroPoint: q.int64s(QUANT.zeroPoint),
+              quantizedDimension: q.int32(QUANT.quantizedDimension),
+            };
         }
         return {
           index,
@@ -277,9 +286,22 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
           builtinOptionsPos: o.table(OPERATOR.builtinOptions),
         };
       });
-      return { name: t.string(SUBGRAPH.name), tensors, inputs: t.int32s(SUBGRAPH.inputs), outputs: t.int32s(SUBGRAPH.outputs), operators };
+      return {
+        name: t.string(SUBGRAPH.name),
+        tensors,
+        inputs: t.int32s(SUBGRAPH.inputs),
+        outputs: t.int32s(SUBGRAPH.outputs),
+        operators,
+      };
     });
-    return { version: root.uint32(MODEL.version), description: root.string(MODEL.description), operatorCodes, subgraphs, buffers, bb };
+    return {
+      version: root.uint32(MODEL.version),
+      description: root.string(MODEL.description),
+      operatorCodes,
+      subgraphs,
+      buffers,
+      bb,
+    };
   } catch (err) {
     if (err instanceof TfliteFormatError) throw err;
     throw new TfliteFormatError(`corrupt TFLite model: ${(err as Error).message}`);

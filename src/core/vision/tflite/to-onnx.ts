@@ -79,7 +79,10 @@ class Pb {
   finish(): Uint8Array {
     const out = new Uint8Array(this.size);
     let at = 0;
-    for (const c of this.chunks) { out.set(c, at); at += c.length; }
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
     return out;
   }
 }
@@ -87,7 +90,10 @@ class Pb {
 function negativeVarint(v: number): Uint8Array {
   let x = BigInt.asUintN(64, BigInt(v));
   const out: number[] = [];
-  while (x > 127n) { out.push(Number(x & 127n) | 128); x >>= 7n; }
+  while (x > 127n) {
+    out.push(Number(x & 127n) | 128);
+    x >>= 7n;
+  }
   out.push(Number(x));
   return Uint8Array.from(out);
 }
@@ -98,26 +104,41 @@ export function permute(data: Float32Array, shape: readonly number[], perm: read
   const outShape = perm.map((p) => shape[p]);
   const inStrides = new Array<number>(rank);
   let s = 1;
-  for (let d = rank - 1; d >= 0; d--) { inStrides[d] = s; s *= shape[d]; }
+  for (let d = rank - 1; d >= 0; d--) {
+    inStrides[d] = s;
+    s *= shape[d];
+  }
   const out = new Float32Array(data.length);
   const idx = new Array<number>(rank).fill(0);
   for (let o = 0; o < out.length; o++) {
     let src = 0;
     for (let d = 0; d < rank; d++) src += idx[d] * inStrides[perm[d]];
     out[o] = data[src];
-    for (let d = rank - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++idx[d] < outShape[d]) break;
+      idx[d] = 0;
+    }
   }
   return out;
 }
 
-interface Attr { readonly name: string; readonly i?: number; readonly ints?: readonly number[]; readonly s?: string; readonly f?: number }
+interface Attr {
+  readonly name: string;
+  readonly i?: number;
+  readonly ints?: readonly number[];
+  readonly s?: string;
+  readonly f?: number;
+}
 
 function attribute(a: Attr): Pb {
   const m = new Pb().string(1, a.name);
   if (a.f !== undefined) m.float(2, a.f).int(20, 1);
   else if (a.i !== undefined) m.int(3, a.i).int(20, 2);
   else if (a.s !== undefined) m.bytes(4, new TextEncoder().encode(a.s)).int(20, 3);
-  else if (a.ints) { for (const v of a.ints) m.int(8, v); m.int(20, 7); }
+  else if (a.ints) {
+    for (const v of a.ints) m.int(8, v);
+    m.int(20, 7);
+  }
   return m;
 }
 
@@ -149,7 +170,9 @@ class OnnxGraph {
   floatInit(name: string, dims: readonly number[], data: Float32Array): string {
     const t = new Pb();
     for (const d of dims) t.int(1, d);
-    t.int(2, ONNX_FLOAT).string(8, name).bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    t.int(2, ONNX_FLOAT)
+      .string(8, name)
+      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     this.initializers.push(t);
     return name;
   }
@@ -168,7 +191,12 @@ class OnnxGraph {
     for (const i of this.initializers) g.message(5, i);
     for (const i of inputs) g.message(11, i);
     for (const o of outputs) g.message(12, o);
-    return new Pb().int(1, IR_VERSION).string(2, 'rankface-tflite').message(7, g).message(8, new Pb().string(1, '').int(2, OPSET)).finish();
+    return new Pb()
+      .int(1, IR_VERSION)
+      .string(2, 'rankface-tflite')
+      .message(7, g)
+      .message(8, new Pb().string(1, '').int(2, OPSET))
+      .finish();
   }
 }
 
@@ -209,7 +237,8 @@ class SubgraphConverter {
   convert(): Uint8Array {
     const { sg, onnx, names } = this;
     for (const t of sg.inputs) {
-      if (sg.tensors[t].type !== TensorType.FLOAT32) throw new TfliteUnsupportedError('only float32 inputs are supported');
+      if (sg.tensors[t].type !== TensorType.FLOAT32)
+        throw new TfliteUnsupportedError('only float32 inputs are supported');
       if (this.rank(t) === 4) {
         const nchw = onnx.fresh('input_nchw');
         onnx.node('Transpose', [`in_${t}`], [nchw], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
@@ -226,9 +255,19 @@ class SubgraphConverter {
       const outName = `out_${t}`;
       if (this.rank(t) === 4) onnx.node('Transpose', [n], [outName], [{ name: 'perm', ints: [0, 2, 3, 1] }]);
       else onnx.node('Identity', [n], [outName]);
-      graphOutputs.push(valueInfo(outName, sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d))));
+      graphOutputs.push(
+        valueInfo(
+          outName,
+          sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d)),
+        ),
+      );
     }
-    const graphInputs = sg.inputs.map((t) => valueInfo(`in_${t}`, sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d))));
+    const graphInputs = sg.inputs.map((t) =>
+      valueInfo(
+        `in_${t}`,
+        sg.tensors[t].shape.map((d, i) => (i === 0 ? 'N' : d)),
+      ),
+    );
     return onnx.model(graphInputs, graphOutputs);
   }
 
@@ -239,7 +278,12 @@ class SubgraphConverter {
   private constName(t: number, layout: 'asis' | 'nchw-broadcast'): string {
     const c = this.constants.get(t);
     if (!c || c.dtype !== 'float32') throw new TfliteUnsupportedError(`tensor ${t} must be a float constant`);
-    const shape = layout === 'nchw-broadcast' && c.shape.length === 1 ? [c.shape[0], 1, 1] : layout === 'nchw-broadcast' && c.shape.length === 4 ? [c.shape[0], c.shape[3], c.shape[1], c.shape[2]] : [...c.shape];
+    const shape =
+      layout === 'nchw-broadcast' && c.shape.length === 1
+        ? [c.shape[0], 1, 1]
+        : layout === 'nchw-broadcast' && c.shape.length === 4
+          ? [c.shape[0], c.shape[3], c.shape[1], c.shape[2]]
+          : [...c.shape];
     const data = layout === 'nchw-broadcast' && c.shape.length === 4 ? permute(c.data, c.shape, [0, 3, 1, 2]) : c.data;
     return this.onnx.floatInit(this.onnx.fresh(`c${t}`), shape, data);
   }
@@ -256,8 +300,20 @@ class SubgraphConverter {
     const { onnx } = this;
     const y = onnx.fresh('act');
     if (code === Activation.RELU) onnx.node('Relu', [out], [y]);
-    else if (code === Activation.RELU6) onnx.node('Clip', [out, onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)), onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6))], [y]);
-    else throw new TfliteUnsupportedError(`${opName} (operator #${opIndex}): fused activation ${code} is not supported by the ONNX export`);
+    else if (code === Activation.RELU6)
+      onnx.node(
+        'Clip',
+        [
+          out,
+          onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)),
+          onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6)),
+        ],
+        [y],
+      );
+    else
+      throw new TfliteUnsupportedError(
+        `${opName} (operator #${opIndex}): fused activation ${code} is not supported by the ONNX export`,
+      );
     return y;
   }
 
@@ -299,7 +355,11 @@ class SubgraphConverter {
     this.prelus.delete(standalone.input);
     const c = this.constants.get(standalone.alphaIndex) as ConstantValue & { dtype: 'float32' };
     const slope = Float32Array.from(c.data, (v) => 2 * v);
-    const alphaName = onnx.floatInit(onnx.fresh('slope'), this.rank(standalone.input) === 4 && c.shape.length === 1 ? [c.shape[0], 1, 1] : [...c.shape], slope);
+    const alphaName = onnx.floatInit(
+      onnx.fresh('slope'),
+      this.rank(standalone.input) === 4 && c.shape.length === 1 ? [c.shape[0], 1, 1] : [...c.shape],
+      slope,
+    );
     const y = onnx.fresh('prelu');
     onnx.node('PRelu', [this.names.get(standalone.input)!, alphaName], [y]);
     this.names.set(standalone.output, y);
@@ -318,22 +378,38 @@ class SubgraphConverter {
     const inputs = [this.names.get(op.inputs[0])!, onnx.floatInit(onnx.fresh(`w${op.inputs[1]}`), wDims, weights)];
     if (op.inputs.length > 2 && op.inputs[2] >= 0) inputs.push(this.constName(op.inputs[2], 'asis'));
     const strides = [Math.max(1, o.int32(2)), Math.max(1, o.int32(1))];
-    const dil = depthwise ? [Math.max(1, o.int32(6, 1)), Math.max(1, o.int32(5, 1))] : [Math.max(1, o.int32(5, 1)), Math.max(1, o.int32(4, 1))];
+    const dil = depthwise
+      ? [Math.max(1, o.int32(6, 1)), Math.max(1, o.int32(5, 1))]
+      : [Math.max(1, o.int32(5, 1)), Math.max(1, o.int32(4, 1))];
     const y = onnx.fresh('conv');
-    onnx.node('Conv', inputs, [y], [
-      { name: 'auto_pad', s: o.int8(0) === Padding.VALID ? 'VALID' : 'SAME_UPPER' },
-      { name: 'strides', ints: strides },
-      { name: 'dilations', ints: dil },
-      { name: 'kernel_shape', ints: [kh, kw] },
-      { name: 'group', i: depthwise ? inC : 1 },
-    ]);
+    onnx.node(
+      'Conv',
+      inputs,
+      [y],
+      [
+        { name: 'auto_pad', s: o.int8(0) === Padding.VALID ? 'VALID' : 'SAME_UPPER' },
+        { name: 'strides', ints: strides },
+        { name: 'dilations', ints: dil },
+        { name: 'kernel_shape', ints: [kh, kw] },
+        { name: 'group', i: depthwise ? inC : 1 },
+      ],
+    );
     this.names.set(op.outputs[0], this.activation(y, this.view.fusedActivation(k), k, name));
   }
 
   private unary(op: Operator, name: 'RELU' | 'ABS' | 'RELU6'): void {
     const { onnx } = this;
     const y = onnx.fresh(name);
-    if (name === 'RELU6') onnx.node('Clip', [this.names.get(op.inputs[0])!, onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)), onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6))], [y]);
+    if (name === 'RELU6')
+      onnx.node(
+        'Clip',
+        [
+          this.names.get(op.inputs[0])!,
+          onnx.floatInit(onnx.fresh('zero'), [], Float32Array.of(0)),
+          onnx.floatInit(onnx.fresh('six'), [], Float32Array.of(6)),
+        ],
+        [y],
+      );
     else onnx.node(name === 'RELU' ? 'Relu' : 'Abs', [this.names.get(op.inputs[0])!], [y]);
     this.names.set(op.outputs[0], y);
   }
