@@ -1,7 +1,14 @@
 import type { EngineConfig } from '#core/vision/engine-config.ts';
 import type { Box, FaceVector, FivePoints, Point, RgbImage } from '#core/types.ts';
 import { alignFace, applyAffine, invertAffine, similarityTransform } from '#core/vision/align.ts';
-import { decodeImage, decodeRegion, type DecodedImage, type DecodedRegion, type Region } from '#core/vision/decode.ts';
+import {
+  decodeImage,
+  decodeRegion,
+  workingSize,
+  type DecodedImage,
+  type DecodedRegion,
+  type Region,
+} from '#core/vision/decode.ts';
 import { createDetector, createEmbedder, createLandmarkLocator } from '#core/vision/factory.ts';
 import { dropFalseDetections } from '#core/vision/false-detections.ts';
 import { faceQuality, withEmbeddingNorm } from '#core/vision/quality.ts';
@@ -12,8 +19,10 @@ import type {
   AnalyzedFace,
   AnalyzedPhoto,
   DetectEffort,
+  Detection,
   Detector,
   Embedder,
+  FinerCopy,
   LandmarkLocator,
 } from '#core/vision/types.ts';
 
@@ -33,6 +42,9 @@ export interface AnalyzerOptions {
    * says small faces may be; 'pixels' runs every level over the whole photo, for archives where
    * every tiny background face matters (slower on big photos). */
   readonly detectEffort?: DetectEffort;
+  /** Big JPEGs: decode a half-size copy first for the detector's coarse levels and the full working
+   * copy only if its finest level runs (default true; false decodes the working copy at once). */
+  readonly progressiveDecode?: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -121,28 +133,15 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
   private async analyzeNow(bytes: Uint8Array, options: AnalyzeOptions): Promise<AnalyzedPhoto> {
     const timings: Record<string, number> = {};
     const t0 = now();
-    const maxSide = this.options.maxSide ?? DEFAULT_MAX_SIDE;
-    const decoded = await decodeImage(bytes, {
-      maxBytes: this.config.maxBytes,
-      maxPixels: this.config.maxPixels,
-      maxSide,
-      // Shrink-on-load only at the default size: a caller asking for a smaller copy gets it.
-      ...(maxSide >= DEFAULT_MAX_SIDE ? { minSide: Math.round(maxSide * MIN_WORKING_SHARE) } : {}),
-    });
+    const first = await this.decodeFirst(bytes);
     const t1 = now();
-    timings.decode = t1 - t0;
+    const detected = await this.detectFaces(bytes, first);
+    const { decoded, detections } = detected;
+    const t2 = now();
+    timings.decode = t1 - t0 + detected.fineDecodeMs;
+    timings.detect = t2 - t1 - detected.fineDecodeMs;
     const work = decoded.image;
     const toOriginal = 1 / decoded.scale;
-
-    // A copy decoded larger than maxSide (shrink-on-load) keeps the same smallest face relative to the photo.
-    const workLong = Math.max(work.width, work.height);
-    const detectOptions = {
-      ...(workLong > maxSide ? { minFacePx: (REFERENCE_MIN_FACE_PX * workLong) / maxSide } : {}),
-      ...(this.options.detectEffort ? { effort: this.options.detectEffort } : {}),
-    };
-    const detections = await this.detector.detect(work, detectOptions);
-    const t2 = now();
-    timings.detect = t2 - t1;
 
     const minFace = (this.options.minFacePx ?? 0) * decoded.scale;
     const kept = detections.filter((d) => Math.min(d.box[2], d.box[3]) >= minFace);
@@ -202,6 +201,72 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     timings.embed = t5 - t4;
     timings.total = t5 - t0;
     return { width: decoded.width, height: decoded.height, faces: result, timings };
+  }
+
+  /** The first decode: with shrink-on-load at the default size, the copy the detector's coarse
+   * levels need (half the working size, when the detector takes a finer copy for its finest
+   * level), else the working copy itself. */
+  private decodeFirst(bytes: Uint8Array): Promise<DecodedImage> {
+    const maxSide = this.options.maxSide ?? DEFAULT_MAX_SIDE;
+    // Shrink-on-load only at the default size: a caller asking for a smaller copy gets it.
+    const shrinkOnLoad = maxSide >= DEFAULT_MAX_SIDE;
+    const progressive =
+      shrinkOnLoad && this.options.progressiveDecode !== false && this.detector.usesFinerCopy === true;
+    const minSide = Math.round((maxSide * MIN_WORKING_SHARE) / (progressive ? 2 : 1));
+    return decodeImage(bytes, { ...this.limits(), maxSide, ...(shrinkOnLoad ? { minSide } : {}) });
+  }
+
+  /** Detections on the working copy: the one-size working copy of before, decoded in full only when
+   * the detector's finest level needs it (then `decoded` is that copy and the boxes are scaled to it). */
+  private async detectFaces(
+    bytes: Uint8Array,
+    first: DecodedImage,
+  ): Promise<{ decoded: DecodedImage; detections: Detection[]; fineDecodeMs: number }> {
+    const maxSide = this.options.maxSide ?? DEFAULT_MAX_SIDE;
+    const [workW, workH] = workingSize(first.width, first.height, first.format, {
+      maxSide,
+      ...(maxSide >= DEFAULT_MAX_SIDE ? { minSide: Math.round(maxSide * MIN_WORKING_SHARE) } : {}),
+    });
+    const factor = workW / first.image.width;
+    // A copy decoded larger than maxSide (shrink-on-load) keeps the same smallest face relative to the photo.
+    const workLong = Math.max(workW, workH);
+    const minFacePx =
+      (workLong > maxSide ? (REFERENCE_MIN_FACE_PX * workLong) / maxSide : REFERENCE_MIN_FACE_PX) / factor;
+    let fine: DecodedImage | undefined;
+    let fineDecodeMs = 0;
+    const finer: FinerCopy | undefined =
+      factor > 1.01
+        ? {
+            factor,
+            load: async () => {
+              const t = now();
+              fine = await decodeImage(bytes, {
+                ...this.limits(),
+                maxSide,
+                minSide: Math.round(maxSide * MIN_WORKING_SHARE),
+              });
+              fineDecodeMs = now() - t;
+              return fine.image;
+            },
+          }
+        : undefined;
+    const detections = await this.detector.detect(first.image, {
+      ...(factor !== 1 || workLong > maxSide ? { minFacePx } : {}),
+      ...(this.options.detectEffort ? { effort: this.options.detectEffort } : {}),
+      ...(finer ? { finer } : {}),
+    });
+    if (!fine) return { decoded: first, detections, fineDecodeMs };
+    const fx = fine.image.width / first.image.width,
+      fy = fine.image.height / first.image.height;
+    const scaled = detections.map((d) => ({
+      ...d,
+      box: [d.box[0] * fx, d.box[1] * fy, d.box[2] * fx, d.box[3] * fy] as Box,
+    }));
+    return { decoded: fine, detections: scaled, fineDecodeMs };
+  }
+
+  private limits(): { maxBytes: number; maxPixels: number } {
+    return { maxBytes: this.config.maxBytes, maxPixels: this.config.maxPixels };
   }
 
   /** Five landmarks per kept detection: the detector's own when it gives them, else the landmark model's. */

@@ -15,6 +15,16 @@ export interface DetectOptions {
   /** 'faces' (default): fine pyramid levels only where the coarse pass says small faces may be;
    * 'pixels': every level over the whole image ("find every tiny face" archives). */
   readonly effort?: DetectEffort;
+  /** A sharper copy of the same photo for the finest pyramid level, decoded only if that level
+   * runs (most photos of a few large faces never need it). Detections stay in the coordinates of
+   * the image given to detect. */
+  readonly finer?: FinerCopy;
+}
+
+export interface FinerCopy {
+  /** Its size over the size of the image given to detect (about 2). */
+  readonly factor: number;
+  load(): Promise<RgbImage>;
 }
 
 export type DetectEffort = 'faces' | 'pixels';
@@ -22,6 +32,8 @@ export type DetectEffort = 'faces' | 'pixels';
 export interface Detector {
   /** Model id from models/manifest.json. */
   readonly id: string;
+  /** True if detect uses `options.finer` (then the analyzer may hand it a smaller first copy). */
+  readonly usesFinerCopy?: boolean;
   detect(image: RgbImage, options?: DetectOptions): Promise<Detection[]>;
   dispose?(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { cropRgb, resizeRgbFast } from '#core/vision/image-ops.ts';
 import { iou, nms, type ScoredBox } from '#core/vision/nms.ts';
 import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
 import type { InferenceSession } from '#core/vision/runtime/types.ts';
-import type { DetectOptions, Detection, Detector } from '#core/vision/types.ts';
+import type { DetectOptions, Detection, Detector, FinerCopy } from '#core/vision/types.ts';
 
 /** Ultra-Light-Fast face detector (RFB-320), as shipped in faceplugin's JS SDK. The network has a
  * fixed 320x240 input and outputs, per anchor, [background, face] probabilities and an already
@@ -73,12 +73,14 @@ export function pyramidScales(
   width: number,
   height: number,
   o: Pick<UlfdOptions, 'minFacePx' | 'minNetFacePx' | 'levelRatio'>,
+  maxScale = 1,
 ): number[] {
   const whole = Math.min(NET_W / width, NET_H / height);
   const finest = o.minNetFacePx / o.minFacePx;
   const scales = [whole];
-  // Never enlarge beyond 1:1 by tiling (upsampling adds no detail; small faces there are below reach).
-  const limit = Math.min(finest, 1);
+  // Never enlarge beyond 1:1 by tiling (upsampling adds no detail; small faces there are below
+  // reach); `maxScale` > 1 when the finest level runs on a sharper copy.
+  const limit = Math.min(finest, maxScale);
   let s = whole;
   while (s * 1.15 < limit) {
     s = Math.min(s * o.levelRatio, limit);
@@ -95,34 +97,48 @@ export class UlfdDetector implements Detector {
     private readonly options: UlfdOptions = ULFD_DEFAULTS,
   ) {}
 
+  readonly usesFinerCopy = true;
+
   /** Coarse to fine. With effort 'faces' (default) the finest level, which holds most of the tiles
    * (about 3/4 of the work on a big photo), runs only when the coarser levels found no face at all
    * or found one less than SMALL_FACE_HINT times the smallest size they can see: people in a photo
    * come at similar sizes, so a crowd whose faces the coarse levels barely reach probably has
-   * smaller ones too. A photo of a few large faces is done after the coarse levels. */
+   * smaller ones too. A photo of a few large faces is done after the coarse levels. With a finer
+   * copy (options.finer) the coarse levels run on the image given and the finest level on that
+   * copy, decoded only then: a big JPEG of a few large faces is decoded once, at a quarter size. */
   async detect(image: RgbImage, options: DetectOptions = {}): Promise<Detection[]> {
     const o = options.minFacePx === undefined ? this.options : { ...this.options, minFacePx: options.minFacePx };
-    const scales = pyramidScales(image.width, image.height, o);
-    const coarse = options.effort === 'pixels' || scales.length === 1 ? scales : scales.slice(0, -1);
+    const scales = pyramidScales(image.width, image.height, o, options.finer?.factor ?? 1);
+    const coarse = scales.length === 1 ? scales : scales.slice(0, -1);
     const found: ScoredBox[] = [];
     for (const scale of coarse) found.push(...(await this.runLevel(image, scale)));
-    if (coarse.length < scales.length) {
-      const reach = o.minNetFacePx / coarse[coarse.length - 1]!;
-      const seen = nms(found, this.options.nmsIou, 0.8);
-      if (seen.length === 0 || seen.some((f) => Math.min(f.box[2], f.box[3]) < SMALL_FACE_HINT * reach)) {
-        found.push(...(await this.runLevel(image, scales[scales.length - 1]!)));
-      }
+    let fine: { image: RgbImage; fx: number; fy: number } | undefined;
+    if (coarse.length < scales.length && (options.effort === 'pixels' || this.smallFacesLikely(found, o, coarse))) {
+      const finest = scales[scales.length - 1]!;
+      fine = options.finer ? await loadFiner(image, options.finer) : undefined;
+      if (fine) found.push(...scaleBoxes(await this.runLevel(fine.image, finest / fine.fx), 1 / fine.fx, 1 / fine.fy));
+      else found.push(...(await this.runLevel(image, finest)));
     }
     const kept = nms(found, this.options.nmsIou, 0.8);
     const verified: ScoredBox[] = [];
     for (const k of kept) {
       if (k.score >= this.options.verifyBelow) verified.push(k);
       else {
-        const again = await this.secondLook(image, k.box);
-        if (again) verified.push(again);
+        // On the sharper copy when it was decoded anyway.
+        const again = fine
+          ? await this.secondLook(fine.image, scaleBox(k.box, fine.fx, fine.fy))
+          : await this.secondLook(image, k.box);
+        if (again) verified.push({ box: k.box, score: again.score });
       }
     }
     return verified.map((k) => ({ box: clampBox(k.box, image.width, image.height), score: k.score }));
+  }
+
+  /** No face at all in the coarse levels, or one under SMALL_FACE_HINT times the smallest they see. */
+  private smallFacesLikely(found: readonly ScoredBox[], o: UlfdOptions, coarse: readonly number[]): boolean {
+    const reach = o.minNetFacePx / coarse[coarse.length - 1]!;
+    const seen = nms(found, this.options.nmsIou, 0.8);
+    return seen.length === 0 || seen.some((f) => Math.min(f.box[2], f.box[3]) < SMALL_FACE_HINT * reach);
   }
 
   /** One pyramid level: the image scaled by `scale`, cut into overlapping network-size tiles.
@@ -225,6 +241,17 @@ export class UlfdDetector implements Detector {
     await this.session.dispose();
   }
 }
+
+/** The finer copy, with its exact size ratio per axis (floor rounding makes it about, not exactly,
+ * `factor`). */
+async function loadFiner(image: RgbImage, finer: FinerCopy): Promise<{ image: RgbImage; fx: number; fy: number }> {
+  const fine = await finer.load();
+  return { image: fine, fx: fine.width / image.width, fy: fine.height / image.height };
+}
+
+const scaleBox = (b: Box, fx: number, fy: number): Box => [b[0] * fx, b[1] * fy, b[2] * fx, b[3] * fy];
+const scaleBoxes = (boxes: readonly ScoredBox[], fx: number, fy: number): ScoredBox[] =>
+  boxes.map((b) => ({ score: b.score, box: scaleBox(b.box, fx, fy) }));
 
 function clampBox(b: Box, width: number, height: number): Box {
   const x1 = Math.max(0, b[0]),
