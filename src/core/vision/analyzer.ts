@@ -4,7 +4,10 @@ import { alignFace, applyAffine, invertAffine, similarityTransform } from '#core
 import {
   decodeImage,
   decodeRegion,
+  readPhotoHeader,
   workingSize,
+  type DecodeOptions,
+  type PhotoHeader,
   type DecodedImage,
   type DecodedRegion,
   type Region,
@@ -85,6 +88,19 @@ const MAX_DETAIL_PIXELS = 24e6;
 
 const now = (): number => performance.now();
 
+/** See DefaultFaceAnalyzer.readPlan. */
+interface ReadPlan {
+  /** Decode options of the working copy. */
+  readonly working: DecodeOptions;
+  /** Decode options of the first copy (the working copy's, or a smaller one). */
+  readonly first: DecodeOptions;
+  readonly workWidth: number;
+  /** Smallest face, in working-copy pixels. */
+  readonly minFacePx: number;
+  /** False: the detector's own smallest face applies on the working copy. */
+  readonly passMinFace: boolean;
+}
+
 /** Faces ordered by box top, then left, so re-processing a photo yields the same order and hence
  * the same face ids. */
 export function orderFaces<T extends { readonly box: Box; readonly score: number }>(faces: readonly T[]): T[] {
@@ -133,9 +149,10 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
   private async analyzeNow(bytes: Uint8Array, options: AnalyzeOptions): Promise<AnalyzedPhoto> {
     const timings: Record<string, number> = {};
     const t0 = now();
-    const first = await this.decodeFirst(bytes);
+    const plan = this.readPlan(await readPhotoHeader(bytes, this.limits()));
+    const first = await decodeImage(bytes, plan.first);
     const t1 = now();
-    const detected = await this.detectFaces(bytes, first);
+    const detected = await this.detectFaces(bytes, first, plan);
     const { decoded, detections } = detected;
     const t2 = now();
     timings.decode = t1 - t0 + detected.fineDecodeMs;
@@ -203,66 +220,69 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
     return { width: decoded.width, height: decoded.height, faces: result, timings };
   }
 
-  /** The first decode: with shrink-on-load at the default size, the copy the detector's coarse
-   * levels need (half the working size, when the detector takes a finer copy for its finest
-   * level), else the working copy itself. */
-  private decodeFirst(bytes: Uint8Array): Promise<DecodedImage> {
+  /** The sizes of one photo's reads: the working copy (landmarks, alignment, the detector's
+   * finest level), the smallest face on it, and how large the first decode must be for the
+   * detector's coarse levels (below 1: a smaller first copy, the working copy only if needed). */
+  private readPlan(header: PhotoHeader): ReadPlan {
     const maxSide = this.options.maxSide ?? DEFAULT_MAX_SIDE;
     // Shrink-on-load only at the default size: a caller asking for a smaller copy gets it.
     const shrinkOnLoad = maxSide >= DEFAULT_MAX_SIDE;
-    const progressive =
-      shrinkOnLoad && this.options.progressiveDecode !== false && this.detector.usesFinerCopy === true;
-    const minSide = Math.round((maxSide * MIN_WORKING_SHARE) / (progressive ? 2 : 1));
-    return decodeImage(bytes, { ...this.limits(), maxSide, ...(shrinkOnLoad ? { minSide } : {}) });
+    const minSide = Math.round(maxSide * MIN_WORKING_SHARE);
+    const [workW, workH] = workingSize(header.width, header.height, header.format, {
+      maxSide,
+      ...(shrinkOnLoad ? { minSide } : {}),
+    });
+    // A copy decoded larger than maxSide (shrink-on-load) keeps the same smallest face relative to the photo.
+    const workLong = Math.max(workW, workH);
+    const minFacePx = workLong > maxSide ? (REFERENCE_MIN_FACE_PX * workLong) / maxSide : undefined;
+    const detectOptions = minFacePx === undefined ? {} : { minFacePx };
+    const coarse =
+      shrinkOnLoad && this.options.progressiveDecode !== false && this.detector.coarseScale
+        ? this.detector.coarseScale(workW, workH, detectOptions)
+        : 1;
+    const decode = { ...this.limits(), maxSide, ...(shrinkOnLoad ? { minSide } : {}) };
+    return {
+      working: decode,
+      first: coarse < 1 ? { ...decode, minSide: Math.ceil(workLong * coarse) } : decode,
+      workWidth: workW,
+      minFacePx: minFacePx ?? REFERENCE_MIN_FACE_PX,
+      passMinFace: minFacePx !== undefined,
+    };
   }
 
-  /** Detections on the working copy: the one-size working copy of before, decoded in full only when
-   * the detector's finest level needs it (then `decoded` is that copy and the boxes are scaled to it). */
+  /** Detections on the first copy, or on the working copy when the detector's finest level needed
+   * it (then `decoded` is that copy and the boxes are scaled to it). */
   private async detectFaces(
     bytes: Uint8Array,
     first: DecodedImage,
+    plan: ReadPlan,
   ): Promise<{ decoded: DecodedImage; detections: Detection[]; fineDecodeMs: number }> {
-    const maxSide = this.options.maxSide ?? DEFAULT_MAX_SIDE;
-    const [workW, workH] = workingSize(first.width, first.height, first.format, {
-      maxSide,
-      ...(maxSide >= DEFAULT_MAX_SIDE ? { minSide: Math.round(maxSide * MIN_WORKING_SHARE) } : {}),
-    });
-    const factor = workW / first.image.width;
-    // A copy decoded larger than maxSide (shrink-on-load) keeps the same smallest face relative to the photo.
-    const workLong = Math.max(workW, workH);
-    const minFacePx =
-      (workLong > maxSide ? (REFERENCE_MIN_FACE_PX * workLong) / maxSide : REFERENCE_MIN_FACE_PX) / factor;
+    const factor = plan.workWidth / first.image.width;
     let fine: DecodedImage | undefined;
     let fineDecodeMs = 0;
-    const finer: FinerCopy | undefined =
-      factor > 1.01
-        ? {
-            factor,
-            load: async () => {
-              const t = now();
-              fine = await decodeImage(bytes, {
-                ...this.limits(),
-                maxSide,
-                minSide: Math.round(maxSide * MIN_WORKING_SHARE),
-              });
-              fineDecodeMs = now() - t;
-              return fine.image;
-            },
-          }
-        : undefined;
+    const finer: FinerCopy = {
+      factor,
+      load: async () => {
+        const t = now();
+        fine = await decodeImage(bytes, plan.working);
+        fineDecodeMs = now() - t;
+        return fine.image;
+      },
+    };
     const detections = await this.detector.detect(first.image, {
-      ...(factor !== 1 || workLong > maxSide ? { minFacePx } : {}),
+      ...(factor > 1 || plan.passMinFace ? { minFacePx: plan.minFacePx / factor } : {}),
       ...(this.options.detectEffort ? { effort: this.options.detectEffort } : {}),
-      ...(finer ? { finer } : {}),
+      ...(factor > 1 ? { finer } : {}),
     });
-    if (!fine) return { decoded: first, detections, fineDecodeMs };
-    const fx = fine.image.width / first.image.width,
-      fy = fine.image.height / first.image.height;
+    const loaded = fine as DecodedImage | undefined;
+    if (!loaded) return { decoded: first, detections, fineDecodeMs };
+    const fx = loaded.image.width / first.image.width,
+      fy = loaded.image.height / first.image.height;
     const scaled = detections.map((d) => ({
       ...d,
       box: [d.box[0] * fx, d.box[1] * fy, d.box[2] * fx, d.box[3] * fy] as Box,
     }));
-    return { decoded: fine, detections: scaled, fineDecodeMs };
+    return { decoded: loaded, detections: scaled, fineDecodeMs };
   }
 
   private limits(): { maxBytes: number; maxPixels: number } {

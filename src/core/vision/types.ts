@@ -32,8 +32,10 @@ export type DetectEffort = 'faces' | 'pixels';
 export interface Detector {
   /** Model id from models/manifest.json. */
   readonly id: string;
-  /** True if detect uses `options.finer` (then the analyzer may hand it a smaller first copy). */
-  readonly usesFinerCopy?: boolean;
+  /** For detectors that take `options.finer`: the largest scale (≤ 1) at which detect reads an
+   * image of this size before its finest level, so that the caller can decode a first copy that
+   * small and leave the full one to `finer`. Detectors without it read everything at once. */
+  coarseScale?(width: number, height: number, options?: DetectOptions): number;
   detect(image: RgbImage, options?: DetectOptions): Promise<Detection[]>;
   dispose?(): Promise<void>;
 }

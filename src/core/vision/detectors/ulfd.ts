@@ -97,7 +97,15 @@ export class UlfdDetector implements Detector {
     private readonly options: UlfdOptions = ULFD_DEFAULTS,
   ) {}
 
-  readonly usesFinerCopy = true;
+  /** The largest scale of the levels before the finest (see Detector.coarseScale). */
+  coarseScale(width: number, height: number, options: DetectOptions = {}): number {
+    const scales = pyramidScales(width, height, this.withMinFace(options));
+    return Math.min(1, scales.length === 1 ? scales[0]! : scales[scales.length - 2]!);
+  }
+
+  private withMinFace(options: DetectOptions): UlfdOptions {
+    return options.minFacePx === undefined ? this.options : { ...this.options, minFacePx: options.minFacePx };
+  }
 
   /** Coarse to fine. With effort 'faces' (default) the finest level, which holds most of the tiles
    * (about 3/4 of the work on a big photo), runs only when the coarser levels found no face at all
@@ -107,18 +115,21 @@ export class UlfdDetector implements Detector {
    * copy (options.finer) the coarse levels run on the image given and the finest level on that
    * copy, decoded only then: a big JPEG of a few large faces is decoded once, at a quarter size. */
   async detect(image: RgbImage, options: DetectOptions = {}): Promise<Detection[]> {
-    const o = options.minFacePx === undefined ? this.options : { ...this.options, minFacePx: options.minFacePx };
+    const o = this.withMinFace(options);
     const scales = pyramidScales(image.width, image.height, o, options.finer?.factor ?? 1);
     const coarse = scales.length === 1 ? scales : scales.slice(0, -1);
     const found: ScoredBox[] = [];
-    for (const scale of coarse) found.push(...(await this.runLevel(image, scale)));
     let fine: { image: RgbImage; fx: number; fy: number } | undefined;
-    if (coarse.length < scales.length && (options.effort === 'pixels' || this.smallFacesLikely(found, o, coarse))) {
-      const finest = scales[scales.length - 1]!;
-      fine = options.finer ? await loadFiner(image, options.finer) : undefined;
-      if (fine) found.push(...scaleBoxes(await this.runLevel(fine.image, finest / fine.fx), 1 / fine.fx, 1 / fine.fy));
-      else found.push(...(await this.runLevel(image, finest)));
-    }
+    // A level finer than the image given (the finest; a coarse one only if the caller's copy is
+    // too small for it) runs on the sharper copy, decoded at the first such level.
+    const runLevelAt = async (scale: number): Promise<void> => {
+      if (scale <= 1 || !options.finer) return void found.push(...(await this.runLevel(image, scale)));
+      fine ??= await loadFiner(image, options.finer);
+      found.push(...scaleBoxes(await this.runLevel(fine.image, scale / fine.fx), 1 / fine.fx, 1 / fine.fy));
+    };
+    for (const scale of coarse) await runLevelAt(scale);
+    if (coarse.length < scales.length && (options.effort === 'pixels' || this.smallFacesLikely(found, o, coarse)))
+      await runLevelAt(scales[scales.length - 1]!);
     const kept = nms(found, this.options.nmsIou, 0.8);
     const verified: ScoredBox[] = [];
     for (const k of kept) {
