@@ -53,11 +53,15 @@ export interface FunctionSpec {
 }
 
 /** Powertools reads its settings from the environment: one service name per function, one
- * metrics namespace for the app. */
-export const powertoolsEnvironment = (service: string): Record<string, string> => ({
+ * metrics namespace for the app, and the tracer's switches. Responses are not recorded in traces
+ * (they hold user data and can be megabytes, past X-Ray's 64 KB segment limit); errors are. */
+export const powertoolsEnvironment = (service: string, tracing = true): Record<string, string> => ({
   POWERTOOLS_SERVICE_NAME: service,
   POWERTOOLS_METRICS_NAMESPACE: 'Rankface',
   POWERTOOLS_LOG_LEVEL: 'INFO',
+  POWERTOOLS_TRACE_ENABLED: String(tracing),
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+  POWERTOOLS_TRACER_CAPTURE_ERROR: 'true',
 });
 
 /** NodejsFunction settings shared by every function: Node 22 on x86_64 (ML binaries), ESM bundle by
@@ -107,7 +111,11 @@ export function functionProps(scope: Construct, name: string, spec: FunctionSpec
     timeout: spec.timeout,
     logGroup,
     tracing: settings.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...powertoolsEnvironment(service), ...spec.environment },
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      ...powertoolsEnvironment(service, settings.tracing),
+      ...spec.environment,
+    },
     bundling,
     depsLockFilePath: join(repoRoot, 'package-lock.json'),
     projectRoot: repoRoot,

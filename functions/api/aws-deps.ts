@@ -10,6 +10,7 @@ import { LAMBDA_LIST_BODY_BYTES } from '#api/pagination.ts';
 import type { ApiDeps } from '#api/router.ts';
 import type { StageMetrics } from '../shared/powertools.ts';
 import { OWNER_METADATA } from '../shared/runtime.ts';
+import type { StageTracing } from '../shared/tracing.ts';
 
 /** The API Lambda's AWS dependencies and what the shared router gets from them: presigned crop and
  * upload URLs, account erasure over S3 and DynamoDB, on-demand clustering through the queue. */
@@ -33,6 +34,8 @@ export interface ApiHandlerDeps {
   /** Lease a queued clustering job holds the user for (the scheduler's setting). */
   readonly clusterLeaseSeconds?: number;
   readonly metrics?: StageMetrics;
+  /** X-Ray subsegment per request, annotated with the caller (Lambda only). */
+  readonly tracing?: StageTracing;
   /** Tags log lines with API Gateway's request id. */
   readonly correlate?: (id: string | undefined) => void;
   /** Byte budget of a list answer (default: under Lambda's 6 MB response limit). */

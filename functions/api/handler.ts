@@ -5,7 +5,8 @@ import { readEngineConfig } from '#config/engine.ts';
 import { createApiRouter, type ApiRequest, type ApiResponse } from '#api/router.ts';
 import { pathOf } from '#api/routes.ts';
 import { noMetrics } from '../shared/powertools.ts';
-import { awsRuntime, lazyHandler, sqsQueue } from '../shared/runtime.ts';
+import { noTracing } from '../shared/tracing.ts';
+import { lambdaRuntime, lazyHandler, sqsQueue } from '../shared/runtime.ts';
 import { awsApiDeps, type ApiHandlerDeps } from './aws-deps.ts';
 
 export type { ApiHandlerDeps } from './aws-deps.ts';
@@ -40,10 +41,16 @@ export function createApiHandler(
 ): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const route = createApiRouter(awsApiDeps(deps));
   const metrics = deps.metrics ?? noMetrics;
+  const tracing = deps.tracing ?? noTracing;
   return async (event) => {
     deps.correlate?.(event.requestContext?.requestId);
     const started = performance.now();
-    const out = await route(requestOf(event));
+    const request = requestOf(event);
+    // Annotations go on the subsegment: X-Ray ignores them on Lambda's own (facade) segment.
+    const out = await tracing.span('api', () => {
+      if (request.userId) tracing.annotate('userId', request.userId);
+      return route(request);
+    });
     metrics.ms('api', performance.now() - started);
     if (out.status >= 500) metrics.error(`http-${out.status}`);
     metrics.flush();
@@ -68,7 +75,7 @@ function resultOf(
 }
 
 export const handler = lazyHandler(async () => {
-  const runtime = awsRuntime('api');
+  const runtime = await lambdaRuntime('api');
   const { config } = runtime;
   return createApiHandler({
     ...runtime,
@@ -77,7 +84,10 @@ export const handler = lazyHandler(async () => {
     allowedOrigins: config.allowedOrigins,
     modelId: readEngineConfig().embedder,
     ...(config.clusterQueueUrl
-      ? { clusterQueue: sqsQueue(config, 'clusterQueueUrl'), clusterLeaseSeconds: config.clusterLeaseSeconds }
+      ? {
+          clusterQueue: sqsQueue(config, 'clusterQueueUrl', runtime.tracing),
+          clusterLeaseSeconds: config.clusterLeaseSeconds,
+        }
       : {}),
   });
 });

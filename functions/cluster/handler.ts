@@ -6,7 +6,8 @@ import { readEngineConfig } from '#config/engine.ts';
 import { defaultClusterer, type Clusterer } from '#core/pipeline/deps.ts';
 import type { ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
-import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+import { noTracing } from '../shared/tracing.ts';
+import { lambdaRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 import { fargateStarter, readFargateTaskConfig, type LargeUserRoute } from './large-users.ts';
 import { peopleChangedFromEnv } from './people-events.ts';
 import { runClusterJob } from './run-job.ts';
@@ -26,7 +27,7 @@ export type { ClusterJob, FanOutResult } from '../scheduler/handler.ts';
 /** The per-user cluster worker, fed by the cluster queue that the scheduler function fills (batch
  * size 1: one huge user occupies one invocation while others run in parallel). */
 export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, faces, metrics = noMetrics } = deps;
+  const { logger, faces, metrics = noMetrics, tracing = noTracing } = deps;
   const onClustered = async (userId: string, result: ClusterUserOutcome): Promise<void> => {
     metrics.count('people', result.people.length);
     metrics.count('faces', result.faces);
@@ -40,11 +41,12 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent
       metrics.count('rejected', 1);
       return;
     }
+    tracing.annotate('userId', userId);
     const started = performance.now();
     try {
       // A failed run backs off inside (never an SQS retry loop); only an infrastructure failure
       // while recording it lands here.
-      const outcome = await runClusterJob(userId, {
+      const job = {
         faces,
         clock: deps.clock,
         logger,
@@ -52,7 +54,8 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent
         modelId: deps.modelId,
         onClustered,
         ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}),
-      });
+      };
+      const outcome = await tracing.span('cluster', () => runClusterJob(userId, job));
       if (outcome === 'failed' || outcome === 'gave-up') metrics.error(`clustering-${outcome}`);
     } catch (err) {
       await faces.releaseClustering(userId).catch(() => undefined);
@@ -77,7 +80,7 @@ function userIdOf(body: string): string | undefined {
 const TASK_LEASE_MS = 4 * 60 * 60 * 1000;
 
 export const handler = lazyHandler(async () => {
-  const runtime = awsRuntime('cluster');
+  const runtime = await lambdaRuntime('cluster');
   const task = readFargateTaskConfig();
   const onClustered = peopleChangedFromEnv(runtime.config.region, runtime.logger);
   return createClusterHandler({

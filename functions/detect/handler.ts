@@ -17,8 +17,9 @@ import {
 } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
+import { noTracing } from '../shared/tracing.ts';
 import {
-  awsRuntime,
+  lambdaRuntime,
   decodeS3Key,
   lazyHandler,
   OWNER_METADATA,
@@ -82,6 +83,7 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
       logger.warn('event rejected: bad key layout', { key, reason: upload.reject });
       return 'rejected';
     }
+    deps.tracing?.annotate('userId', upload.userId);
     if (r.eventName.startsWith('ObjectRemoved')) return onRemoved(upload);
     if (!r.eventName.startsWith('ObjectCreated')) return 'skipped';
     return onCreated(deps, store, toMark, upload);
@@ -164,7 +166,10 @@ async function onCreated(
   }
   const started = performance.now();
   const input = { userId, photoId, sourceKey: key, bytes: object.bytes, idFromKey: true };
-  const outcome = await (deps.embedInline ? processPhoto : detectPhoto)(input, { ...store, analyzer: deps.analyzer });
+  const run = deps.embedInline ? processPhoto : detectPhoto;
+  const outcome = await (deps.tracing ?? noTracing).span('detect', () =>
+    run(input, { ...store, analyzer: deps.analyzer }),
+  );
   metrics.ms('detect', performance.now() - started);
   if (outcome.status === 'error') {
     metrics.error(outcome.error?.code ?? 'error');
@@ -202,13 +207,13 @@ function flaggingAfterBatch(
 }
 
 export const handler = lazyHandler(async () => {
-  const runtime = awsRuntime('detect');
+  const runtime = await lambdaRuntime('detect');
   const config = readEngineConfig();
   const analyzer = await createFaceAnalyzer(config);
   return createDetectHandler({
     ...runtime,
     analyzer,
-    embedQueue: sqsQueue(runtime.config, 'embedQueueUrl'),
+    embedQueue: sqsQueue(runtime.config, 'embedQueueUrl', runtime.tracing),
     embedInline: runtime.config.embedInline,
     calibration: calibrationFor(config.embedder),
   });

@@ -8,7 +8,8 @@ import { embedPhotoFaces, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import type { EmbedJob } from '../detect/handler.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
-import { awsRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+import { noTracing } from '../shared/tracing.ts';
+import { lambdaRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
 
 export interface EmbedHandlerDeps extends AwsRuntime {
   readonly analyzer: Pick<PhotoAnalyzer, 'embedCrops'>;
@@ -37,7 +38,7 @@ const isJob = (v: unknown): v is EmbedJob => {
 /** Triggered by the embed queue that detect writes to (one message per photo with faces): the
  * message is sent after the face records are committed, so the crops and records it needs exist. */
 export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, metrics = noMetrics } = deps;
+  const { logger, metrics = noMetrics, tracing = noTracing } = deps;
   return sqsBatchHandler(async (m) => {
     const job = parseJob(m.body);
     if (!isJob(job)) {
@@ -45,8 +46,9 @@ export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) =>
       metrics.count('rejected', 1);
       return; // retrying cannot fix it
     }
+    tracing.annotate('userId', job.userId);
     const started = performance.now();
-    const embedded = await embedPhotoFaces(job.userId, job.photoId, deps);
+    const embedded = await tracing.span('embed', () => embedPhotoFaces(job.userId, job.photoId, deps));
     metrics.ms('embed', performance.now() - started);
     metrics.count('faces', embedded);
     const { calibration } = deps;
@@ -59,7 +61,7 @@ export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) =>
 }
 
 export const handler = lazyHandler(async () => {
-  const runtime = awsRuntime('embed');
+  const runtime = await lambdaRuntime('embed');
   const config = readEngineConfig();
   const analyzer = await createFaceAnalyzer(config);
   return createEmbedHandler({ ...runtime, analyzer, calibration: calibrationFor(config.embedder) });

@@ -1,6 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
-import { awsRuntime, lazyHandler, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';
+import { lambdaRuntime, lazyHandler, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';
 
 export interface SchedulerHandlerDeps extends AwsRuntime {
   /** Per-user clustering jobs, consumed one per invocation by the cluster worker. */
@@ -33,6 +33,9 @@ export function createSchedulerHandler(deps: SchedulerHandlerDeps): (event?: Sch
 }
 
 export const handler = lazyHandler(async () => {
-  const runtime = awsRuntime('scheduler');
-  return createSchedulerHandler({ ...runtime, clusterQueue: sqsQueue(runtime.config, 'clusterQueueUrl') });
+  const runtime = await lambdaRuntime('scheduler');
+  return createSchedulerHandler({
+    ...runtime,
+    clusterQueue: sqsQueue(runtime.config, 'clusterQueueUrl', runtime.tracing),
+  });
 });

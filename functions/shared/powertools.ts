@@ -3,6 +3,7 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Logger } from '#core/ports/logger.ts';
+import { noTracing, type StageTracing } from './tracing.ts';
 
 /** Powertools' settings, read once from the environment the stack sets (infra/bundling.ts
  * `powertoolsEnvironment`). Outside Lambda (tests, `npm run local`, benches) the handlers keep the
@@ -91,6 +92,8 @@ export interface BatchObservability {
   readonly metrics?: StageMetrics;
   /** Set the logger's correlation id for the record being processed. */
   readonly correlate?: (id: string | undefined) => void;
+  /** One X-Ray subsegment per record (Lambda with active tracing only). */
+  readonly tracing?: StageTracing;
 }
 
 /** An SQS-triggered handler from a per-record function, through Powertools' batch processor: a
@@ -102,11 +105,11 @@ export function sqsBatchHandler(
   onRecord: (record: SQSRecord) => Promise<void>,
   options: BatchObservability,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, metrics = noMetrics, correlate } = options;
+  const { logger, metrics = noMetrics, correlate, tracing = noTracing } = options;
   const record = async (r: SQSRecord): Promise<void> => {
     correlate?.(r.messageId);
     try {
-      await onRecord(r);
+      await tracing.span('record', () => onRecord(r));
     } catch (err) {
       // Infrastructure failure (throttling, network): retry this message only; the DLQ catches
       // messages that keep failing.

@@ -7,6 +7,7 @@ import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { systemClock, type Clock } from '#core/ports/clock.ts';
 import { jsonLogger, type Logger } from '#core/ports/logger.ts';
 import { emfMetrics, noMetrics, powertoolsLogger, readPowertoolsConfig, type StageMetrics } from './powertools.ts';
+import { lambdaTracing, noTracing, tracingWanted, type StageTracing } from './tracing.ts';
 
 /** Adapters every function builds from its environment at cold start. */
 export interface AwsRuntime {
@@ -19,6 +20,8 @@ export interface AwsRuntime {
   readonly metrics?: StageMetrics;
   /** Tags the logger's lines with the message or request being handled. */
   readonly correlate?: (id: string | undefined) => void;
+  /** X-Ray through Powertools' tracer in Lambda; `noTracing` elsewhere. */
+  readonly tracing?: StageTracing;
 }
 
 /** In Lambda, logs and metrics go through Powertools (service and namespace from the stack's
@@ -30,19 +33,35 @@ function observability(fn: string, env: NodeJS.ProcessEnv): Pick<AwsRuntime, 'lo
   return { logger, metrics: emfMetrics(powertools), correlate: logger.correlate };
 }
 
-export function awsRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): AwsRuntime {
+/** The adapters, their SDK clients captured by `tracing` (none by default: tests, local, benches). */
+export function awsRuntime(
+  fn: string,
+  env: NodeJS.ProcessEnv = process.env,
+  tracing: StageTracing = noTracing,
+): AwsRuntime {
   const config = readAwsConfig(env);
   return {
     config,
-    blobs: new S3BlobStore(createS3Client(config), required(config, 'bucket')),
-    faces: new DynamoFaceStore(createDynamoClient(config), required(config, 'table')),
+    blobs: new S3BlobStore(tracing.capture(createS3Client(config)), required(config, 'bucket')),
+    faces: new DynamoFaceStore(tracing.capture(createDynamoClient(config)), required(config, 'table')),
     clock: systemClock,
+    tracing,
     ...observability(fn, env),
   };
 }
 
-export const sqsQueue = (config: AwsConfig, key: 'embedQueueUrl' | 'clusterQueueUrl'): SqsWorkQueue =>
-  new SqsWorkQueue(createSqsClient(config), required(config, key));
+/** What a function's cold start builds: `awsRuntime` with X-Ray tracing when it runs in Lambda
+ * with tracing on. The tracer is imported only then, so nothing else pays for the X-Ray SDK. */
+export async function lambdaRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Promise<AwsRuntime> {
+  const tracing = tracingWanted(env) ? await lambdaTracing(readPowertoolsConfig(fn, env).service) : noTracing;
+  return awsRuntime(fn, env, tracing);
+}
+
+export const sqsQueue = (
+  config: AwsConfig,
+  key: 'embedQueueUrl' | 'clusterQueueUrl',
+  tracing: StageTracing = noTracing,
+): SqsWorkQueue => new SqsWorkQueue(tracing.capture(createSqsClient(config)), required(config, key));
 
 /** Build a handler once per process (cold start), on first invocation: module import stays cheap
  * and the environment is read when the function actually runs. */
