@@ -25,6 +25,7 @@ import { createEmbedHandler } from '../functions/embed/handler.ts';
 import { awsRuntime } from '../functions/shared/runtime.ts';
 import { FUNCTION_MEMORY_MB, ML_FUNCTION_THREADS } from '../infra/function-sizes.ts';
 import { S3EventQueue, sqsRecordOf } from '../scripts/emulators/s3-events.ts';
+import { measureAssignSizes } from './lib/cost-assign.ts';
 import { measureClusterSizes } from './lib/cost-cluster.ts';
 import { startEmulatorHost, type EmulatorHost } from './lib/emulator-host.ts';
 import { countingLogger, countRequests, measureStage, RequestCounter } from './lib/cost-measure.ts';
@@ -127,6 +128,11 @@ async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
   const nFaces = (await faces.listFaces('bench-user')).length;
   const fanOutM = await measureStage(counter, () => scheduler());
   const clusterPoints = await measureClusterSizes(faces, counter, clusterSizes, analyzer!.embedderId);
+  // The clustered users above, and an empty one: one new photo each, assigned as detect does.
+  const assignUsers = [{ userId: 'assign-bench-empty', faces: 0 }].concat(
+    clusterSizes.map((n) => ({ userId: `cluster-bench-${n}`, faces: n })),
+  );
+  const assignPoints = await measureAssignSizes(faces, counter, assignUsers, analyzer!.embedderId);
   const presign = {
     single: await presignCpuMs(base.blobs, 1),
     batch: await presignCpuMs(base.blobs, UPLOAD_BATCH),
@@ -148,6 +154,7 @@ async function measurePipeline(aws: EmulatorHost): Promise<PipelineMeasures> {
     embed: embedM,
     fanOut: fanOutM,
     clusterPoints,
+    assignPoints,
     presign,
   };
 }

@@ -1,5 +1,6 @@
 /** Turns the cost benchmark's measurements into dollars per 1M photos. Every assumption that is
  * not a measurement is a named constant here and is printed under the table. */
+import { ASSIGN_REPORT_SIZES, linearFit, type AssignPoint } from './cost-assign.ts';
 import { powerLaw, type ClusterPoint } from './cost-cluster.ts';
 import type { StageMeasure } from './cost-measure.ts';
 import { MB_PER_VCPU, PLATFORM_LOG_BYTES_PER_INVOCATION, PRICE } from './cost-prices.ts';
@@ -21,6 +22,8 @@ export interface PipelineMeasures {
   readonly embed: StageMeasure;
   readonly fanOut: StageMeasure;
   readonly clusterPoints: readonly ClusterPoint[];
+  /** Incremental assignment of one new photo into users of several library sizes. */
+  readonly assignPoints: readonly AssignPoint[];
   /** CPU ms of presigning the tickets of one upload request: one photo, and a batch of `batchSize`. */
   readonly presign: { readonly single: number; readonly batch: number; readonly batchSize: number };
 }
@@ -205,20 +208,65 @@ function clusterRow(m: PipelineMeasures, model: ClusterModel): CostRow {
   };
 }
 
+export interface AssignModel {
+  /** Dollars of one photo's assignment into a library of `faces` faces (DynamoDB reads + Lambda time). */
+  readonly photoUsd: (faces: number) => number;
+  /** The Lambda-time part of photoUsd. */
+  readonly lambdaUsd: (faces: number) => number;
+  readonly rru: (faces: number) => number;
+}
+
+/** Lines fitted to the measured assignments: reads, requests and CPU against library faces. */
+export function assignModel(points: readonly AssignPoint[], mem: MemoryMb): AssignModel {
+  const fit = (y: (p: AssignPoint) => number) => linearFit(points.map((p) => ({ n: p.faces, y: y(p) })));
+  const rru = fit((p) => p.rru);
+  const requests = fit((p) => p.ddbRequests);
+  const cpu = fit((p) => p.cpuMs);
+  const lambda = (n: number): number =>
+    lambdaUsd(billedSeconds(cpu.at(n), requests.at(n) * LATENCY_S.ddb, mem.detect), mem.detect, 0);
+  return { photoUsd: (n) => rru.at(n) * PRICE.ddbReadUnit + lambda(n), lambdaUsd: lambda, rru: rru.at };
+}
+
+/** Every photo of a LIBRARY-photo library is assigned into the library so far (same library model
+ * as the cluster row). The detect stage's own measurement holds the assignment into the bench
+ * user's small library (its few dozen faces), counted there too: a small overlap. */
+function assignRow(m: PipelineMeasures, model: AssignModel): CostRow {
+  const fpp = m.faces / m.photos;
+  let usd = 0;
+  let lambda = 0;
+  for (let i = 0; i < LIBRARY; i++) {
+    usd += model.photoUsd(i * fpp);
+    lambda += model.lambdaUsd(i * fpp);
+  }
+  const at = (n: number): string => `${model.rru(n).toFixed(0)} RRU at ${n / 1000}K faces`;
+  return {
+    stage: 'incremental assignment',
+    lambda: (lambda / LIBRARY) * m.photos,
+    ddb: ((usd - lambda) / LIBRARY) * m.photos,
+    s3: 0,
+    sqs: 0,
+    other: 0,
+    note: `each photo of a ${LIBRARY}-photo library assigned into the library so far (reads + their Lambda time); per photo ${[1_000, 10_000, 100_000].map(at).join(', ')}`,
+  };
+}
+
 export interface PricedPipeline {
   readonly rows: CostRow[];
   readonly perMillion: number;
   readonly nightly100k: { faces: number; usd: number; route: string; cpuSeconds: number; rssMb: number };
   readonly json: Record<string, unknown>;
+  readonly assign: AssignModel;
 }
 
 export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipeline {
   const model = clusterModel(m.clusterPoints, mem);
+  const assign = assignModel(m.assignPoints, mem);
   const rows = [
     stageRow('detect', m, mem),
     stageRow('embed', m, mem),
     uploadRow(m, mem),
     clusterRow(m, model),
+    assignRow(m, assign),
     storageRow(m),
     fixedRow(m, mem),
   ];
@@ -262,6 +310,22 @@ export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipel
       wru: p.wru,
       peak_rss_mb: Math.round(p.peakRssMb),
     })),
+    assign_points: m.assignPoints.map((p) => ({
+      faces: p.faces,
+      people: p.people,
+      rru: p.rru,
+      ddb_requests: p.ddbRequests,
+      cpu_ms: Math.round(p.cpuMs),
+    })),
+    assign_per_photo: Object.fromEntries(
+      ASSIGN_REPORT_SIZES.map((n) => [
+        n,
+        {
+          rru: Number(assign.rru(n).toFixed(1)),
+          usd_per_million_photos: Number((assign.photoUsd(n) * 1e6).toFixed(2)),
+        },
+      ]),
+    ),
     cold_start_cpu_ms: Math.round(m.coldStart.cpuMs),
     cold_start_rate: COLD_START_RATE,
     upload_single_route_usd_per_million: perM(singleUploadUsd(m, mem)),
@@ -280,7 +344,7 @@ export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipel
       cpu_ms: Math.round(m.detect.cpuMs / m.photos),
     },
   };
-  return { rows, perMillion, nightly100k, json };
+  return { rows, perMillion, nightly100k, json, assign };
 }
 
 export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, mem: MemoryMb): string {
@@ -302,6 +366,18 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
     ...m.clusterPoints.map(
       (p) =>
         `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`,
+    ),
+    '',
+    '| assignment of one new photo (measured) | library faces | people | RRU | DynamoDB requests | CPU ms |',
+    '|---|---|---|---|---|---|',
+    ...m.assignPoints.map(
+      (p) => `| | ${p.faces} | ${p.people} | ${p.rru.toFixed(1)} | ${p.ddbRequests} | ${p.cpuMs.toFixed(0)} |`,
+    ),
+    '',
+    '| every photo uploaded into a library of | RRU per photo (fitted line) | $ per 1M photos (reads + Lambda time) |',
+    '|---|---|---|',
+    ...ASSIGN_REPORT_SIZES.map(
+      (n) => `| ${n} faces | ${priced.assign.rru(n).toFixed(1)} | $${(priced.assign.photoUsd(n) * 1e6).toFixed(2)} |`,
     ),
     '',
     `DynamoDB write units per photo, detect stage, by request: ${Object.entries(m.detect.wruByCommand)
