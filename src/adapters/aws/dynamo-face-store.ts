@@ -29,6 +29,7 @@ import {
   type PhotoRecord,
   type PhotoStatus,
   type UserEdit,
+  type PersonExemplars,
   type VectorRecord,
 } from '#core/ports/face-store.ts';
 import type { Box, CropRegion, FaceQuality, FivePoints } from '#core/types.ts';
@@ -46,6 +47,7 @@ const vectorSk = (modelId: string, faceId: string): string => `VEC#${modelId}#${
 const personSk = (personId: string): string => `PERSON#${personId}`;
 const faceEditSk = (faceId: string): string => `FEDIT#${faceId}`;
 const aliasSk = (personId: string): string => `ALIAS#${personId}`;
+const exemplarSk = (modelId: string, personId: string): string => `PEX#${modelId}#${personId}`;
 
 const S = (v: string): AttributeValue => ({ S: v });
 const N = (v: number): AttributeValue => ({ N: String(v) });
@@ -180,6 +182,29 @@ function personItem(p: PersonRecord): Item {
     ...(p.provisionalFaceIds && p.provisionalFaceIds.length > 0
       ? { provisionalFaceIds: { B: packIds(p.provisionalFaceIds) } }
       : {}),
+  };
+}
+function vectorFromItem(i: Item): VectorRecord {
+  return {
+    userId: str(i, 'userId'),
+    faceId: str(i, 'faceId'),
+    photoId: str(i, 'photoId'),
+    modelId: str(i, 'modelId'),
+    modelVersion: str(i, 'modelVersion'),
+    vector: decodeVector(bytesOf(i, 'vector'), num(i, 'dim')),
+  };
+}
+function exemplarsFromItem(userId: string, modelId: string, i: Item): PersonExemplars {
+  const ids = unpackIds(bytesOf(i, 'ids'));
+  const bytes = bytesOf(i, 'vectors');
+  const size = ids.length > 0 ? bytes.length / ids.length : 0;
+  return {
+    personId: str(i, 'personId'),
+    vectors: ids.map((line, j) => {
+      const [faceId = '', photoId = '', modelVersion = ''] = line.split('\t');
+      const vector = decodeVector(bytes.subarray(j * size, (j + 1) * size), num(i, 'dim'));
+      return { userId, faceId, photoId, modelId, modelVersion, vector };
+    }),
   };
 }
 function personFromItem(i: Item): PersonRecord {
@@ -428,14 +453,68 @@ export class DynamoFaceStore implements FaceStore {
     // left out before they are decoded (a filter expression would be billed the same reads).
     const items =
       modelVersion === undefined ? segments.flat() : segments.flat().filter((i) => i.modelVersion?.S === modelVersion);
-    return items.map((i) => ({
-      userId: str(i, 'userId'),
-      faceId: str(i, 'faceId'),
-      photoId: str(i, 'photoId'),
-      modelId: str(i, 'modelId'),
-      modelVersion: str(i, 'modelVersion'),
-      vector: decodeVector(bytesOf(i, 'vector'), num(i, 'dim')),
-    }));
+    return items.map(vectorFromItem);
+  }
+
+  /** BatchGetItem of the faces' vector items, strongly consistent: the candidates of an
+   * assignment were written by the same invocation a moment before. */
+  async getVectors(
+    userId: string,
+    modelId: string,
+    faceIds: readonly string[],
+    modelVersion?: string,
+  ): Promise<VectorRecord[]> {
+    const keys = [...new Set(faceIds)].map((f) => ({ PK: S(pk(userId)), SK: S(vectorSk(modelId, f)) }));
+    const items = await this.batchGet(keys, true);
+    return items.filter((i) => modelVersion === undefined || i.modelVersion?.S === modelVersion).map(vectorFromItem);
+  }
+
+  /** One item per person (`PEX#<model>#<person>`): its exemplars' ids and vectors, ~0.6 KB each. */
+  async listExemplars(userId: string, modelId: string): Promise<PersonExemplars[]> {
+    return (await this.query(userId, exemplarSk(modelId, ''))).map((i) => exemplarsFromItem(userId, modelId, i));
+  }
+
+  async replaceExemplars(userId: string, modelId: string, exemplars: readonly PersonExemplars[]): Promise<void> {
+    const keep = new Set(exemplars.map((e) => exemplarSk(modelId, e.personId)));
+    const existing = await this.query(userId, exemplarSk(modelId, ''), 'SK');
+    const writes: WriteRequest[] = exemplars
+      .filter((e) => e.vectors.length > 0)
+      .map((e) => ({ PutRequest: { Item: this.exemplarItem(userId, modelId, e) } }));
+    for (const e of existing) if (!keep.has(str(e, 'SK'))) writes.push(this.del(userId, str(e, 'SK')));
+    await this.batchWrite(writes);
+  }
+
+  private exemplarItem(userId: string, modelId: string, e: PersonExemplars): Item {
+    const encoded = e.vectors.map((v) => encodeVector(v.vector, this.vectorCodec));
+    const vectors = new Uint8Array(encoded.reduce((n, b) => n + b.length, 0));
+    encoded.reduce((at, b) => (vectors.set(b, at), at + b.length), 0);
+    return {
+      PK: S(pk(userId)),
+      SK: S(exemplarSk(modelId, e.personId)),
+      type: S('exemplars'),
+      personId: S(e.personId),
+      ids: { B: packIds(e.vectors.map((v) => `${v.faceId}\t${v.photoId}\t${v.modelVersion}`)) },
+      dim: N(e.vectors[0]!.vector.length),
+      vectors: { B: vectors },
+    };
+  }
+
+  /** BatchGetItem, 100 keys a request, retrying unprocessed keys. */
+  private async batchGet(keys: readonly Item[], consistent: boolean): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Item[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} reads unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const res: BatchGetItemCommandOutput = await this.db.send(
+          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: consistent } } }),
+        );
+        out.push(...(res.Responses?.[this.table] ?? []));
+        pending = res.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return out;
   }
 
   async deletePhoto(userId: string, photoId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Clock } from '#core/ports/clock.ts';
-import type { FaceRecord, FaceStore, PersonRecord } from '#core/ports/face-store.ts';
+import type { FaceRecord, FaceStore, PersonExemplars, PersonRecord, VectorRecord } from '#core/ports/face-store.ts';
 import type { Logger } from '#core/ports/logger.ts';
 import { passesQualityGate } from '#core/quality-gate.ts';
 import type { SameCalibration } from './calibration.ts';
@@ -50,7 +50,17 @@ export function chooseJoins(
   return joins;
 }
 
-async function attempt(userId: string, candidates: ReadonlySet<string>, deps: AssignDeps): Promise<AssignOutcome> {
+/** What one attempt decides on: the user's people, the candidates in none of them, and the
+ * evidence to match those against the people. */
+interface AssignRead {
+  readonly people: PersonRecord[];
+  readonly loose: Set<string>;
+  readonly input: MatchInput;
+}
+
+/** The exact read: every vector of the calibration's model (the local store's path, and any store
+ * without exemplars). O(faces of the user) per call. */
+async function readEverything(userId: string, candidates: ReadonlySet<string>, deps: AssignDeps): Promise<AssignRead> {
   const [people, vectors, faceEdits, aliases] = await Promise.all([
     deps.faces.listPeople(userId),
     deps.faces.listVectors(userId, deps.calibration.modelId, deps.calibration.modelVersion),
@@ -59,11 +69,84 @@ async function attempt(userId: string, candidates: ReadonlySet<string>, deps: As
   ]);
   const inPerson = new Set(people.flatMap((p) => p.faceIds));
   const loose = new Set([...candidates].filter((f) => !inPerson.has(f)));
+  return { people, loose, input: { people, vectors, faceEdits, aliases } };
+}
+
+/** The bounded read (stores with exemplars: the cloud): people, their exemplars (≤ 16 vectors each,
+ * written by the clustering run), the candidates' own vectors and edits, and the faces of the
+ * candidates' photos, instead of every vector and edit of the user. A person without usable
+ * exemplars (made or changed by an edit since the run) is matched on all its members' vectors,
+ * read by key. */
+async function readExemplars(
+  userId: string,
+  candidates: ReadonlySet<string>,
+  deps: AssignDeps,
+  store: Required<Pick<FaceStore, 'getVectors' | 'listExemplars'>>,
+): Promise<AssignRead> {
+  const { modelId, modelVersion } = deps.calibration;
+  const [people, exemplars, aliases] = await Promise.all([
+    deps.faces.listPeople(userId),
+    store.listExemplars(userId, modelId),
+    deps.faces.listAliases(userId),
+  ]);
+  const inPerson = new Set(people.flatMap((p) => p.faceIds));
+  const loose = new Set([...candidates].filter((f) => !inPerson.has(f)));
+  const empty: MatchInput = { people: [], vectors: [], faceEdits: [], aliases };
+  if (loose.size === 0 || people.length === 0) return { people, loose, input: empty };
+  const usable = usableExemplars(people, exemplars, modelVersion);
+  const unsummarised = people.filter((p) => !usable.has(p.personId)).flatMap((p) => p.faceIds);
+  const [own, members, edits] = await Promise.all([
+    store.getVectors(userId, modelId, [...loose], modelVersion),
+    unsummarised.length > 0 ? store.getVectors(userId, modelId, unsummarised, modelVersion) : [],
+    Promise.all([...loose].map((f) => deps.faces.getFaceEdit(userId, f))),
+  ]);
+  const photos = [...new Set(own.map((v) => v.photoId))];
+  const photoFaces = await Promise.all(photos.map((ph) => deps.faces.listFacesOfPhoto(userId, ph)));
+  const photoOfFace = new Map(photoFaces.flat().map((f) => [f.faceId, f.photoId]));
+  const occupiedPhotos = new Map(
+    people.map((p) => [p.personId, new Set(p.faceIds.flatMap((f) => photoOfFace.get(f) ?? []))]),
+  );
+  const matchPeople = people.map((p) => {
+    const ex = usable.get(p.personId);
+    return ex ? { personId: p.personId, faceIds: ex.map((v) => v.faceId) } : p;
+  });
+  const vectors = [...own, ...members, ...[...usable.values()].flat()];
+  const faceEdits = edits.filter((e): e is NonNullable<typeof e> => e !== undefined);
+  return { people, loose, input: { people: matchPeople, vectors, faceEdits, aliases, occupiedPhotos } };
+}
+
+/** Each person's exemplars that are still its members and of the calibration's model version. */
+function usableExemplars(
+  people: readonly PersonRecord[],
+  exemplars: readonly PersonExemplars[],
+  modelVersion: string | undefined,
+): Map<string, VectorRecord[]> {
+  const members = new Map(people.map((p) => [p.personId, new Set(p.faceIds)]));
+  const out = new Map<string, VectorRecord[]>();
+  for (const e of exemplars) {
+    const current = members.get(e.personId);
+    const kept = e.vectors.filter(
+      (v) => current?.has(v.faceId) && (modelVersion === undefined || v.modelVersion === modelVersion),
+    );
+    if (kept.length > 0) out.set(e.personId, kept);
+  }
+  return out;
+}
+
+async function attempt(userId: string, candidates: ReadonlySet<string>, deps: AssignDeps): Promise<AssignOutcome> {
+  const { getVectors, listExemplars } = deps.faces;
+  const { people, loose, input } =
+    getVectors && listExemplars
+      ? await readExemplars(userId, candidates, deps, {
+          getVectors: getVectors.bind(deps.faces),
+          listExemplars: listExemplars.bind(deps.faces),
+        })
+      : await readEverything(userId, candidates, deps);
   if (loose.size === 0 || people.length === 0) return { joined: new Map(), waiting: loose.size };
-  const matches = matchToPeople({ people, vectors, faceEdits, aliases }, loose, deps.calibration);
+  const matches = matchToPeople(input, loose, deps.calibration);
   const joins = chooseJoins(
     matches,
-    new Map(vectors.map((v) => [v.faceId, v.photoId])),
+    new Map(input.vectors.map((v) => [v.faceId, v.photoId])),
     deps.calibration.joinThreshold,
   );
   if (joins.size === 0) return { joined: joins, waiting: loose.size };

@@ -1,6 +1,7 @@
 import type { ClusterFace } from '#core/cluster/types.ts';
 import type { PersonRecord } from '#core/ports/face-store.ts';
 import { joinLooseFaces } from './assign-new-faces.ts';
+import { exemplarsOfPeople } from './person-match.ts';
 import type { SameCalibration } from './calibration.ts';
 import { churnOf, type ChurnReport } from './churn.ts';
 import { constraintsFromEdits } from './constraints.ts';
@@ -212,6 +213,8 @@ export async function clusterUser(userId: string, deps: ClusterUserDeps): Promis
   const people = personRecordsOf(userId, groups, previous, now);
   people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
   await deps.faces.replacePeople(userId, people);
+  // Stores that keep exemplars (the cloud) get each person's, for the next photos' assignment.
+  await deps.faces.replaceExemplars?.(userId, deps.modelId, exemplarsOfPeople(people, vectors));
   const churn = churnOf(previous, people, new Set(plan.confirmed.keys()), embedded);
   // A face the user confirmed is in its person even below the quality gate (the user's word wins).
   const gated = (result.gated ?? []).filter((f) => !plan.confirmed.has(f));

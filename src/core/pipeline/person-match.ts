@@ -1,4 +1,10 @@
-import type { FaceEditRecord, PersonAlias, PersonRecord, VectorRecord } from '#core/ports/face-store.ts';
+import type {
+  FaceEditRecord,
+  PersonAlias,
+  PersonExemplars,
+  PersonRecord,
+  VectorRecord,
+} from '#core/ports/face-store.ts';
 import { dot, type SameCalibration } from './calibration.ts';
 import { aliasResolver } from './replay-edits.ts';
 
@@ -23,6 +29,9 @@ export interface MatchInput {
   readonly vectors: readonly VectorRecord[];
   readonly faceEdits: readonly FaceEditRecord[];
   readonly aliases: readonly PersonAlias[];
+  /** Photos known to hold a face of a person besides those of its vectors here (when a person is
+   * matched through exemplars, its other members' photos): person id → photo ids. */
+  readonly occupiedPhotos?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Who may not receive a face: people the user rejected it from (through merges), and people with a
@@ -33,7 +42,9 @@ function barriers(
   const canonical = aliasResolver(input.aliases);
   const rejected = new Map(input.faceEdits.map((e) => [e.faceId, new Set(e.rejectedPersonIds.map(canonical))]));
   return (face, person, photosOf) =>
-    (rejected.get(face.faceId)?.has(person.personId) ?? false) || photosOf.has(face.photoId);
+    (rejected.get(face.faceId)?.has(person.personId) ?? false) ||
+    photosOf.has(face.photoId) ||
+    (input.occupiedPhotos?.get(person.personId)?.has(face.photoId) ?? false);
 }
 
 /** P(same) of each candidate face against each person it may join, best first per face. */
@@ -73,4 +84,52 @@ export function matchToPeople(
 export function looseFaceIds(people: readonly PersonMembers[], vectors: readonly VectorRecord[]): Set<string> {
   const inPerson = new Set(people.flatMap((p) => p.faceIds));
   return new Set(vectors.map((v) => v.faceId).filter((f) => !inPerson.has(f)));
+}
+
+/** Exemplars kept per person: the join rule reads the mean of a face's top-k (3) similarities to a
+ * person, and 16 well-spread members keep that mean for a new face close to any part of the person
+ * (bench/assign-agreement.ts measures the decisions against all members). */
+export const EXEMPLARS_PER_PERSON = 16;
+
+/** Up to `k` of the vectors: the member closest to the mean first, then repeatedly the member
+ * farthest from those chosen (farthest-first traversal), so that every member has a chosen one
+ * near it. All of them when there are at most `k`. Deterministic (ties by face id). */
+export function chooseExemplars(vectors: readonly VectorRecord[], k = EXEMPLARS_PER_PERSON): VectorRecord[] {
+  const sorted = [...vectors].sort((a, b) => (a.faceId < b.faceId ? -1 : a.faceId > b.faceId ? 1 : 0));
+  if (sorted.length <= k) return sorted;
+  const dim = sorted[0]!.vector.length;
+  const mean = new Float32Array(dim);
+  for (const v of sorted) for (let i = 0; i < dim; i++) mean[i] = mean[i]! + v.vector[i]!;
+  let first = 0;
+  sorted.forEach((v, j) => {
+    if (dot(v.vector, mean) > dot(sorted[first]!.vector, mean)) first = j;
+  });
+  // nearest[j]: similarity of member j to its closest chosen exemplar.
+  const nearest = sorted.map((v) => dot(v.vector, sorted[first]!.vector));
+  const chosen = [first];
+  while (chosen.length < k) {
+    let next = -1;
+    nearest.forEach((s, j) => {
+      if (!chosen.includes(j) && (next < 0 || s < nearest[next]!)) next = j;
+    });
+    chosen.push(next);
+    sorted.forEach((v, j) => (nearest[j] = Math.max(nearest[j]!, dot(v.vector, sorted[next]!.vector))));
+  }
+  return chosen.map((j) => sorted[j]!);
+}
+
+/** The exemplars of each group, from the vectors the clustering run read. */
+export function exemplarsOfPeople(
+  people: readonly PersonMembers[],
+  vectors: readonly VectorRecord[],
+  k = EXEMPLARS_PER_PERSON,
+): PersonExemplars[] {
+  const byFace = new Map(vectors.map((v) => [v.faceId, v]));
+  return people.map((p) => ({
+    personId: p.personId,
+    vectors: chooseExemplars(
+      p.faceIds.map((f) => byFace.get(f)).filter((v): v is VectorRecord => v !== undefined),
+      k,
+    ),
+  }));
 }

@@ -45,6 +45,15 @@ export interface VectorRecord {
   readonly vector: Float32Array;
 }
 
+/** A few member vectors of a person that stand in for all of its faces when a new face is matched
+ * against it (incremental assignment): chosen by the clustering run (chooseExemplars), so that a
+ * photo's assignment reads O(people × k) vector bytes instead of every vector of the user. */
+export interface PersonExemplars {
+  readonly personId: string;
+  /** Vectors of member faces (of one model); those no longer in the person are ignored on use. */
+  readonly vectors: readonly VectorRecord[];
+}
+
 export interface PersonRecord {
   readonly userId: string;
   readonly personId: string;
@@ -139,6 +148,18 @@ export interface FaceStore extends PeopleStore {
   /** The user's vectors of one model; with `modelVersion` (version + content hash, readModelVersion)
    * only those that exact model made: vectors of two models are never compared (issue 12, 13). */
   listVectors(userId: string, modelId: string, modelVersion?: string): Promise<VectorRecord[]>;
+  /** Stores that keep person exemplars (the cloud's): the vectors of the given faces, read by key
+   * (same model and version filter as listVectors). Absent: assignment reads every vector. */
+  getVectors?(
+    userId: string,
+    modelId: string,
+    faceIds: readonly string[],
+    modelVersion?: string,
+  ): Promise<VectorRecord[]>;
+  /** The exemplars of the user's people for one model, as the last clustering run wrote them. */
+  listExemplars?(userId: string, modelId: string): Promise<PersonExemplars[]>;
+  /** Replace the exemplars of one model (the clustering run, after replacePeople). */
+  replaceExemplars?(userId: string, modelId: string, exemplars: readonly PersonExemplars[]): Promise<void>;
   /** Delete a photo's record, faces and vectors. */
   deletePhoto(userId: string, photoId: string): Promise<void>;
   /** Replace the user's people with a new clustering result. */
