@@ -15,6 +15,9 @@ export interface AssignPoint extends StageMeasure {
   readonly faces: number;
   /** People the user had before the photo. */
   readonly people: number;
+  /** A second new photo right after, in the same store instance (a warm Lambda container that
+   * holds the user's exemplars since the first). */
+  readonly warm: StageMeasure;
 }
 
 /** The shipped curves of the model (any version: the synthetic users' vectors carry version '1');
@@ -75,14 +78,14 @@ export async function measureAssignSizes(
 ): Promise<AssignPoint[]> {
   const calibration = anyVersionCalibration(modelId);
   const points: AssignPoint[] = [];
+  const deps = { faces: store, clock: systemClock, logger: silentLogger, calibration };
   for (const u of users) {
-    const photoId = 'f'.repeat(8) + String(u.faces).padStart(16, '0');
-    await addPhoto(store, u.userId, modelId, photoId);
+    const photoIds = ['f', 'e'].map((c) => c.repeat(8) + String(u.faces).padStart(16, '0'));
+    for (const photoId of photoIds) await addPhoto(store, u.userId, modelId, photoId);
     const people = (await store.listPeople(u.userId)).length;
-    const m = await measureStage(counter, () =>
-      assignPhotoFaces(u.userId, photoId, { faces: store, clock: systemClock, logger: silentLogger, calibration }),
-    );
-    points.push({ faces: u.faces, people, ...m });
+    const m = await measureStage(counter, () => assignPhotoFaces(u.userId, photoIds[0]!, deps));
+    const warm = await measureStage(counter, () => assignPhotoFaces(u.userId, photoIds[1]!, deps));
+    points.push({ faces: u.faces, people, ...m, warm });
   }
   return points;
 }

@@ -54,6 +54,11 @@ export const UPLOAD_BATCH = Number(process.env.RANKFACE_BENCH_UPLOAD_BATCH ?? 20
 /** Users above this many faces are clustered on Fargate (docs/scale.md): 2 vCPU, 8 GB. */
 export const LAMBDA_CLUSTER_FACE_LIMIT = 150_000;
 const FARGATE = { vcpu: 2, gb: 8 };
+/** Share of photos whose assignment runs in a Lambda container that does not hold the user's
+ * current exemplars (the store caches them per container until the next clustering run): a run
+ * every BATCH photos, its photos spread over ~5 containers (assumed) → 5 cold reads per 100. A
+ * store without the cache (before exemplars) has no warm reads: its warm point equals the cold. */
+export const ASSIGN_COLD_SHARE = 0.05;
 
 const vcpuShare = (mb: number): number => Math.min(1, mb / MB_PER_VCPU);
 const ioSeconds = (m: StageMeasure, sqsSends = 0): number =>
@@ -219,12 +224,17 @@ export interface AssignModel {
 /** Lines fitted to the measured assignments: reads, requests and CPU against library faces. */
 export function assignModel(points: readonly AssignPoint[], mem: MemoryMb): AssignModel {
   const fit = (y: (p: AssignPoint) => number) => linearFit(points.map((p) => ({ n: p.faces, y: y(p) })));
-  const rru = fit((p) => p.rru);
-  const requests = fit((p) => p.ddbRequests);
-  const cpu = fit((p) => p.cpuMs);
+  const mix = (y: (s: StageMeasure) => number) => {
+    const cold = fit(y);
+    const warm = fit((p) => y(p.warm));
+    return (n: number): number => ASSIGN_COLD_SHARE * cold.at(n) + (1 - ASSIGN_COLD_SHARE) * warm.at(n);
+  };
+  const rru = mix((s) => s.rru);
+  const requests = mix((s) => s.ddbRequests);
+  const cpu = mix((s) => s.cpuMs);
   const lambda = (n: number): number =>
-    lambdaUsd(billedSeconds(cpu.at(n), requests.at(n) * LATENCY_S.ddb, mem.detect), mem.detect, 0);
-  return { photoUsd: (n) => rru.at(n) * PRICE.ddbReadUnit + lambda(n), lambdaUsd: lambda, rru: rru.at };
+    lambdaUsd(billedSeconds(cpu(n), requests(n) * LATENCY_S.ddb, mem.detect), mem.detect, 0);
+  return { photoUsd: (n) => rru(n) * PRICE.ddbReadUnit + lambda(n), lambdaUsd: lambda, rru };
 }
 
 /** Every photo of a LIBRARY-photo library is assigned into the library so far (same library model
@@ -316,7 +326,9 @@ export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipel
       rru: p.rru,
       ddb_requests: p.ddbRequests,
       cpu_ms: Math.round(p.cpuMs),
+      warm: { rru: p.warm.rru, ddb_requests: p.warm.ddbRequests, cpu_ms: Math.round(p.warm.cpuMs) },
     })),
+    assign_cold_share: ASSIGN_COLD_SHARE,
     assign_per_photo: Object.fromEntries(
       ASSIGN_REPORT_SIZES.map((n) => [
         n,
@@ -368,13 +380,14 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
         `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`,
     ),
     '',
-    '| assignment of one new photo (measured) | library faces | people | RRU | DynamoDB requests | CPU ms |',
+    '| assignment of one new photo (measured) | library faces | people | RRU cold / warm | DynamoDB requests cold / warm | CPU ms cold / warm |',
     '|---|---|---|---|---|---|',
     ...m.assignPoints.map(
-      (p) => `| | ${p.faces} | ${p.people} | ${p.rru.toFixed(1)} | ${p.ddbRequests} | ${p.cpuMs.toFixed(0)} |`,
+      (p) =>
+        `| | ${p.faces} | ${p.people} | ${p.rru.toFixed(1)} / ${p.warm.rru.toFixed(1)} | ${p.ddbRequests} / ${p.warm.ddbRequests} | ${p.cpuMs.toFixed(0)} / ${p.warm.cpuMs.toFixed(0)} |`,
     ),
     '',
-    '| every photo uploaded into a library of | RRU per photo (fitted line) | $ per 1M photos (reads + Lambda time) |',
+    `| every photo uploaded into a library of | RRU per photo (fitted lines, ${ASSIGN_COLD_SHARE * 100}% cold) | $ per 1M photos (reads + Lambda time) |`,
     '|---|---|---|',
     ...ASSIGN_REPORT_SIZES.map(
       (n) => `| ${n} faces | ${priced.assign.rru(n).toFixed(1)} | $${(priced.assign.photoUsd(n) * 1e6).toFixed(2)} |`,

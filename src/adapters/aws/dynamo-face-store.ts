@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   BatchGetItemCommand,
@@ -194,6 +194,8 @@ function vectorFromItem(i: Item): VectorRecord {
     vector: decodeVector(bytesOf(i, 'vector'), num(i, 'dim')),
   };
 }
+const exemplarIds = (e: PersonExemplars): string[] =>
+  e.vectors.map((v) => `${v.faceId}\t${v.photoId}\t${v.modelVersion}`);
 function exemplarsFromItem(userId: string, modelId: string, i: Item): PersonExemplars {
   const ids = unpackIds(bytesOf(i, 'ids'));
   const bytes = bytesOf(i, 'vectors');
@@ -261,6 +263,9 @@ function versionGuard(
   return { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expected) } };
 }
 
+/** People whose exemplars one store instance keeps in memory (see listExemplars). */
+const EXEMPLAR_CACHE_PEOPLE = 2_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** FaceStore on one DynamoDB table (single-table design, docs/data-model.md). Every item of a user
@@ -280,7 +285,11 @@ export class DynamoFaceStore implements FaceStore {
 
   // ---- low-level helpers -------------------------------------------------------------------
 
-  private async query(userId: string, skPrefix: string, projection?: string): Promise<Item[]> {
+  /** Exemplar sets of recent users kept by listExemplars (people, each ≤ 16 vectors of ~2 KB
+   * decoded: at most ~64 MB). */
+  private readonly exemplarCache = new Map<string, { stamp: string; exemplars: PersonExemplars[] }>();
+
+  private async query(userId: string, skPrefix: string, projection?: string, consistent = false): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
@@ -291,6 +300,7 @@ export class DynamoFaceStore implements FaceStore {
           ExpressionAttributeValues: { ':pk': S(pk(userId)), ':sk': S(skPrefix) },
           ...(projection ? { ProjectionExpression: projection } : {}),
           ...(start ? { ExclusiveStartKey: start } : {}),
+          ...(consistent ? { ConsistentRead: true } : {}),
         }),
       );
       items.push(...(res.Items ?? []));
@@ -469,19 +479,66 @@ export class DynamoFaceStore implements FaceStore {
     return items.filter((i) => modelVersion === undefined || i.modelVersion?.S === modelVersion).map(vectorFromItem);
   }
 
-  /** One item per person (`PEX#<model>#<person>`): its exemplars' ids and vectors, ~0.6 KB each. */
+  /** One item per person (`PEX#<model>#<person>`): its exemplars' ids and vectors, ~0.6 KB each.
+   * Kept in this container between calls, keyed by the stamp the last replaceExemplars left on
+   * META: a warm Lambda reads 1 unit (META) per photo instead of every exemplar, until the next
+   * clustering run of that user changes them. */
   async listExemplars(userId: string, modelId: string): Promise<PersonExemplars[]> {
-    return (await this.query(userId, exemplarSk(modelId, ''))).map((i) => exemplarsFromItem(userId, modelId, i));
+    const key = `${userId}\n${modelId}`;
+    const stamp = await this.exemplarStamp(userId);
+    const cached = this.exemplarCache.get(key);
+    if (stamp !== undefined && cached?.stamp === stamp) return cached.exemplars;
+    const exemplars = (await this.query(userId, exemplarSk(modelId, ''), undefined, true)).map((i) =>
+      exemplarsFromItem(userId, modelId, i),
+    );
+    this.exemplarCache.delete(key);
+    if (stamp !== undefined) this.exemplarCache.set(key, { stamp, exemplars });
+    let held = [...this.exemplarCache.values()].reduce((n, c) => n + c.exemplars.length, 0);
+    // Oldest users out first (a Map iterates in insertion order) while over the budget.
+    for (const [k, c] of this.exemplarCache) {
+      if (held <= EXEMPLAR_CACHE_PEOPLE) break;
+      this.exemplarCache.delete(k);
+      held -= c.exemplars.length;
+    }
+    return exemplars;
   }
 
+  private async exemplarStamp(userId: string): Promise<string | undefined> {
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(META) },
+        ProjectionExpression: 'exemplarStamp',
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item?.exemplarStamp?.S;
+  }
+
+  /** Writes only the people whose exemplars changed (same faces and model versions: the same
+   * vectors): a write unit costs 20 times a read unit per KB, and most people do not change between
+   * two runs. */
   async replaceExemplars(userId: string, modelId: string, exemplars: readonly PersonExemplars[]): Promise<void> {
     const keep = new Set(exemplars.map((e) => exemplarSk(modelId, e.personId)));
-    const existing = await this.query(userId, exemplarSk(modelId, ''), 'SK');
+    const stored = new Map(
+      (await this.query(userId, exemplarSk(modelId, ''))).map((i) => [str(i, 'SK'), unpackIds(bytesOf(i, 'ids'))]),
+    );
     const writes: WriteRequest[] = exemplars
       .filter((e) => e.vectors.length > 0)
+      .filter((e) => stored.get(exemplarSk(modelId, e.personId))?.join('\n') !== exemplarIds(e).join('\n'))
       .map((e) => ({ PutRequest: { Item: this.exemplarItem(userId, modelId, e) } }));
-    for (const e of existing) if (!keep.has(str(e, 'SK'))) writes.push(this.del(userId, str(e, 'SK')));
+    for (const sk of stored.keys()) if (!keep.has(sk)) writes.push(this.del(userId, sk));
+    if (writes.length === 0) return;
     await this.batchWrite(writes);
+    // After the items: a reader that sees the new stamp reads (and caches) the new exemplars.
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(META) },
+        UpdateExpression: 'SET exemplarStamp = :s',
+        ExpressionAttributeValues: { ':s': S(`${modelId}@${this.clock.now()}-${randomUUID()}`) },
+      }),
+    );
   }
 
   private exemplarItem(userId: string, modelId: string, e: PersonExemplars): Item {
@@ -493,7 +550,7 @@ export class DynamoFaceStore implements FaceStore {
       SK: S(exemplarSk(modelId, e.personId)),
       type: S('exemplars'),
       personId: S(e.personId),
-      ids: { B: packIds(e.vectors.map((v) => `${v.faceId}\t${v.photoId}\t${v.modelVersion}`)) },
+      ids: { B: packIds(exemplarIds(e)) },
       dim: N(e.vectors[0]!.vector.length),
       vectors: { B: vectors },
     };
