@@ -14,6 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_BUS_ENV } from '../functions/cluster/people-events.ts';
+import { IDEMPOTENCY_TABLE_ENV } from '../functions/shared/idempotency-table.ts';
 import { PENDING_INDEX } from '../src/adapters/aws/table-schema.ts';
 import { CROP_PREFIX, ENV, UPLOAD_PREFIX } from '../src/config/aws.ts';
 import { functionProps, type FunctionSettings } from './bundling.ts';
@@ -28,6 +29,8 @@ const PLAIN = { nodeModules: [], models: false } as const;
 export interface PipelineProps {
   readonly bucket: s3.Bucket;
   readonly table: dynamodb.Table;
+  /** Idempotency records of detect, embed and the cluster worker (Powertools). */
+  readonly idempotencyTable: dynamodb.ITable;
   /** Where the dead-letter alarms notify operators. */
   readonly alarmTopic: sns.ITopic;
   readonly scheduleMinutes: number;
@@ -129,6 +132,18 @@ export class Pipeline extends Construct {
       targets: [new targets.LambdaFunction(this.schedulerFn, { retryAttempts: 2 })],
     });
     this.grant(bucket, table);
+    for (const consumer of [this.detectFn, this.embedFn, this.clusterFn]) {
+      consumer.addEnvironment(IDEMPOTENCY_TABLE_ENV, props.idempotencyTable.tableName);
+      // What Powertools' DynamoDB persistence layer calls: a conditional put, an update on
+      // success, a delete on failure, a get only when the put's condition fails.
+      props.idempotencyTable.grant(
+        consumer,
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      );
+    }
   }
 
   private queueWithDlq(stage: Stage, topic: sns.ITopic): void {

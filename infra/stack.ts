@@ -55,6 +55,7 @@ export class RankfaceStack extends Stack {
     this.pipeline = new Pipeline(this, 'Pipeline', {
       bucket,
       table,
+      idempotencyTable: this.storage.idempotencyTable,
       alarmTopic: this.alarmTopic,
       scheduleMinutes: settings.scheduleMinutes,
       functionSettings: settings.functions,

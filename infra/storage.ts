@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { IDEMPOTENCY_TABLE } from '../functions/shared/idempotency-table.ts';
 import { PENDING_INDEX, TABLE_KEYS } from '../src/adapters/aws/table-schema.ts';
 
 export interface StorageProps {
@@ -15,6 +16,9 @@ export interface StorageProps {
 export class Storage extends Construct {
   readonly bucket: s3.Bucket;
   readonly table: dynamodb.Table;
+  /** Powertools idempotency records of the queue consumers (one per S3 event, embed job, cluster
+   * job), expired by TTL after a day: operational state, not user data, so not retained. */
+  readonly idempotencyTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -59,6 +63,13 @@ export class Storage extends Construct {
       partitionKey: { name: PENDING_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: PENDING_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    this.idempotencyTable = new dynamodb.Table(this, 'Idempotency', {
+      partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
   }
 }

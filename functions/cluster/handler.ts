@@ -6,8 +6,16 @@ import { readEngineConfig } from '#config/engine.ts';
 import { defaultClusterer, type Clusterer } from '#core/pipeline/deps.ts';
 import type { ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
+import { noIdempotency, type IdempotentRuns } from '../shared/idempotency.ts';
 import { noTracing } from '../shared/tracing.ts';
-import { lambdaRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+import {
+  idempotencyOf,
+  lambdaRuntime,
+  lazyHandler,
+  USER_ID,
+  type AwsRuntime,
+  type LambdaHandler,
+} from '../shared/runtime.ts';
 import { fargateStarter, readFargateTaskConfig, type LargeUserRoute } from './large-users.ts';
 import { peopleChangedFromEnv } from './people-events.ts';
 import { runClusterJob } from './run-job.ts';
@@ -20,14 +28,16 @@ export interface ClusterHandlerDeps extends AwsRuntime {
   readonly largeUsers?: LargeUserRoute;
   /** After a run that clustered the user (e.g. to announce the change). */
   readonly onClustered?: (userId: string, result: ClusterUserOutcome) => Promise<void>;
+  /** Runs each job message once (Powertools idempotency on DynamoDB); absent: every delivery runs. */
+  readonly idempotency?: IdempotentRuns;
 }
 
 export type { ClusterJob, FanOutResult } from '../scheduler/handler.ts';
 
 /** The per-user cluster worker, fed by the cluster queue that the scheduler function fills (batch
  * size 1: one huge user occupies one invocation while others run in parallel). */
-export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, faces, metrics = noMetrics, tracing = noTracing } = deps;
+export function createClusterHandler(deps: ClusterHandlerDeps): LambdaHandler<SQSEvent, SQSBatchResponse> {
+  const { logger, faces, metrics = noMetrics, tracing = noTracing, idempotency = noIdempotency } = deps;
   const onClustered = async (userId: string, result: ClusterUserOutcome): Promise<void> => {
     metrics.count('people', result.people.length);
     metrics.count('faces', result.faces);
@@ -55,10 +65,15 @@ export function createClusterHandler(deps: ClusterHandlerDeps): (event: SQSEvent
         onClustered,
         ...(deps.largeUsers ? { largeUsers: deps.largeUsers } : {}),
       };
-      const outcome = await tracing.span('cluster', () => runClusterJob(userId, job));
+      // A redelivery of a job that completed (its delete was lost) replays the outcome instead of
+      // clustering the user again.
+      const run = (): Promise<string> => tracing.span('cluster', () => runClusterJob(userId, job));
+      const outcome = await idempotency.once(`${userId}/${m.messageId}`, run);
       if (outcome === 'failed' || outcome === 'gave-up') metrics.error(`clustering-${outcome}`);
     } catch (err) {
-      await faces.releaseClustering(userId).catch(() => undefined);
+      // Another delivery of this job is running: its lease stays.
+      if ((err as Error).name !== 'IdempotencyAlreadyInProgressError')
+        await faces.releaseClustering(userId).catch(() => undefined);
       throw err;
     } finally {
       metrics.ms('cluster', performance.now() - started);
@@ -89,5 +104,6 @@ export const handler = lazyHandler(async () => {
     ...runtime,
     cluster: defaultClusterer,
     modelId: readEngineConfig().embedder,
+    idempotency: idempotencyOf(runtime, 'cluster'),
   });
 });

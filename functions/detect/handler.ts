@@ -4,6 +4,7 @@ import { calibrationFor } from '#config/calibration.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
 import type { SameCalibration } from '#core/pipeline/calibration.ts';
+import type { Logger } from '#core/ports/logger.ts';
 import type { WorkQueue } from '#core/ports/work-queue.ts';
 import { RankfaceError } from '#core/errors.ts';
 import {
@@ -17,15 +18,18 @@ import {
 } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
+import { noIdempotency, type IdempotentRuns } from '../shared/idempotency.ts';
 import { noTracing } from '../shared/tracing.ts';
 import {
   lambdaRuntime,
   decodeS3Key,
+  idempotencyOf,
   lazyHandler,
   OWNER_METADATA,
   parseUploadKey,
   sqsQueue,
   type AwsRuntime,
+  type LambdaHandler,
   type UploadKey,
 } from '../shared/runtime.ts';
 
@@ -39,6 +43,8 @@ export interface DetectHandlerDeps extends AwsRuntime {
   /** With inline embedding: P(same) curves, so new faces join known people at once as the embed
    * stage does (issue 12, the same core use case). */
   readonly calibration?: SameCalibration | undefined;
+  /** Runs each S3 event once (Powertools idempotency on DynamoDB); absent: every delivery runs. */
+  readonly idempotency?: IdempotentRuns;
 }
 
 /** Message to the embed stage. */
@@ -48,45 +54,70 @@ export interface EmbedJob {
 }
 
 type Outcome = 'detected' | 'error' | 'removed' | 'skipped' | 'rejected';
+/** What one S3 event did (stored as the event's idempotency record: JSON). */
+type Handled = { outcome: Outcome; userId?: string };
+/** Outcomes after which the user's people need recomputing. */
+const CHANGED: ReadonlySet<Outcome> = new Set(['detected', 'error', 'removed']);
+
+/** The identity of one S3 event, the same on every delivery of it: bucket, key, the version it
+ * created or removed and S3's per-key sequencer. A new upload of the same key (even with the same
+ * bytes) is a new event. Without a version or sequencer (hand-made events) there is no key, and the
+ * event runs on the core's checks alone. */
+export function s3EventIdempotencyKey(r: S3EventRecord): string | undefined {
+  const object = r.s3?.object;
+  const version = object?.versionId ?? '';
+  const sequencer = object?.sequencer === undefined ? '' : String(object.sequencer);
+  if (!version && !sequencer) return undefined;
+  const kind = r.eventName?.split(':')[0] ?? '';
+  return `${kind}:${r.s3?.bucket?.name}/${object?.key}:${version}:${sequencer}`;
+}
+
+/** The key an event names, or undefined when its percent-encoding is malformed: such a key cannot
+ * name an upload, and retrying cannot fix it (not a poison message). */
+function keyOf(r: S3EventRecord, logger: Logger): string | undefined {
+  try {
+    return decodeS3Key(r.s3?.object?.key ?? '');
+  } catch {
+    logger.warn('event rejected: malformed key encoding', { rawKey: r.s3?.object?.key });
+    return undefined;
+  }
+}
+
+/** The upload an event names, or undefined (logged) when it cannot name one of this bucket. */
+function uploadOf(r: S3EventRecord, ownBucket: string, logger: Logger): UploadKey | undefined {
+  const bucket = r.s3?.bucket?.name;
+  const key = keyOf(r, logger);
+  if (key === undefined) return undefined;
+  if (bucket !== ownBucket) {
+    logger.warn('event rejected: foreign bucket', { bucket, key });
+    return undefined;
+  }
+  const upload = parseUploadKey(key);
+  if ('reject' in upload) {
+    logger.warn('event rejected: bad key layout', { key, reason: upload.reject });
+    return undefined;
+  }
+  return upload;
+}
 
 /** S3 notifications arrive wrapped in SQS messages (S3 → SQS → Lambda). Each message holds one S3
  * event (or the s3:TestEvent sent when the notification is configured). */
-export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger } = deps;
+export function createDetectHandler(deps: DetectHandlerDeps): LambdaHandler<SQSEvent, SQSBatchResponse> {
+  const { logger, idempotency = noIdempotency } = deps;
   /** Users whose faces this batch changed: flagged once each after it (one META write per user per
    * batch instead of one per photo). */
   const toMark = new Set<string>();
   // One crop sheet per photo (one S3 PUT), not one object per face: docs/benchmarks.md, cost.
   const store: StoreDeps = { blobs: deps.blobs, faces: deps.faces, clock: deps.clock, logger, cropLayout: 'sheet' };
 
-  /** The key an event names, or undefined when its percent-encoding is malformed: such a key
-   * cannot name an upload, and retrying cannot fix it (not a poison message). */
-  function keyOf(r: S3EventRecord): string | undefined {
-    try {
-      return decodeS3Key(r.s3?.object?.key ?? '');
-    } catch {
-      logger.warn('event rejected: malformed key encoding', { rawKey: r.s3?.object?.key });
-      return undefined;
-    }
-  }
-
-  async function onRecord(r: S3EventRecord): Promise<Outcome> {
-    const bucket = r.s3?.bucket?.name;
-    const key = keyOf(r);
-    if (key === undefined) return 'rejected';
-    if (bucket !== deps.blobs.bucket) {
-      logger.warn('event rejected: foreign bucket', { bucket, key });
-      return 'rejected';
-    }
-    const upload = parseUploadKey(key);
-    if ('reject' in upload) {
-      logger.warn('event rejected: bad key layout', { key, reason: upload.reject });
-      return 'rejected';
-    }
+  async function onRecord(r: S3EventRecord): Promise<Handled> {
+    const upload = uploadOf(r, deps.blobs.bucket, logger);
+    if (!upload) return { outcome: 'rejected' };
     deps.tracing?.annotate('userId', upload.userId);
-    if (r.eventName.startsWith('ObjectRemoved')) return onRemoved(upload);
-    if (!r.eventName.startsWith('ObjectCreated')) return 'skipped';
-    return onCreated(deps, store, toMark, upload);
+    const { userId } = upload;
+    if (r.eventName.startsWith('ObjectRemoved')) return { outcome: await onRemoved(upload), userId };
+    if (!r.eventName.startsWith('ObjectCreated')) return { outcome: 'skipped', userId };
+    return { outcome: await onCreated(deps, store, toMark, upload), userId };
   }
 
   /** Events are unordered: a removal that arrives after the key was uploaded again must not delete
@@ -114,7 +145,11 @@ export function createDetectHandler(deps: DetectHandlerDeps): (event: SQSEvent) 
     }
     if (body.Event === 's3:TestEvent') return;
     for (const r of body.Records ?? []) {
-      const outcome = await onRecord(r);
+      const key = s3EventIdempotencyKey(r);
+      const { outcome, userId } = key ? await idempotency.once(key, () => onRecord(r)) : await onRecord(r);
+      // A replayed outcome skipped the work, not the flag: the run that recorded it may have ended
+      // before its batch flagged the user.
+      if (userId && CHANGED.has(outcome)) toMark.add(userId);
       logger.info('s3 event handled', { messageId: m.messageId, eventName: r.eventName, outcome });
     }
   }
@@ -193,13 +228,13 @@ async function onCreated(
  * invocation and every message comes back; the redelivered photos are found already processed and
  * flag their users again. */
 function flaggingAfterBatch(
-  batch: (event: SQSEvent) => Promise<SQSBatchResponse>,
+  batch: LambdaHandler<SQSEvent, SQSBatchResponse>,
   toMark: Set<string>,
   faces: DetectHandlerDeps['faces'],
-): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  return async (event) => {
+): LambdaHandler<SQSEvent, SQSBatchResponse> {
+  return async (event, context) => {
     toMark.clear();
-    const out = await batch(event);
+    const out = await batch(event, context);
     for (const userId of toMark) await faces.markNeedsClustering(userId);
     toMark.clear();
     return out;
@@ -216,5 +251,6 @@ export const handler = lazyHandler(async () => {
     embedQueue: sqsQueue(runtime.config, 'embedQueueUrl', runtime.tracing),
     embedInline: runtime.config.embedInline,
     calibration: calibrationFor(config.embedder),
+    idempotency: idempotencyOf(runtime, 'detect'),
   });
 });

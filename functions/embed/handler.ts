@@ -8,13 +8,23 @@ import { embedPhotoFaces, type PhotoAnalyzer } from '#core/pipeline/index.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
 import type { EmbedJob } from '../detect/handler.ts';
 import { noMetrics, sqsBatchHandler } from '../shared/powertools.ts';
+import { noIdempotency, type IdempotentRuns } from '../shared/idempotency.ts';
 import { noTracing } from '../shared/tracing.ts';
-import { lambdaRuntime, lazyHandler, USER_ID, type AwsRuntime } from '../shared/runtime.ts';
+import {
+  idempotencyOf,
+  lambdaRuntime,
+  lazyHandler,
+  USER_ID,
+  type AwsRuntime,
+  type LambdaHandler,
+} from '../shared/runtime.ts';
 
 export interface EmbedHandlerDeps extends AwsRuntime {
   readonly analyzer: Pick<PhotoAnalyzer, 'embedCrops'>;
   /** P(same) curves of the embedder: with them, new faces join known people at once (issue 12). */
   readonly calibration?: SameCalibration | undefined;
+  /** Runs each embed job once (Powertools idempotency on DynamoDB); absent: every delivery runs. */
+  readonly idempotency?: IdempotentRuns;
 }
 
 const parseJob = (body: string): unknown => {
@@ -37,8 +47,17 @@ const isJob = (v: unknown): v is EmbedJob => {
 
 /** Triggered by the embed queue that detect writes to (one message per photo with faces): the
  * message is sent after the face records are committed, so the crops and records it needs exist. */
-export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const { logger, metrics = noMetrics, tracing = noTracing } = deps;
+export function createEmbedHandler(deps: EmbedHandlerDeps): LambdaHandler<SQSEvent, SQSBatchResponse> {
+  const { logger, metrics = noMetrics, tracing = noTracing, idempotency = noIdempotency } = deps;
+  const embedJob = async ({ userId, photoId }: EmbedJob): Promise<{ faces: number; joinedKnownPeople: number }> => {
+    const started = performance.now();
+    const embedded = await tracing.span('embed', () => embedPhotoFaces(userId, photoId, deps));
+    metrics.ms('embed', performance.now() - started);
+    metrics.count('faces', embedded);
+    const { calibration } = deps;
+    const assigned = calibration ? await assignPhotoFaces(userId, photoId, { ...deps, calibration }) : undefined;
+    return { faces: embedded, joinedKnownPeople: assigned?.joined.size ?? 0 };
+  };
   return sqsBatchHandler(async (m) => {
     const job = parseJob(m.body);
     if (!isJob(job)) {
@@ -47,16 +66,14 @@ export function createEmbedHandler(deps: EmbedHandlerDeps): (event: SQSEvent) =>
       return; // retrying cannot fix it
     }
     tracing.annotate('userId', job.userId);
-    const started = performance.now();
-    const embedded = await tracing.span('embed', () => embedPhotoFaces(job.userId, job.photoId, deps));
-    metrics.ms('embed', performance.now() - started);
-    metrics.count('faces', embedded);
-    const { calibration } = deps;
-    const assigned = calibration
-      ? await assignPhotoFaces(job.userId, job.photoId, { ...deps, calibration })
-      : undefined;
+    // A redelivery of this job (same message id) replays the stored result instead of running the
+    // embedder again. Not keyed by photo alone: the same key uploaded again is a new detection and
+    // a new job, which must run.
+    const key = `${job.userId}/${job.photoId}/${m.messageId}`;
+    const done = await idempotency.once(key, () => embedJob(job));
+    // Flagged on every delivery: the run that stored the result may have ended before this write.
     await deps.faces.markNeedsClustering(job.userId);
-    logger.info('photo embedded', { ...job, faces: embedded, joinedKnownPeople: assigned?.joined.size ?? 0 });
+    logger.info('photo embedded', { ...job, ...done });
   }, deps);
 }
 
@@ -64,5 +81,11 @@ export const handler = lazyHandler(async () => {
   const runtime = await lambdaRuntime('embed');
   const config = readEngineConfig();
   const analyzer = await createFaceAnalyzer(config);
-  return createEmbedHandler({ ...runtime, analyzer, calibration: calibrationFor(config.embedder) });
+  return createEmbedHandler({
+    ...runtime,
+    analyzer,
+    calibration: calibrationFor(config.embedder),
+    // Keys per embedder: after a model switch the same job embeds again (docs/people.md, migration).
+    idempotency: idempotencyOf(runtime, `embed:${config.embedder}`),
+  });
 });

@@ -1,8 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Logger } from '#core/ports/logger.ts';
+import type { IdempotentRuns } from './idempotency.ts';
 import { noTracing, type StageTracing } from './tracing.ts';
 
 /** Powertools' settings, read once from the environment the stack sets (infra/bundling.ts
@@ -94,6 +95,8 @@ export interface BatchObservability {
   readonly correlate?: (id: string | undefined) => void;
   /** One X-Ray subsegment per record (Lambda with active tracing only). */
   readonly tracing?: StageTracing;
+  /** Told each invocation's Lambda context (in-progress records expire with the invocation). */
+  readonly idempotency?: Pick<IdempotentRuns, 'begin'>;
 }
 
 /** An SQS-triggered handler from a per-record function, through Powertools' batch processor: a
@@ -104,7 +107,7 @@ export interface BatchObservability {
 export function sqsBatchHandler(
   onRecord: (record: SQSRecord) => Promise<void>,
   options: BatchObservability,
-): (event: SQSEvent) => Promise<SQSBatchResponse> {
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const { logger, metrics = noMetrics, correlate, tracing = noTracing } = options;
   const record = async (r: SQSRecord): Promise<void> => {
     correlate?.(r.messageId);
@@ -121,7 +124,8 @@ export function sqsBatchHandler(
       correlate?.(undefined);
     }
   };
-  return async (event) => {
+  return async (event, context) => {
+    options.idempotency?.begin(context);
     try {
       return await processPartialResponse(event, record, new BatchProcessor(EventType.SQS), {
         throwOnFullBatchFailure: false,

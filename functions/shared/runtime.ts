@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { readAwsConfig, required, type AwsConfig } from '#config/aws.ts';
 import { createDynamoClient, createS3Client, createSqsClient } from '#adapters/aws/clients.ts';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
@@ -7,6 +8,8 @@ import { SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
 import { systemClock, type Clock } from '#core/ports/clock.ts';
 import { jsonLogger, type Logger } from '#core/ports/logger.ts';
 import { emfMetrics, noMetrics, powertoolsLogger, readPowertoolsConfig, type StageMetrics } from './powertools.ts';
+import { dynamoIdempotency, noIdempotency, type IdempotentRuns } from './idempotency.ts';
+import { IDEMPOTENCY_TABLE_ENV } from './idempotency-table.ts';
 import { lambdaTracing, noTracing, tracingWanted, type StageTracing } from './tracing.ts';
 
 /** Adapters every function builds from its environment at cold start. */
@@ -63,17 +66,37 @@ export const sqsQueue = (
   tracing: StageTracing = noTracing,
 ): SqsWorkQueue => new SqsWorkQueue(tracing.capture(createSqsClient(config)), required(config, key));
 
+/** A handler as Lambda calls it: the event and, in Lambda, the invocation's context. */
+export type LambdaHandler<E, R> = (event: E, context?: Context) => Promise<R>;
+
 /** Build a handler once per process (cold start), on first invocation: module import stays cheap
  * and the environment is read when the function actually runs. */
-export function lazyHandler<E, R>(build: () => Promise<(event: E) => Promise<R>>): (event: E) => Promise<R> {
-  let built: Promise<(event: E) => Promise<R>> | undefined;
-  return async (event: E) => {
+export function lazyHandler<E, R>(build: () => Promise<LambdaHandler<E, R>>): LambdaHandler<E, R> {
+  let built: Promise<LambdaHandler<E, R>> | undefined;
+  return async (event: E, context?: Context) => {
     built ??= build().catch((err: unknown) => {
       built = undefined; // let the next invocation retry a failed cold start
       throw err;
     });
-    return (await built)(event);
+    return (await built)(event, context);
   };
+}
+
+/** Lambda's longest run: what an in-progress record blocks when no invocation context says less. */
+const LAMBDA_MAX_MS = 15 * 60 * 1000;
+
+/** The idempotency layer of a queue consumer when the stack gave it a table (IDEMPOTENCY_TABLE_ENV),
+ * else none. In Lambda, each invocation's context bounds its in-progress records instead. */
+export function idempotencyOf(
+  runtime: Pick<AwsRuntime, 'config' | 'tracing'>,
+  scope: string,
+  env: NodeJS.ProcessEnv = process.env,
+  inProgressMs = LAMBDA_MAX_MS,
+): IdempotentRuns {
+  const table = env[IDEMPOTENCY_TABLE_ENV];
+  if (!table) return noIdempotency;
+  const client = (runtime.tracing ?? noTracing).capture(createDynamoClient(runtime.config));
+  return dynamoIdempotency({ client, table, scope, inProgressMs });
 }
 
 /** User ids are Cognito `sub`s (UUIDs); anything outside this alphabet is refused before it reaches
