@@ -214,7 +214,8 @@ function clusterRow(m: PipelineMeasures, model: ClusterModel): CostRow {
 }
 
 export interface AssignModel {
-  /** Dollars of one photo's assignment into a library of `faces` faces (DynamoDB reads + Lambda time). */
+  /** Dollars of one photo's assignment into a library of `faces` faces (DynamoDB reads, the join's
+   * person write, Lambda time). */
   readonly photoUsd: (faces: number) => number;
   /** The Lambda-time part of photoUsd. */
   readonly lambdaUsd: (faces: number) => number;
@@ -230,11 +231,16 @@ export function assignModel(points: readonly AssignPoint[], mem: MemoryMb): Assi
     return (n: number): number => ASSIGN_COLD_SHARE * cold.at(n) + (1 - ASSIGN_COLD_SHARE) * warm.at(n);
   };
   const rru = mix((s) => s.rru);
+  const wru = mix((s) => s.wru);
   const requests = mix((s) => s.ddbRequests);
   const cpu = mix((s) => s.cpuMs);
   const lambda = (n: number): number =>
     lambdaUsd(billedSeconds(cpu(n), requests(n) * LATENCY_S.ddb, mem.detect), mem.detect, 0);
-  return { photoUsd: (n) => rru(n) * PRICE.ddbReadUnit + lambda(n), lambdaUsd: lambda, rru };
+  return {
+    photoUsd: (n) => rru(n) * PRICE.ddbReadUnit + wru(n) * PRICE.ddbWriteUnit + lambda(n),
+    lambdaUsd: lambda,
+    rru,
+  };
 }
 
 /** Every photo of a LIBRARY-photo library is assigned into the library so far (same library model
@@ -256,7 +262,7 @@ function assignRow(m: PipelineMeasures, model: AssignModel): CostRow {
     s3: 0,
     sqs: 0,
     other: 0,
-    note: `each photo of a ${LIBRARY}-photo library assigned into the library so far (reads + their Lambda time); per photo ${[1_000, 10_000, 100_000].map(at).join(', ')}`,
+    note: `each photo of a ${LIBRARY}-photo library assigned into the library so far (reads, the join's person write, Lambda time); per photo ${[1_000, 10_000, 100_000].map(at).join(', ')}`,
   };
 }
 
@@ -326,7 +332,8 @@ export function priceEverything(m: PipelineMeasures, mem: MemoryMb): PricedPipel
       rru: p.rru,
       ddb_requests: p.ddbRequests,
       cpu_ms: Math.round(p.cpuMs),
-      warm: { rru: p.warm.rru, ddb_requests: p.warm.ddbRequests, cpu_ms: Math.round(p.warm.cpuMs) },
+      wru: p.wru,
+      warm: { rru: p.warm.rru, wru: p.warm.wru, ddb_requests: p.warm.ddbRequests, cpu_ms: Math.round(p.warm.cpuMs) },
     })),
     assign_cold_share: ASSIGN_COLD_SHARE,
     assign_per_photo: Object.fromEntries(
@@ -380,14 +387,14 @@ export function renderCostReport(m: PipelineMeasures, priced: PricedPipeline, me
         `| | ${p.faces} | ${p.cpuMs.toFixed(0)} | ${p.wallMs.toFixed(0)} | ${p.rru.toFixed(0)} | ${p.wru.toFixed(0)} | ${p.peakRssMb.toFixed(0)} |`,
     ),
     '',
-    '| assignment of one new photo (measured) | library faces | people | RRU cold / warm | DynamoDB requests cold / warm | CPU ms cold / warm |',
-    '|---|---|---|---|---|---|',
+    '| assignment of one new photo (measured) | library faces | people | RRU cold / warm | WRU cold / warm | DynamoDB requests cold / warm | CPU ms cold / warm |',
+    '|---|---|---|---|---|---|---|',
     ...m.assignPoints.map(
       (p) =>
-        `| | ${p.faces} | ${p.people} | ${p.rru.toFixed(1)} / ${p.warm.rru.toFixed(1)} | ${p.ddbRequests} / ${p.warm.ddbRequests} | ${p.cpuMs.toFixed(0)} / ${p.warm.cpuMs.toFixed(0)} |`,
+        `| | ${p.faces} | ${p.people} | ${p.rru.toFixed(1)} / ${p.warm.rru.toFixed(1)} | ${p.wru.toFixed(1)} / ${p.warm.wru.toFixed(1)} | ${p.ddbRequests} / ${p.warm.ddbRequests} | ${p.cpuMs.toFixed(0)} / ${p.warm.cpuMs.toFixed(0)} |`,
     ),
     '',
-    `| every photo uploaded into a library of | RRU per photo (fitted lines, ${ASSIGN_COLD_SHARE * 100}% cold) | $ per 1M photos (reads + Lambda time) |`,
+    `| every photo uploaded into a library of | RRU per photo (fitted lines, ${ASSIGN_COLD_SHARE * 100}% cold) | $ per 1M photos (reads, join writes, Lambda time) |`,
     '|---|---|---|',
     ...ASSIGN_REPORT_SIZES.map(
       (n) => `| ${n} faces | ${priced.assign.rru(n).toFixed(1)} | $${(priced.assign.photoUsd(n) * 1e6).toFixed(2)} |`,

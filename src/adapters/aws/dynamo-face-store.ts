@@ -488,7 +488,9 @@ export class DynamoFaceStore implements FaceStore {
     const stamp = await this.exemplarStamp(userId);
     const cached = this.exemplarCache.get(key);
     if (stamp !== undefined && cached?.stamp === stamp) return cached.exemplars;
-    const exemplars = (await this.query(userId, exemplarSk(modelId, ''), undefined, true)).map((i) =>
+    // Eventually consistent: exemplars a moment stale are the previous run's, still filtered against
+    // the people's current faces on use.
+    const exemplars = (await this.query(userId, exemplarSk(modelId, ''))).map((i) =>
       exemplarsFromItem(userId, modelId, i),
     );
     this.exemplarCache.delete(key);
