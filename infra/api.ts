@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,6 +9,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CROP_PREFIX, ENV, UPLOAD_PREFIX } from '../src/config/aws.ts';
 import { ROUTES } from '../functions/api/routes.ts';
+import {
+  DEFAULT_USER_RATE_LIMIT,
+  RATE_LIMIT_TABLE,
+  RATE_LIMIT_TABLE_ENV,
+  USER_RATE_LIMIT_ENV,
+} from '../functions/api/user-rate-limit.ts';
 import { isPublicRoute } from '../src/api/routes.ts';
 import { functionProps, type FunctionSettings } from './bundling.ts';
 import { FUNCTION_MEMORY_MB } from './function-sizes.ts';
@@ -22,6 +28,8 @@ export interface ApiProps {
   /** Cluster jobs: `POST /recluster` queues one. */
   readonly clusterQueue: sqs.IQueue;
   readonly clusterLeaseSeconds: number;
+  /** Requests one user may make per minute (context `apiUserRequestsPerMinute`). */
+  readonly userRequestsPerMinute: number;
 }
 
 /** API Gateway throttling: the stage's default for every method, tighter limits on the routes that
@@ -35,6 +43,8 @@ export const API_THROTTLE = {
     'POST /uploads': { rateLimit: 20, burstLimit: 50 },
   },
   monthlyQuota: 5_000_000,
+  /** Per user (the API function's own counter: usage plans cannot tell Cognito users apart). */
+  userRequestsPerMinute: (DEFAULT_USER_RATE_LIMIT.requests * 60) / DEFAULT_USER_RATE_LIMIT.windowSeconds,
 } as const;
 
 /** The REST API: one Lambda behind API Gateway (REST v1, which LocalStack's free tier serves),
@@ -44,10 +54,19 @@ export class Api extends Construct {
   readonly restApi: apigw.RestApi;
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
+  /** Per-user request counters (one item per user and minute, expired by TTL). */
+  readonly rateLimitTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { bucket, table } = props;
+    this.rateLimitTable = new dynamodb.Table(this, 'UserRateLimits', {
+      partitionKey: { name: RATE_LIMIT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: RATE_LIMIT_TABLE.ttlAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.fn = new NodejsFunction(
       this,
       'ApiFn',
@@ -62,6 +81,8 @@ export class Api extends Construct {
           [ENV.allowedOrigins]: props.corsOrigins.join(','),
           [ENV.clusterQueueUrl]: props.clusterQueue.queueUrl,
           [ENV.clusterLeaseSeconds]: String(props.clusterLeaseSeconds),
+          [RATE_LIMIT_TABLE_ENV]: this.rateLimitTable.tableName,
+          [USER_RATE_LIMIT_ENV]: `${props.userRequestsPerMinute}/60`,
         },
         settings: props.functionSettings,
       }),
@@ -79,6 +100,7 @@ export class Api extends Construct {
       new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:ListBucketVersions'], resources: [bucket.bucketArn] }),
     );
     props.clusterQueue.grantSendMessages(this.fn);
+    this.rateLimitTable.grant(this.fn, 'dynamodb:UpdateItem'); // the counter's conditional ADD, nothing else
     const read = ['dynamodb:GetItem', 'dynamodb:Query'];
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...read, ...writes], resources: [table.tableArn] }));

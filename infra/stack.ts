@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { Api } from './api.ts';
+import { Api, API_THROTTLE } from './api.ts';
 import type { FunctionSettings } from './bundling.ts';
 import { LargeUserClustering } from './large-users.ts';
 import { EVENT_BUS_ENV } from '../functions/cluster/people-events.ts';
@@ -13,11 +13,18 @@ import { ENV } from '../src/config/aws.ts';
 import { Storage } from './storage.ts';
 import { WebSite } from './web.ts';
 
+const positiveInteger = (value: unknown): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`apiUserRequestsPerMinute ${String(value)} is not a positive integer`);
+  return n;
+};
+
 /** Settings read from cdk.json's context (or `-c key=value`). */
 function settingsOf(
   stack: Stack,
   site: WebSite,
-): { corsOrigins: string[]; scheduleMinutes: number; functions: FunctionSettings } {
+): { corsOrigins: string[]; scheduleMinutes: number; userRequestsPerMinute: number; functions: FunctionSettings } {
   const ctx = (key: string): unknown => stack.node.tryGetContext(key);
   const retentionDays = Number(ctx('logRetentionDays') ?? 30);
   const retention = Object.values(logs.RetentionDays).find((d) => d === retentionDays);
@@ -29,6 +36,7 @@ function settingsOf(
     // Browsers reach the API and the upload URLs only from the web app's origin (context overrides).
     corsOrigins: (ctx('uploadCorsOrigins') as string[] | undefined) ?? [site.origin],
     scheduleMinutes: Number(ctx('clusterScheduleMinutes') ?? 5),
+    userRequestsPerMinute: positiveInteger(ctx('apiUserRequestsPerMinute') ?? API_THROTTLE.userRequestsPerMinute),
     functions: { logRetention: retention as logs.RetentionDays, tracing: ctx('tracing') !== false },
   };
 }
@@ -73,6 +81,7 @@ export class RankfaceStack extends Stack {
       functionSettings: settings.functions,
       clusterQueue: this.pipeline.queues.cluster,
       clusterLeaseSeconds: CLUSTER_LEASE_SECONDS,
+      userRequestsPerMinute: settings.userRequestsPerMinute,
     });
     const { restApi: api, userPool } = this.api;
     site.deployApp({

@@ -11,6 +11,7 @@ import type { ApiDeps } from '#api/router.ts';
 import type { StageMetrics } from '../shared/powertools.ts';
 import { OWNER_METADATA } from '../shared/runtime.ts';
 import type { StageTracing } from '../shared/tracing.ts';
+import type { UserRateLimiter } from './user-rate-limit.ts';
 
 /** The API Lambda's AWS dependencies and what the shared router gets from them: presigned crop and
  * upload URLs, account erasure over S3 and DynamoDB, on-demand clustering through the queue. */
@@ -36,6 +37,8 @@ export interface ApiHandlerDeps {
   readonly metrics?: StageMetrics;
   /** X-Ray subsegment per request, annotated with the caller (Lambda only). */
   readonly tracing?: StageTracing;
+  /** Each caller's requests per window (user-rate-limit.ts); absent: no per-user limit. */
+  readonly userRateLimiter?: UserRateLimiter;
   /** Tags log lines with API Gateway's request id. */
   readonly correlate?: (id: string | undefined) => void;
   /** Byte budget of a list answer (default: under Lambda's 6 MB response limit). */

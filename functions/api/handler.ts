@@ -1,13 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createDynamoClient } from '#adapters/aws/clients.ts';
 import { allowOriginFor } from '#config/aws.ts';
 import { readEngineConfig } from '#config/engine.ts';
 import { createApiRouter, type ApiRequest, type ApiResponse } from '#api/router.ts';
 import { pathOf } from '#api/routes.ts';
 import { noMetrics } from '../shared/powertools.ts';
 import { noTracing } from '../shared/tracing.ts';
-import { lambdaRuntime, lazyHandler, sqsQueue } from '../shared/runtime.ts';
+import { lambdaRuntime, lazyHandler, sqsQueue, type AwsRuntime } from '../shared/runtime.ts';
 import { awsApiDeps, type ApiHandlerDeps } from './aws-deps.ts';
+import {
+  dynamoUserRateLimiter,
+  parseUserRateLimit,
+  RATE_LIMIT_TABLE_ENV,
+  USER_RATE_LIMIT_ENV,
+  type UserRateLimiter,
+} from './user-rate-limit.ts';
 
 export type { ApiHandlerDeps } from './aws-deps.ts';
 
@@ -47,14 +55,41 @@ export function createApiHandler(
     const started = performance.now();
     const request = requestOf(event);
     // Annotations go on the subsegment: X-Ray ignores them on Lambda's own (facade) segment.
-    const out = await tracing.span('api', () => {
+    const out = await tracing.span('api', async () => {
       if (request.userId) tracing.annotate('userId', request.userId);
-      return route(request);
+      return (await overUserLimit(request.userId, deps)) ?? route(request);
     });
     metrics.ms('api', performance.now() - started);
     if (out.status >= 500) metrics.error(`http-${out.status}`);
     metrics.flush();
     return resultOf(out, event, deps.allowedOrigins);
+  };
+}
+
+/** 429 when the caller has used up its window (the router's error body, Retry-After), else
+ * undefined. A limiter that cannot be reached lets the request through (logged, counted): the API
+ * must not go down because its meter did. */
+async function overUserLimit(userId: string | undefined, deps: ApiHandlerDeps): Promise<ApiResponse | undefined> {
+  if (!deps.userRateLimiter || userId === undefined) return undefined;
+  let retryAfterSeconds: number;
+  try {
+    retryAfterSeconds = await deps.userRateLimiter.take(userId);
+  } catch (err) {
+    deps.logger.warn('user rate limiter unavailable; request let through', { error: (err as Error).message });
+    deps.metrics?.error('rate-limit-unavailable');
+    return undefined;
+  }
+  if (retryAfterSeconds === 0) return undefined;
+  deps.logger.info('user over the request limit', { userId, retryAfterSeconds });
+  return {
+    status: 429,
+    headers: {
+      'content-type': 'application/json',
+      'access-control-allow-origin': deps.corsOrigin ?? '*',
+      'access-control-expose-headers': 'retry-after',
+      'retry-after': String(retryAfterSeconds),
+    },
+    body: JSON.stringify({ error: 'too many requests from this user', retryAfterSeconds }),
   };
 }
 
@@ -74,11 +109,22 @@ function resultOf(
   return { statusCode: out.status, headers, body: out.body };
 }
 
+/** The per-user limit when the stack gave the function its table (user-rate-limit.ts). */
+function userRateLimiterOf(runtime: AwsRuntime, env: NodeJS.ProcessEnv = process.env): UserRateLimiter | undefined {
+  const table = env[RATE_LIMIT_TABLE_ENV];
+  if (!table) return undefined;
+  const client = (runtime.tracing ?? noTracing).capture(createDynamoClient(runtime.config));
+  const limit = parseUserRateLimit(env[USER_RATE_LIMIT_ENV]);
+  return dynamoUserRateLimiter({ client, table, limit, clock: runtime.clock });
+}
+
 export const handler = lazyHandler(async () => {
   const runtime = await lambdaRuntime('api');
   const { config } = runtime;
+  const userRateLimiter = userRateLimiterOf(runtime);
   return createApiHandler({
     ...runtime,
+    ...(userRateLimiter ? { userRateLimiter } : {}),
     presignSeconds: config.presignSeconds,
     maxUploadBytes: config.maxUploadBytes,
     allowedOrigins: config.allowedOrigins,

@@ -207,7 +207,8 @@ function operation(key: RouteKey, resource: string): Schema {
     required: false,
     schema,
   }));
-  const errors = [400, ...(doc.public ? [] : [401]), 404, ...(doc.errors ?? []), 500];
+  // 429 on every authenticated route: the cloud API's per-user request limit (functions/api/user-rate-limit.ts).
+  const errors = [400, ...(doc.public ? [] : [401]), 404, ...(doc.public ? [] : [429]), ...(doc.errors ?? []), 500];
   return {
     operationId: key.replace(/[^A-Za-z]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase()),
     summary: doc.summary,

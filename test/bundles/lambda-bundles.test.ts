@@ -6,7 +6,10 @@ import type { S3Event, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import { ENV } from '#config/aws.ts';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { rateLimitTableInput, RATE_LIMIT_TABLE_ENV } from '../../functions/api/user-rate-limit.ts';
 import { LARGE_USER_ENV } from '../../functions/cluster/large-users.ts';
+import { IDEMPOTENCY_TABLE_ENV, idempotencyTableInput } from '../../functions/shared/idempotency-table.ts';
 import { dataPath, describeWithData } from '#test/helpers/data.ts';
 import { deleteSucceeded, receiveBatch, sendBodies } from '../../scripts/emulators/event-source.ts';
 import { startLocalAws, type LocalAws } from '../../scripts/emulators/local-aws.ts';
@@ -42,6 +45,9 @@ describeWithData('built Lambda bundles', () => {
     functions = synthesise(mkdtempSync(join(tmpdir(), 'rankface-cdk-out-')), MAC_ARM64);
     for (const fn of functions) roots.set(fn.logicalId, lambdaRoot(fn));
     aws = await startLocalAws({ name: 'bundles' });
+    // The stack's idempotency and per-user rate-limit tables, which the functions' environments name.
+    await aws.dynamo.send(new CreateTableCommand(idempotencyTableInput(`${aws.table}-idempotency`)));
+    await aws.dynamo.send(new CreateTableCommand(rateLimitTableInput(`${aws.table}-rate`)));
   }, 600_000);
 
   afterAll(async () => {
@@ -64,6 +70,8 @@ describeWithData('built Lambda bundles', () => {
       [ENV.table]: aws.table,
       [ENV.embedQueueUrl]: aws.sqs.queues.embed.url,
       [ENV.clusterQueueUrl]: aws.sqs.queues.cluster.url,
+      [IDEMPOTENCY_TABLE_ENV]: `${aws.table}-idempotency`,
+      [RATE_LIMIT_TABLE_ENV]: `${aws.table}-rate`,
       // The Fargate route for large users (infra/large-users.ts): no ECS emulator runs here, and the
       // test's user is far below the face limit, so these only have to be present, never called.
       [LARGE_USER_ENV.cluster]: 'arn:aws:ecs:us-east-1:000000000000:cluster/none',
