@@ -660,20 +660,7 @@ export class DynamoFaceStore implements FaceStore {
   /** BatchGetItem, 100 keys a request (eventually consistent: what a listing shows). */
   async getFaces(userId: string, faceIds: readonly string[]): Promise<FaceRecord[]> {
     const keys = [...new Set(faceIds)].map((faceId) => ({ PK: S(pk(userId)), SK: S(faceSk(faceId)) }));
-    const out: FaceRecord[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} reads unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        const res: BatchGetItemCommandOutput = await this.db.send(
-          new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: pending } } }),
-        );
-        out.push(...(res.Responses?.[this.table] ?? []).map(faceFromItem));
-        pending = res.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return out;
+    return (await this.batchGet(keys, false)).map(faceFromItem);
   }
 
   /** Reads the user's person items (membership lives in them; see docs/people.md for the planned
