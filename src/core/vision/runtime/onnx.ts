@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { rewritePreluAsDepthwise } from '#core/vision/onnx/prelu-as-depthwise.ts';
 import type { InferenceSession, SessionOptions, Tensor, TensorMap } from './types.ts';
 
 /** Default intra-op threads: 2 for a lone analyzer (this machine class has 2 cores); a worker pool
@@ -51,10 +53,16 @@ export async function loadOnnxSession(
     // processes) spinning threads burn the cores the other workers need.
     ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
   };
-  // Two calls because ort's overloads (path, bytes) do not accept the union.
-  const session =
-    typeof model === 'string'
-      ? await ort.InferenceSession.create(model, settings)
-      : await ort.InferenceSession.create(model, settings);
-  return new OnnxSession(session);
+  const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
+  // Per-channel PReLUs as depthwise convolutions: same outputs bit for bit, ~2.5x faster embedder
+  // (prelu-as-depthwise.ts says why). The model as shipped stays the fallback.
+  const rewritten = options.rewritePrelu === false ? undefined : rewritePreluAsDepthwise(bytes);
+  if (rewritten && rewritten.rewritten > 0) {
+    try {
+      return new OnnxSession(await ort.InferenceSession.create(rewritten.model, settings));
+    } catch {
+      // A graph the rewrite did not foresee (e.g. a [C,1,1] slope on a rank-3 input): run it as is.
+    }
+  }
+  return new OnnxSession(await ort.InferenceSession.create(bytes, settings));
 }

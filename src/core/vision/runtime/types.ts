@@ -30,4 +30,8 @@ export interface SessionOptions {
    * shared or oversubscribed machine spinning threads burn the cores other work needs (measured
    * here: 5-10x slower wall time under load, 3.5x more CPU per photo). */
   readonly spin?: boolean;
+  /** ONNX: run per-channel PReLUs as depthwise convolutions (bit-identical outputs, ~2.5x faster
+   * embedder; `#core/vision/onnx/prelu-as-depthwise.ts`). Default true; false runs the graph as
+   * shipped (the benchmark's "before"). */
+  readonly rewritePrelu?: boolean;
 }

@@ -3,6 +3,7 @@ import { readConstant, type ConstantValue } from '#core/vision/tflite/constants.
 import { TfliteUnsupportedError, TfliteUnsupportedOpError } from '#core/vision/tflite/errors.ts';
 import { GraphView, type PreluMatch } from '#core/vision/tflite/graph.ts';
 import { TableReader, TensorType, type TfliteModel } from '#core/vision/tflite/schema.ts';
+import { Pb } from '#core/vision/onnx/protobuf.ts';
 
 /** Rewrites a float TFLite CNN as an in-memory ONNX model, so it can run on ONNX Runtime (several
  * times faster than tfjs-wasm on CPU). Same weights, same op semantics; a narrower op set than the
@@ -19,84 +20,6 @@ const ONNX_FLOAT = 1;
 const ONNX_INT64 = 7;
 const OPSET = 13;
 const IR_VERSION = 8;
-
-/** Minimal protobuf writer (wire types 0, 2, 5). */
-class Pb {
-  private readonly chunks: Uint8Array[] = [];
-  private size = 0;
-
-  private push(b: Uint8Array): void {
-    this.chunks.push(b);
-    this.size += b.length;
-  }
-
-  private varint(v: number): void {
-    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`protobuf varint out of range: ${v}`);
-    const out: number[] = [];
-    while (v > 127) {
-      out.push((v % 128) | 128);
-      v = Math.floor(v / 128);
-    }
-    out.push(v);
-    this.push(Uint8Array.from(out));
-  }
-
-  private tag(field: number, wire: number): void {
-    this.varint(field * 8 + wire);
-  }
-
-  int(field: number, v: number): this {
-    this.tag(field, 0);
-    // Negative int64 are 10-byte two's complement varints.
-    if (v < 0) this.push(negativeVarint(v));
-    else this.varint(v);
-    return this;
-  }
-
-  float(field: number, v: number): this {
-    this.tag(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    this.push(b);
-    return this;
-  }
-
-  bytes(field: number, b: Uint8Array): this {
-    this.tag(field, 2);
-    this.varint(b.length);
-    this.push(b);
-    return this;
-  }
-
-  string(field: number, s: string): this {
-    return this.bytes(field, new TextEncoder().encode(s));
-  }
-
-  message(field: number, m: Pb): this {
-    return this.bytes(field, m.finish());
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
-}
-
-function negativeVarint(v: number): Uint8Array {
-  let x = BigInt.asUintN(64, BigInt(v));
-  const out: number[] = [];
-  while (x > 127n) {
-    out.push(Number(x & 127n) | 128);
-    x >>= 7n;
-  }
-  out.push(Number(x));
-  return Uint8Array.from(out);
-}
 
 /** Host-side transpose of a dense row-major array. */
 export function permute(data: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
