@@ -1,7 +1,8 @@
 /** `npx tsx bench/engine-profile.ts`: CPU and wall ms per stage of one analyzer (the Lambda code
  * path: one process, default threads) on the cost benchmark's 12 MP photos. A quick probe for
  * engine-speed changes; compare runs made back to back (the machine is shared). Env:
- * RANKFACE_DATA, RANKFACE_PROFILE_ROUNDS (default 2), RANKFACE_PROFILE_THREADS. */
+ * RANKFACE_DATA, RANKFACE_PROFILE_ROUNDS (default 2), RANKFACE_PROFILE_THREADS, RANKFACE_PROFILE_AS_SHIPPED=1
+ * (the models without the load-time graph rewrites: the "before" of that change). */
 import { join } from 'node:path';
 import { readEngineConfig } from '#config/engine.ts';
 import { createFaceAnalyzer } from '#core/vision/analyzer.ts';
@@ -10,6 +11,7 @@ import { phoneSizePhotos } from './lib/phone-photos.ts';
 const dataDir = process.env.RANKFACE_DATA ?? join(import.meta.dirname, '..', '..', 'shared', 'data');
 const rounds = Number(process.env.RANKFACE_PROFILE_ROUNDS ?? 2);
 const threads = process.env.RANKFACE_PROFILE_THREADS ? Number(process.env.RANKFACE_PROFILE_THREADS) : undefined;
+const asShipped = process.env.RANKFACE_PROFILE_AS_SHIPPED === '1';
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -18,7 +20,10 @@ const cpuMs = (): number => {
 const photos = await phoneSizePhotos(dataDir, 4, 20);
 const c0 = cpuMs(),
   w0 = performance.now();
-const analyzer = await createFaceAnalyzer(readEngineConfig(), threads === undefined ? {} : { threads });
+const analyzer = await createFaceAnalyzer(readEngineConfig(), {
+  ...(threads === undefined ? {} : { threads }),
+  ...(asShipped ? { graphRewrites: false } : {}),
+});
 process.stdout.write(
   `cold start: ${(cpuMs() - c0).toFixed(0)} ms CPU, ${(performance.now() - w0).toFixed(0)} ms wall\n`,
 );

@@ -48,6 +48,10 @@ export interface AnalyzerOptions {
   /** Big JPEGs: decode a half-size copy first for the detector's coarse levels and the full working
    * copy only if its finest level runs (default true; false decodes the working copy at once). */
   readonly progressiveDecode?: boolean;
+  /** ONNX graph rewrites at load (the embedder's PReLUs as depthwise convolutions, the detector's
+   * pyramid levels as single any-size inputs instead of tiles): default true; false runs the models
+   * as shipped (the benchmarks' "before"). */
+  readonly graphRewrites?: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -383,7 +387,11 @@ export class DefaultFaceAnalyzer implements FaceAnalyzer {
  * model, all on `options.threads` threads per inference. */
 export async function createFaceAnalyzer(config: EngineConfig, options: AnalyzerOptions = {}): Promise<FaceAnalyzer> {
   const threads = options.threads ?? config.threads;
-  const cfg = { modelsDir: config.modelsDir, ...(threads === undefined ? {} : { threads }) };
+  const cfg = {
+    modelsDir: config.modelsDir,
+    ...(threads === undefined ? {} : { threads }),
+    ...(options.graphRewrites === undefined ? {} : { graphRewrites: options.graphRewrites }),
+  };
   // Damaged weights load and give wrong vectors: check their hashes first (once per process).
   await verifyModelFiles(config.modelsDir, [config.detector, options.landmarks ?? DEFAULT_LANDMARKS, config.embedder]);
   // Threads per stage, measured here (ONNX Runtime, 2 cores, ms per inference, 1 vs 2 threads):

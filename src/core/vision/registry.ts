@@ -8,6 +8,9 @@ export interface ModelLoadConfig {
   readonly modelsDir: string;
   /** Intra-op threads per inference (1 inside a worker pool). */
   readonly threads?: number;
+  /** ONNX graph rewrites at load (PReLU as depthwise convolutions, the detector's any-size input):
+   * default true; false runs every model as shipped (benchmarks' "before"). */
+  readonly graphRewrites?: boolean;
 }
 
 export type DetectorLoader = (cfg: ModelLoadConfig) => Promise<Detector>;
@@ -16,16 +19,18 @@ export type LandmarkLoader = (cfg: ModelLoadConfig) => Promise<LandmarkLocator>;
 
 export const detectorRegistry: Record<string, DetectorLoader> = {
   'ulfd-rfb320': async (cfg) =>
-    (await import('./detectors/ulfd.ts')).createUlfdDetector(
-      cfg.modelsDir,
-      cfg.threads === undefined ? {} : { threads: cfg.threads },
-    ),
+    (await import('./detectors/ulfd.ts')).createUlfdDetector(cfg.modelsDir, {
+      ...(cfg.threads === undefined ? {} : { threads: cfg.threads }),
+      wholeLevels: cfg.graphRewrites !== false,
+    }),
   mtcnn: async (cfg) => (await import('./detectors/mtcnn.ts')).createMtcnnDetector(cfg.modelsDir),
 };
 
 export const embedderRegistry: Record<string, EmbedderLoader> = {
   'faceplugin-arcface512': async (cfg) =>
-    (await import('./embedders/arcface-onnx.ts')).createArcfaceOnnxEmbedder(cfg.modelsDir, cfg.threads),
+    (await import('./embedders/arcface-onnx.ts')).createArcfaceOnnxEmbedder(cfg.modelsDir, cfg.threads, {
+      rewritePrelu: cfg.graphRewrites !== false,
+    }),
   'dlib-resnet128': async (cfg) => (await import('./embedders/dlib-resnet.ts')).createDlibResnetEmbedder(cfg.modelsDir),
   mobilefacenet: async (cfg) =>
     (await import('./embedders/mobilefacenet.ts')).createMobileFaceNetEmbedder(

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { readEngineConfig } from '#config/engine.ts';
 import type { Box } from '#core/types.ts';
 import { createFaceAnalyzer, type AnalyzerOptions, type FaceAnalyzer } from '#core/vision/analyzer.ts';
@@ -36,3 +37,16 @@ export function groupAnnotations(): Record<string, GroupAnnotation> {
 }
 
 export const boxOf = (f: { x: number; y: number; w: number; h: number }): Box => [f.x, f.y, f.w, f.h];
+
+/** A photo file re-encoded as a 12 MP JPEG (q90, orientation applied): a phone-size copy of the
+ * small photos in ../shared/data. */
+export async function at12Mp(file: string): Promise<Uint8Array> {
+  const meta = await sharp(file).metadata();
+  const k = Math.sqrt(12e6 / (meta.width! * meta.height!));
+  const out = await sharp(file)
+    .rotate()
+    .resize(Math.round(meta.width! * k), Math.round(meta.height! * k))
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  return new Uint8Array(out);
+}

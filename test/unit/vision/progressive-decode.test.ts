@@ -1,10 +1,9 @@
-import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FaceAnalyzer } from '#core/vision/analyzer.ts';
 import type { AnalyzedPhoto } from '#core/vision/types.ts';
 import { iou } from '#core/vision/nms.ts';
 import { dataPath, describeWithData } from '#test/helpers/data.ts';
-import { defaultAnalyzer } from './helpers.ts';
+import { at12Mp, defaultAnalyzer } from './helpers.ts';
 
 // Phone-size JPEGs are decoded at a quarter of the working size first, and at the working size only
 // when the detector's finest level runs. The faces must be those of the one-decode path: the same
@@ -15,17 +14,6 @@ const PHOTOS = [
   ['a group', dataPath('group', 'bbt/bbt3.jpg')],
   ['a portrait', dataPath('lfw-120', 'Aaron_Eckhart', 'Aaron_Eckhart_0001.jpg')],
 ] as const;
-
-async function at12Mp(file: string): Promise<Uint8Array> {
-  const meta = await sharp(file).metadata();
-  const k = Math.sqrt(12e6 / (meta.width! * meta.height!));
-  const out = await sharp(file)
-    .rotate()
-    .resize(Math.round(meta.width! * k), Math.round(meta.height! * k))
-    .jpeg({ quality: 90 })
-    .toBuffer();
-  return new Uint8Array(out);
-}
 
 const cosine = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Box, RgbImage } from '#core/types.ts';
 import { cropRgb, resizeRgbFast } from '#core/vision/image-ops.ts';
@@ -5,12 +6,23 @@ import { iou, nms, type ScoredBox } from '#core/vision/nms.ts';
 import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
 import type { InferenceSession } from '#core/vision/runtime/types.ts';
 import type { DetectOptions, Detection, Detector, FinerCopy } from '#core/vision/types.ts';
+import {
+  decodeUlfd,
+  ulfdAnchors,
+  ulfdForAnySize,
+  ULFD_LOGITS,
+  ULFD_REGRESSIONS,
+  ULFD_SIDE_MULTIPLE,
+  type UlfdCandidate,
+} from '#core/vision/detectors/ulfd-any-size.ts';
 
 /** Ultra-Light-Fast face detector (RFB-320), as shipped in faceplugin's JS SDK. The network has a
  * fixed 320x240 input and outputs, per anchor, [background, face] probabilities and an already
  * decoded box in normalised corner form (x1, y1, x2, y2 in 0..1 of the input). Its anchors span
  * faces of ~10 to ~250 input pixels, so one squeezed pass over a big photo loses small faces: we run
- * a pyramid, with the finer levels cut into overlapping 320x240 tiles. */
+ * a pyramid. Its layers are all convolutions: rewritten to take any input size (ulfd-any-size.ts),
+ * each level runs as one input; the model as shipped runs the finer levels as overlapping 320x240
+ * tiles instead (about twice the convolution work). */
 
 const NET_W = 320;
 const NET_H = 240;
@@ -36,6 +48,9 @@ export interface UlfdOptions {
   readonly verifyBelow: number;
   readonly verifyFacePx: number;
   readonly threads?: number;
+  /** Run each pyramid level as one input through the graph rewritten for any size (default true);
+   * false: 320x240 tiles through the graph as shipped (the benchmark's "before"). */
+  readonly wholeLevels?: boolean;
 }
 
 export const ULFD_DEFAULTS: UlfdOptions = {
@@ -92,9 +107,13 @@ export function pyramidScales(
 export class UlfdDetector implements Detector {
   readonly id = 'ulfd-rfb320';
 
+  private readonly anchors = new Map<string, Float32Array>();
+
+  /** `anySize`: the session runs the graph rewritten by ulfdForAnySize (raw outputs, any input). */
   constructor(
     private readonly session: InferenceSession,
     private readonly options: UlfdOptions = ULFD_DEFAULTS,
+    private readonly anySize = false,
   ) {}
 
   /** The largest scale of the levels before the finest (see Detector.coarseScale). */
@@ -159,6 +178,8 @@ export class UlfdDetector implements Detector {
     const sw = Math.max(1, Math.round(image.width * scale));
     const sh = Math.max(1, Math.round(image.height * scale));
     const scaled = await resizeRgbFast(image, sw, sh);
+    if (this.anySize && (sw > NET_W || sh > NET_H))
+      return scaleBoxes(await this.runWhole(scaled), image.width / sw, image.height / sh);
     const xs = windowOffsets(sw, NET_W, this.options.tileOverlap);
     const ys = windowOffsets(sh, NET_H, this.options.tileOverlap);
     const tiled = xs.length > 1 || ys.length > 1;
@@ -202,34 +223,11 @@ export class UlfdDetector implements Detector {
   /** One network pass on the 320x240 window at (x, y) of `scaled` (letterboxed with grey where the
    * image ends). Boxes come back in `scaled` pixels. */
   private async runTile(scaled: RgbImage, tile: Tile, tiled: boolean): Promise<ScoredBox[]> {
-    // A fresh input per run: detect() may be called concurrently. Zero = (127 - 127) / 128: grey padding.
-    const t = new Float32Array(3 * NET_W * NET_H);
-    const plane = NET_W * NET_H;
-    const w = Math.min(NET_W, scaled.width - tile.x);
-    const h = Math.min(NET_H, scaled.height - tile.y);
-    const d = scaled.data;
-    for (let yy = 0; yy < h; yy++) {
-      let p = ((tile.y + yy) * scaled.width + tile.x) * 3;
-      let o = yy * NET_W;
-      for (let xx = 0; xx < w; xx++, p += 3, o++) {
-        t[o] = (d[p] - 127) / 128;
-        t[plane + o] = (d[p + 1] - 127) / 128;
-        t[2 * plane + o] = (d[p + 2] - 127) / 128;
-      }
-    }
-    const out = await this.session.run({ input: { data: t, dims: [1, 3, NET_H, NET_W] } });
-    const scores = out.scores!.data;
-    const boxes = out.boxes!.data;
+    const t = toNetInput(scaled, tile.x, tile.y, NET_W, NET_H);
     const res: ScoredBox[] = [];
     // Edge margin in network pixels: a face cut by an inner tile edge is left to a coarser level.
     const margin = 2;
-    for (let i = 0; i < ANCHORS; i++) {
-      const score = scores[i * 2 + 1];
-      if (score < this.options.scoreThreshold) continue;
-      const x1 = boxes[i * 4] * NET_W,
-        y1 = boxes[i * 4 + 1] * NET_H;
-      const x2 = boxes[i * 4 + 2] * NET_W,
-        y2 = boxes[i * 4 + 3] * NET_H;
+    for (const { score, x1, y1, x2, y2 } of await this.infer(t, NET_W, NET_H)) {
       if (x2 - x1 < 2 || y2 - y1 < 2) continue;
       if (tiled) {
         // A face larger than the tile overlap may be cut by a tile edge and show up as a
@@ -248,9 +246,70 @@ export class UlfdDetector implements Detector {
     return nms(res, this.options.nmsIou);
   }
 
+  /** A whole level larger than one tile, in one pass (grey padding up to the next multiple of the
+   * coarsest stride). Like the tiles, it reports faces up to the tile overlap only: larger ones are
+   * the coarser levels' (there, whole), which keeps each face to the levels it was seen at before. */
+  private async runWhole(scaled: RgbImage): Promise<ScoredBox[]> {
+    const w = Math.ceil(scaled.width / ULFD_SIDE_MULTIPLE) * ULFD_SIDE_MULTIPLE;
+    const h = Math.ceil(scaled.height / ULFD_SIDE_MULTIPLE) * ULFD_SIDE_MULTIPLE;
+    const res: ScoredBox[] = [];
+    for (const { score, x1, y1, x2, y2 } of await this.infer(toNetInput(scaled, 0, 0, w, h), w, h)) {
+      if (x2 - x1 < 2 || y2 - y1 < 2 || Math.max(x2 - x1, y2 - y1) > this.options.tileOverlap) continue;
+      res.push({ score, box: [x1, y1, x2 - x1, y2 - y1] });
+    }
+    return nms(res, this.options.nmsIou);
+  }
+
+  /** One network pass; candidates at or above the score threshold, corners in input pixels. */
+  private async infer(input: Float32Array, w: number, h: number): Promise<UlfdCandidate[]> {
+    const out = await this.session.run({ input: { data: input, dims: [1, 3, h, w] } });
+    const threshold = this.options.scoreThreshold;
+    if (this.anySize) {
+      const key = `${w}x${h}`;
+      let anchors = this.anchors.get(key);
+      if (!anchors) this.anchors.set(key, (anchors = ulfdAnchors(w, h)));
+      return decodeUlfd(out[ULFD_LOGITS]!.data, out[ULFD_REGRESSIONS]!.data, anchors, w, h, threshold);
+    }
+    const scores = out.scores!.data;
+    const boxes = out.boxes!.data;
+    const res: UlfdCandidate[] = [];
+    for (let i = 0; i < ANCHORS; i++) {
+      const score = scores[i * 2 + 1]!;
+      if (score < threshold) continue;
+      res.push({
+        score,
+        x1: boxes[i * 4]! * w,
+        y1: boxes[i * 4 + 1]! * h,
+        x2: boxes[i * 4 + 2]! * w,
+        y2: boxes[i * 4 + 3]! * h,
+      });
+    }
+    return res;
+  }
+
   async dispose(): Promise<void> {
     await this.session.dispose();
   }
+}
+
+/** The `w` x `h` window at (x0, y0) of `image` as the network's NCHW input, (v - 127) / 128; past
+ * the image's edge it stays 0, i.e. grey. A fresh array per call: detect() may run concurrently. */
+function toNetInput(image: RgbImage, x0: number, y0: number, w: number, h: number): Float32Array {
+  const t = new Float32Array(3 * w * h);
+  const plane = w * h;
+  const cw = Math.min(w, image.width - x0);
+  const ch = Math.min(h, image.height - y0);
+  const d = image.data;
+  for (let yy = 0; yy < ch; yy++) {
+    let p = ((y0 + yy) * image.width + x0) * 3;
+    let o = yy * w;
+    for (let xx = 0; xx < cw; xx++, p += 3, o++) {
+      t[o] = (d[p]! - 127) / 128;
+      t[plane + o] = (d[p + 1]! - 127) / 128;
+      t[2 * plane + o] = (d[p + 2]! - 127) / 128;
+    }
+  }
+  return t;
 }
 
 /** The finer copy, with its exact size ratio per axis (floor rounding makes it about, not exactly,
@@ -273,9 +332,11 @@ function clampBox(b: Box, width: number, height: number): Box {
 }
 
 export async function createUlfdDetector(modelsDir: string, options: Partial<UlfdOptions> = {}): Promise<UlfdDetector> {
+  const shipped = new Uint8Array(await readFile(join(modelsDir, 'ulfd-rfb320', 'model.onnx')));
+  const anySize = options.wholeLevels === false ? undefined : ulfdForAnySize(shipped);
   const session = await loadOnnxSession(
-    join(modelsDir, 'ulfd-rfb320', 'model.onnx'),
+    anySize ?? shipped,
     options.threads === undefined ? {} : { threads: options.threads },
   );
-  return new UlfdDetector(session, { ...ULFD_DEFAULTS, ...options });
+  return new UlfdDetector(session, { ...ULFD_DEFAULTS, ...options }, anySize !== undefined);
 }

@@ -4,7 +4,7 @@ import { ARCFACE_112_TEMPLATE } from '#core/vision/align.ts';
 import { toChwFloat } from '#core/vision/image-ops.ts';
 import { readModelVersion } from '#core/vision/model-info.ts';
 import { loadOnnxSession } from '#core/vision/runtime/onnx.ts';
-import type { InferenceSession } from '#core/vision/runtime/types.ts';
+import type { InferenceSession, SessionOptions } from '#core/vision/runtime/types.ts';
 import type { AlignmentTemplate, Embedder } from '#core/vision/types.ts';
 import { l2Norm, l2Normalize } from '#core/vision/vector.ts';
 
@@ -41,8 +41,15 @@ export class ArcfaceOnnxEmbedder implements Embedder {
   }
 }
 
-export async function createArcfaceOnnxEmbedder(modelsDir: string, threads?: number): Promise<ArcfaceOnnxEmbedder> {
+export async function createArcfaceOnnxEmbedder(
+  modelsDir: string,
+  threads?: number,
+  options: Pick<SessionOptions, 'rewritePrelu'> = {},
+): Promise<ArcfaceOnnxEmbedder> {
   const id = 'faceplugin-arcface512';
-  const session = await loadOnnxSession(join(modelsDir, id, 'model.onnx'), threads === undefined ? {} : { threads });
+  const session = await loadOnnxSession(join(modelsDir, id, 'model.onnx'), {
+    ...options,
+    ...(threads === undefined ? {} : { threads }),
+  });
   return new ArcfaceOnnxEmbedder(session, id, await readModelVersion(modelsDir, id));
 }
