@@ -394,10 +394,12 @@ export async function createFaceAnalyzer(config: EngineConfig, options: Analyzer
   };
   // Damaged weights load and give wrong vectors: check their hashes first (once per process).
   await verifyModelFiles(config.modelsDir, [config.detector, options.landmarks ?? DEFAULT_LANDMARKS, config.embedder]);
-  // Threads per stage, measured here (ONNX Runtime, 2 cores, ms per inference, 1 vs 2 threads):
-  // the detector's 320x240 tile 2.8 vs 3.5 wall (5.1 CPU), the 64x64 landmark net 0.27 vs 0.61, the
-  // embedder 10.7 vs 9.6 wall (15.0 CPU). The small nets lose to thread hand-off on a second thread,
-  // so they always run on one; the embedder gets the configured threads.
+  // Threads per stage, measured here on the graphs as shipped (ONNX Runtime, 2 cores, ms per
+  // inference, 1 vs 2 threads): the detector's 320x240 tile 2.8 vs 3.5 wall (5.1 CPU), the 64x64
+  // landmark net 0.27 vs 0.61, the embedder 10.7 vs 9.6 wall (15.0 CPU). The small nets lose to
+  // thread hand-off on a second thread, so they always run on one; the embedder gets the configured
+  // threads. (With the load-time rewrites the embedder takes ~4 ms on one thread and the detector
+  // runs whole levels; threads per stage were not measured again.)
   const small = { ...cfg, threads: 1 };
   const [detector, landmarks, embedder] = await Promise.all([
     createDetector(config.detector, small),
