@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readEngineConfig } from '#config/engine.ts';
 // Direct module imports (not the pipeline index): the index re-exports the crop codec, which pulls
@@ -97,9 +98,16 @@ const TASK_LEASE_MS = 4 * 60 * 60 * 1000;
 export const handler = lazyHandler(async () => {
   const runtime = await lambdaRuntime('cluster');
   const task = readFargateTaskConfig();
-  const onClustered = peopleChangedFromEnv(runtime.config.region, runtime.logger);
+  // Every AWS client of the function traced, the EventBridge and ECS ones too.
+  const tracing = runtime.tracing ?? noTracing;
+  const onClustered = peopleChangedFromEnv(runtime.config.region, runtime.logger, process.env, (c) =>
+    tracing.capture(c),
+  );
+  const start = task
+    ? fargateStarter(task, tracing.capture(new ECSClient({ region: runtime.config.region })))
+    : undefined;
   return createClusterHandler({
-    ...(task ? { largeUsers: { faceLimit: task.faceLimit, start: fargateStarter(task), leaseMs: TASK_LEASE_MS } } : {}),
+    ...(task && start ? { largeUsers: { faceLimit: task.faceLimit, start, leaseMs: TASK_LEASE_MS } } : {}),
     ...(onClustered ? { onClustered } : {}),
     ...runtime,
     cluster: defaultClusterer,

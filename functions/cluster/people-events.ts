@@ -58,11 +58,16 @@ export function peopleChangedPublisher(
   };
 }
 
+/** `capture`: the function's tracer patching the client (StageTracing.capture), so each PutEvents is
+ * an X-Ray subsegment like the S3, DynamoDB and SQS calls. */
 export function peopleChangedFromEnv(
   region: string,
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
+  capture: <T>(client: T) => T = (client) => client,
 ): ((userId: string, result: ClusterUserOutcome) => Promise<void>) | undefined {
   const bus = env[EVENT_BUS_ENV];
-  return bus ? peopleChangedPublisher(new EventBridgeClient({ region, maxAttempts: 2 }), bus, logger) : undefined;
+  return bus
+    ? peopleChangedPublisher(capture(new EventBridgeClient({ region, maxAttempts: 2 })), bus, logger)
+    : undefined;
 }

@@ -4,6 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsBatchHandler } from '../../../functions/shared/powertools.ts';
 import { lambdaRuntime, sqsQueue } from '../../../functions/shared/runtime.ts';
 import { noTracing } from '../../../functions/shared/tracing.ts';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { fargateStarter } from '../../../functions/cluster/large-users.ts';
+import { EVENT_BUS_ENV, peopleChangedFromEnv } from '../../../functions/cluster/people-events.ts';
+import type { ClusterUserOutcome } from '#core/pipeline/cluster-user.ts';
 import { silentLogger } from '#core/ports/logger.ts';
 
 // Powertools' tracer as the functions use it, observed where X-Ray gets it: the UDP daemon the
@@ -89,5 +93,27 @@ describe('X-Ray tracing of a function', () => {
     expect(getItem?.fault).toBe(true);
     const fanOut = docs.find((d) => d.name === '## fan-out');
     expect(docs.find((d) => d.name === 'SQS')?.parent_id).toBe(fanOut?.id);
+  });
+
+  it("in Lambda, the cluster function's EventBridge and ECS calls are traced too", async () => {
+    const runtime = await lambdaRuntime('cluster');
+    const tracing = runtime.tracing!;
+    expect(tracing).not.toBe(noTracing);
+    const publish = peopleChangedFromEnv('us-east-1', silentLogger, { [EVENT_BUS_ENV]: 'people' }, (c) =>
+      tracing.capture(c),
+    )!;
+    const outcome = { people: [], unassigned: [], gated: [], faces: 0, churn: {} } as unknown as ClusterUserOutcome;
+    await tracing.span('publish', () => publish('alice', outcome)); // logged, never thrown
+    const start = fargateStarter(
+      { faceLimit: 1, cluster: 'c', taskDefinition: 't', container: 'w', subnets: ['s'], securityGroup: 'g' },
+      tracing.capture(new ECSClient({ region: 'us-east-1' })),
+    );
+    await tracing.span('large-user', () => start('alice', 1).catch(() => undefined));
+    await new Promise((r) => setTimeout(r, 300));
+
+    const publishDoc = docs.find((d) => d.name === '## publish');
+    expect(docs.find((d) => d.aws?.operation === 'PutEvents')?.parent_id).toBe(publishDoc?.id);
+    const largeUser = docs.find((d) => d.name === '## large-user');
+    expect(docs.find((d) => d.aws?.operation === 'RunTask')?.parent_id).toBe(largeUser?.id);
   });
 });
