@@ -117,6 +117,36 @@ export function pageOf<T>(
   };
 }
 
+/** One page read by key from a store that pages itself (`read(after, limit)` returns items after
+ * the id `after`, in store order, and the id after which the next page starts). The cursor is the
+ * same as pageOf's: the last id served and its position. Without `limit` every page is read (the
+ * whole list, as the contract says); the transport's byte budget cuts it afterwards. */
+export async function keyPageOf<T extends { readonly faceId: string }>(
+  query: PageQuery,
+  read: (
+    after: string | undefined,
+    limit: number,
+  ) => Promise<{ readonly members: readonly T[]; readonly nextAfter?: string | undefined }>,
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const limit = limitOf(query.limit);
+  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const items: T[] = [];
+  let after = cursor?.a;
+  let more = true;
+  while (more && (limit === undefined || items.length < limit)) {
+    const want = limit === undefined ? MAX_PAGE_SIZE : limit - items.length;
+    const page = await read(after, want);
+    items.push(...page.members);
+    after = page.nextAfter;
+    more = page.nextAfter !== undefined;
+  }
+  const end = (cursor?.o ?? 0) + items.length;
+  return {
+    items,
+    nextCursor: more && items.length > 0 ? encodeCursor({ a: items[items.length - 1]!.faceId, o: end }) : null,
+  };
+}
+
 /** Room kept for `nextCursor` in the byte budget (a cursor is ~1.4 x the id plus ~30 bytes). */
 const CURSOR_ROOM = 512;
 

@@ -1,5 +1,5 @@
 import { RankfaceError } from '#core/errors.ts';
-import type { FaceRecord, PersonRecord } from '#core/ports/face-store.ts';
+import type { FaceRecord, PersonHead, PersonRecord } from '#core/ports/face-store.ts';
 import type { CropRegion } from '#core/types.ts';
 import {
   MAX_NAME_LENGTH,
@@ -12,7 +12,7 @@ import {
 } from '#core/pipeline/people-edits.ts';
 import { explainFace } from '#core/pipeline/why-face.ts';
 import { cropKeyOf } from '#core/pipeline/keys.ts';
-import { pageOf } from './pagination.ts';
+import { keyPageOf } from './pagination.ts';
 import type { ApiDeps, RouteContext, RouteHandler } from './router.ts';
 
 /** An HTTP status with a message for the client (validation failures, unknown ids). */
@@ -28,11 +28,11 @@ export class HttpError extends RankfaceError {
   }
 }
 
-export const personView = (p: PersonRecord) => ({
+export const personView = (p: PersonRecord | PersonHead) => ({
   personId: p.personId,
   name: p.name ?? null,
   hidden: p.hidden ?? false,
-  faceCount: p.faceIds.length,
+  faceCount: 'faceIds' in p ? p.faceIds.length : p.faceCount,
   coverFaceId: p.coverFaceId,
   cohesion: p.cohesion,
   updatedAt: p.updatedAt,
@@ -85,8 +85,9 @@ function listPeopleRoute(deps: ApiDeps): RouteHandler {
   const { faces } = deps;
   return async ({ userId, query }) => {
     const includeHidden = query.hidden === 'include';
-    const people = (await faces.listPeople(userId)).filter((p) => includeHidden || !p.hidden);
-    people.sort((a, b) => b.faceIds.length - a.faceIds.length || (a.personId < b.personId ? -1 : 1));
+    // Heads only: O(people), whatever their sizes.
+    const people = (await faces.listPersonHeads(userId)).filter((p) => includeHidden || !p.hidden);
+    people.sort((a, b) => b.faceCount - a.faceCount || (a.personId < b.personId ? -1 : 1));
     // coverUrl (added field): the grid shows each person's cover crop without a request per person.
     // The cover's crop may sit in its photo's crop sheet (coverRegion, added field): read the faces.
     const covers = new Map(
@@ -97,7 +98,7 @@ function listPeopleRoute(deps: ApiDeps): RouteHandler {
         )
       ).map((f) => [f.faceId, f]),
     );
-    const withCover = async (p: PersonRecord) => {
+    const withCover = async (p: PersonHead) => {
       const cover = covers.get(p.coverFaceId);
       const coverUrl = withRegion(
         await deps.cropUrl(cover?.cropKey ?? cropKeyOf(userId, p.coverFaceId)),
@@ -106,6 +107,42 @@ function listPeopleRoute(deps: ApiDeps): RouteHandler {
       return { ...personView(p), coverUrl, coverRegion: cover?.cropRegion ?? null };
     };
     return { status: 200, body: { people: await Promise.all(people.map(withCover)) } };
+  };
+}
+
+/** GET /people/{personId}/faces: one page of the person's faces, read by key from the cursor. */
+function personFacesRoute(
+  deps: ApiDeps,
+  personOrThrow: (userId: string, personId: string) => Promise<PersonHead>,
+): RouteHandler {
+  const { faces } = deps;
+  const faceView = faceViewOf(deps);
+  return async (ctx) => {
+    const person = await personOrThrow(ctx.userId, param(ctx, 'personId'));
+    // Paged here, by key, before any face is read: a page of 300 reads 300 memberships (a Query
+    // from the cursor's face id) and 300 faces, not the person's or the library's every face.
+    const page = await keyPageOf(ctx.query, (after, limit) =>
+      faces.listPersonMembers(ctx.userId, person.personId, { ...(after !== undefined ? { after } : {}), limit }),
+    );
+    const records = await faces.getFaces(
+      ctx.userId,
+      page.items.map((m) => m.faceId),
+    );
+    const byId = new Map(records.map((f) => [f.faceId, f]));
+    // provisional (added field): joined at once after embedding, until the next clustering run decides.
+    const found = page.items.flatMap((m) => {
+      const f = byId.get(m.faceId);
+      return f ? [{ face: f, provisional: m.provisional }] : [];
+    });
+    const view = async ({ face, provisional }: { face: FaceRecord; provisional: boolean }) => ({
+      ...(await faceView(face)),
+      provisional,
+    });
+    return {
+      status: 200,
+      body: { person: personView(person), faces: await Promise.all(found.map(view)), nextCursor: page.nextCursor },
+      paged: true,
+    };
   };
 }
 
@@ -128,9 +165,8 @@ export function peopleRoutes(deps: ApiDeps): PeopleRoutes {
     clock: deps.clock,
     ...(deps.onEdited ? { onEdited: deps.onEdited } : {}),
   };
-  const faceView = faceViewOf(deps);
-  const personOrThrow = async (userId: string, personId: string): Promise<PersonRecord> => {
-    const p = await faces.getPerson(userId, personId);
+  const personOrThrow = async (userId: string, personId: string): Promise<PersonHead> => {
+    const [p] = await faces.getPersonHeads(userId, [personId]);
     if (!p) throw new HttpError(404, 'no such person');
     return p;
   };
@@ -148,22 +184,7 @@ export function peopleRoutes(deps: ApiDeps): PeopleRoutes {
       if (name !== undefined) person = await renamePerson(ctx.userId, personId, name, edits);
       return { status: 200, body: { person: personView(person) } };
     },
-    'GET /people/{personId}/faces': async (ctx) => {
-      const person = await personOrThrow(ctx.userId, param(ctx, 'personId'));
-      // Paged here, on the person's face ids, before any face is read: a page of 300 costs 300 face
-      // reads and crop URLs, not the whole library's faces (10,000 for a large person).
-      const page = pageOf(inStoreOrder(person.faceIds), (id) => id, ctx.query);
-      const records = await Promise.all(page.items.map((id) => faces.getFace(ctx.userId, id)));
-      // provisional (added field): joined at once after embedding, until the next clustering run decides.
-      const provisional = new Set(person.provisionalFaceIds ?? []);
-      const view = async (f: FaceRecord) => ({ ...(await faceView(f)), provisional: provisional.has(f.faceId) });
-      const found = records.filter((f): f is FaceRecord => f !== undefined);
-      return {
-        status: 200,
-        body: { person: personView(person), faces: await Promise.all(found.map(view)), nextCursor: page.nextCursor },
-        paged: true,
-      };
-    },
+    'GET /people/{personId}/faces': personFacesRoute(deps, personOrThrow),
     'POST /people/{personId}/merge': async (ctx) => {
       const intoId = param(ctx, 'personId');
       const otherId = ctx.body().otherPersonId;

@@ -67,8 +67,16 @@ export function photoRoutes(
       const photoId = params.photoId ?? '';
       const photo = await faces.getPhoto(userId, photoId);
       if (!photo) throw new HttpError(404, 'no such photo');
-      const [list, people] = await Promise.all([faces.listFacesOfPhoto(userId, photoId), faces.listPeople(userId)]);
-      const personOf = new Map(people.flatMap((p) => p.faceIds.map((f) => [f, p.personId] as const)));
+      const list = await faces.listFacesOfPhoto(userId, photoId);
+      // The photo's faces' memberships by key: O(faces of the photo), not every person's members.
+      const personOf = new Map(
+        (
+          await faces.membershipsOf(
+            userId,
+            list.map((f) => f.faceId),
+          )
+        ).map((m) => [m.faceId, m.personId]),
+      );
       return {
         status: 200,
         body: {

@@ -78,7 +78,7 @@ export function peopleEditContract(storeName: string, makeStore: () => Promise<F
       await seedPeople(store, 'u');
       const named = await renamePerson('u', 'A', 'Ada', depsOf(store));
       expect(named.name).toBe('Ada');
-      expect(named.confirmedFaceIds).toEqual(['p1#000', 'p2#000', 'p3#000']);
+      expect((await store.getPerson('u', 'A'))?.confirmedFaceIds).toEqual(['p1#000', 'p2#000', 'p3#000']);
       const same = await renamePerson('u', 'B', 'Ada', depsOf(store));
       expect(same.personId).toBe('A');
       expect(await store.getPerson('u', 'B')).toBeUndefined();

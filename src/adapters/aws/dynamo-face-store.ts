@@ -31,10 +31,31 @@ import {
   type UserEdit,
   type PersonExemplars,
   type VectorRecord,
+  type FaceMembership,
+  type MemberPage,
+  type PersonHead,
+  type PersonHeadUpdate,
+  type PersonJoin,
 } from '#core/ports/face-store.ts';
 import type { Box, CropRegion, FaceQuality, FivePoints } from '#core/types.ts';
 import { DEFAULT_VECTOR_CODEC, decodeVector, encodeVector, type VectorCodec } from '#adapters/shared/vector-codec.ts';
 import { PENDING_INDEX, PENDING_SHARDS } from './table-schema.ts';
+import {
+  faceMemberSk,
+  headFromItem,
+  headItem,
+  memberFromItem,
+  memberItems,
+  memberPrefix,
+  memberSk,
+  personFromParts,
+  personSk,
+  planPersonWrite,
+  publicHead,
+  sameHead,
+  type MemberState,
+  type StoredHead,
+} from './person-items.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -44,7 +65,6 @@ const META = 'META';
 const photoSk = (photoId: string): string => `PHOTO#${photoId}`;
 const faceSk = (faceId: string): string => `FACE#${faceId}`;
 const vectorSk = (modelId: string, faceId: string): string => `VEC#${modelId}#${faceId}`;
-const personSk = (personId: string): string => `PERSON#${personId}`;
 const faceEditSk = (faceId: string): string => `FEDIT#${faceId}`;
 const aliasSk = (personId: string): string => `ALIAS#${personId}`;
 const exemplarSk = (modelId: string, personId: string): string => `PEX#${modelId}#${personId}`;
@@ -63,7 +83,7 @@ const bytesOf = (item: Item, name: string): Uint8Array => {
   return v;
 };
 
-/** Person face lists are gzipped: a person can hold thousands of faces and items cap at 400 KB. */
+/** Exemplar id lists are gzipped (16 lines of ids per person). */
 const packIds = (ids: readonly string[]): Uint8Array => new Uint8Array(gzipSync(Buffer.from(ids.join('\n'), 'utf8')));
 const unpackIds = (bytes: Uint8Array): string[] => {
   const text = gunzipSync(bytes).toString('utf8');
@@ -151,39 +171,6 @@ function faceFromItem(i: Item): FaceRecord {
     ...(i.cropRegion?.S !== undefined ? { cropRegion: JSON.parse(i.cropRegion.S) as CropRegion } : {}),
   };
 }
-/** Confirmed faces are usually all of the person's faces (after a name or a merge): kept as a flag
- * then, so a large person's item does not carry its face list twice. */
-function confirmedAttributes(p: PersonRecord): Item {
-  const c = p.confirmedFaceIds;
-  if (c === undefined) return {};
-  const all = c.length === p.faceIds.length && new Set(c).size === c.length && c.every((f) => p.faceIds.includes(f));
-  return all ? { confirmedAll: { BOOL: true } } : { confirmedFaceIds: { B: packIds(c) } };
-}
-function confirmedFromItem(i: Item, faceIds: readonly string[]): Pick<PersonRecord, 'confirmedFaceIds'> {
-  if (i.confirmedAll?.BOOL) return { confirmedFaceIds: [...faceIds] };
-  return i.confirmedFaceIds?.B ? { confirmedFaceIds: unpackIds(i.confirmedFaceIds.B) } : {};
-}
-function personItem(p: PersonRecord): Item {
-  return {
-    ...confirmedAttributes(p),
-    version: N(p.version ?? 0),
-    PK: S(pk(p.userId)),
-    SK: S(personSk(p.personId)),
-    type: S('person'),
-    userId: S(p.userId),
-    personId: S(p.personId),
-    ...(p.name !== undefined ? { name: S(p.name) } : {}),
-    ...(p.hidden !== undefined ? { hidden: { BOOL: p.hidden } } : {}),
-    faceIds: { B: packIds(p.faceIds) },
-    faceCount: N(p.faceIds.length),
-    coverFaceId: S(p.coverFaceId),
-    cohesion: N(p.cohesion),
-    updatedAt: N(p.updatedAt),
-    ...(p.provisionalFaceIds && p.provisionalFaceIds.length > 0
-      ? { provisionalFaceIds: { B: packIds(p.provisionalFaceIds) } }
-      : {}),
-  };
-}
 function vectorFromItem(i: Item): VectorRecord {
   return {
     userId: str(i, 'userId'),
@@ -202,27 +189,12 @@ function exemplarsFromItem(userId: string, modelId: string, i: Item): PersonExem
   const size = ids.length > 0 ? bytes.length / ids.length : 0;
   return {
     personId: str(i, 'personId'),
+    ...(i.personVersion?.N !== undefined ? { personVersion: Number(i.personVersion.N) } : {}),
     vectors: ids.map((line, j) => {
       const [faceId = '', photoId = '', modelVersion = ''] = line.split('\t');
       const vector = decodeVector(bytes.subarray(j * size, (j + 1) * size), num(i, 'dim'));
       return { userId, faceId, photoId, modelId, modelVersion, vector };
     }),
-  };
-}
-function personFromItem(i: Item): PersonRecord {
-  const faceIds = unpackIds(bytesOf(i, 'faceIds'));
-  return {
-    userId: str(i, 'userId'),
-    personId: str(i, 'personId'),
-    ...(i.name?.S !== undefined ? { name: i.name.S } : {}),
-    ...(i.hidden?.BOOL !== undefined ? { hidden: i.hidden.BOOL } : {}),
-    faceIds,
-    coverFaceId: str(i, 'coverFaceId'),
-    cohesion: num(i, 'cohesion'),
-    updatedAt: num(i, 'updatedAt'),
-    ...confirmedFromItem(i, faceIds),
-    ...(i.version?.N !== undefined && i.version.N !== '0' ? { version: num(i, 'version') } : {}),
-    ...(i.provisionalFaceIds?.B ? { provisionalFaceIds: unpackIds(i.provisionalFaceIds.B) } : {}),
   };
 }
 function faceEditItem(e: FaceEditRecord): Item {
@@ -262,6 +234,9 @@ function versionGuard(
     };
   return { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': N(expected) } };
 }
+
+/** TransactWriteItems takes at most 100 items. */
+const TRANSACTION_ITEMS = 100;
 
 /** People whose exemplars one store instance keeps in memory (see listExemplars). */
 const EXEMPLAR_CACHE_PEOPLE = 2_000;
@@ -555,6 +530,7 @@ export class DynamoFaceStore implements FaceStore {
       ids: { B: packIds(exemplarIds(e)) },
       dim: N(e.vectors[0]!.vector.length),
       vectors: { B: vectors },
+      ...(e.personVersion !== undefined ? { personVersion: N(e.personVersion) } : {}),
     };
   }
 
@@ -578,34 +554,53 @@ export class DynamoFaceStore implements FaceStore {
 
   async deletePhoto(userId: string, photoId: string): Promise<void> {
     const faces = await this.query(userId, faceSk(`${photoId}#`), 'faceId');
-    const models = faces.length > 0 ? await this.modelsOf(userId) : [];
+    const faceIds = faces.map((f) => str(f, 'faceId'));
+    const [models, memberships] = await Promise.all([
+      faces.length > 0 ? this.modelsOf(userId) : Promise.resolve([]),
+      this.storedMemberships(userId, faceIds, true),
+    ]);
     const writes: WriteRequest[] = [];
-    for (const f of faces) {
-      const faceId = str(f, 'faceId');
+    for (const faceId of faceIds) {
       for (const m of models) writes.push(this.del(userId, vectorSk(m, faceId)));
       writes.push(this.del(userId, faceSk(faceId)));
     }
+    // The faces leave their people: both membership items, and the heads' counts (the next
+    // clustering run, which the removal flags, picks a new cover if it was one of these faces).
+    for (const m of memberships)
+      writes.push(this.del(userId, memberSk(m.personId, m.faceId)), this.del(userId, faceMemberSk(m.faceId)));
     writes.push(this.del(userId, photoSk(photoId)));
     await this.batchWrite(writes);
+    const leaving = new Map<string, number>();
+    for (const m of memberships) leaving.set(m.personId, (leaving.get(m.personId) ?? 0) + 1);
+    for (const [personId, n] of leaving)
+      await this.db
+        .send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: { PK: S(pk(userId)), SK: S(personSk(personId)) },
+            UpdateExpression: 'ADD faceCount :n',
+            ConditionExpression: 'attribute_exists(SK)',
+            ExpressionAttributeValues: { ':n': N(-n) },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        });
   }
 
-  /** Not atomic across items: a reader during the swap may briefly see old and new people. The
-   * next read converges; person ids are stable, so the overlap is the same people. */
-  async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
-    for (const p of people)
-      if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
-    const keep = new Set(people.map((p) => personSk(p.personId)));
-    const existing = await this.query(userId, 'PERSON#', 'SK');
-    const writes: WriteRequest[] = people.map((p) => ({ PutRequest: { Item: personItem(p) } }));
-    for (const e of existing) if (!keep.has(str(e, 'SK'))) writes.push(this.del(userId, str(e, 'SK')));
-    await this.batchWrite(writes);
+  // ---- people: a bounded head per person, one membership per face (person-items.ts) -----------
+
+  /** Memberships stored on the face side (`FMEM#`), by key. */
+  private async storedMemberships(
+    userId: string,
+    faceIds: readonly string[],
+    consistent: boolean,
+  ): Promise<MemberState[]> {
+    const keys = [...new Set(faceIds)].map((f) => ({ PK: S(pk(userId)), SK: S(faceMemberSk(f)) }));
+    return keys.length === 0 ? [] : (await this.batchGet(keys, consistent)).map(memberFromItem);
   }
 
-  async listPeople(userId: string): Promise<PersonRecord[]> {
-    return (await this.query(userId, 'PERSON#')).map(personFromItem);
-  }
-
-  async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
+  private async storedHead(userId: string, personId: string): Promise<StoredHead | undefined> {
     const res = await this.db.send(
       new GetItemCommand({
         TableName: this.table,
@@ -613,16 +608,142 @@ export class DynamoFaceStore implements FaceStore {
         ConsistentRead: true,
       }),
     );
-    return res.Item ? personFromItem(res.Item) : undefined;
+    return res.Item ? headFromItem(res.Item) : undefined;
   }
 
-  /** Write one person (a rename, hide or an edit's immediate effect), leaving the others alone. */
-  async putPerson(person: PersonRecord): Promise<void> {
-    await this.db.send(new PutItemCommand({ TableName: this.table, Item: personItem(person) }));
+  /** Every member of one person, in store order (a Query of its `PMEM#<personId>#` items). */
+  private async membersOf(userId: string, personId: string, consistent: boolean): Promise<MemberState[]> {
+    return (await this.query(userId, memberPrefix(personId), undefined, consistent)).map(memberFromItem);
   }
 
-  async deletePerson(userId: string, personId: string): Promise<void> {
-    await this.batchWrite([this.del(userId, personSk(personId))]);
+  /** The clustering run's write: only the heads and memberships that differ from what is stored
+   * (read in three Queries: heads, both membership families), in idempotent batches. Not atomic
+   * across items: a reader during the swap may briefly see old and new people together (ids are
+   * stable, so they are the same people); the next read converges. Membership items that belong to
+   * no person (left by an interrupted write) are dropped here. */
+  async replacePeople(userId: string, people: readonly PersonRecord[]): Promise<void> {
+    for (const p of people)
+      if (p.userId !== userId) throw new Error(`person ${p.personId} belongs to ${p.userId}, not ${userId}`);
+    const [headItems, personSide, faceSide] = await Promise.all([
+      this.query(userId, 'PERSON#', undefined, true),
+      this.query(userId, 'PMEM#', undefined, true),
+      this.query(userId, 'FMEM#', undefined, true),
+    ]);
+    const heads = new Map(headItems.map((i) => [str(i, 'personId'), headFromItem(i)]));
+    const storedByPerson = new Map<string, Map<string, MemberState>>();
+    for (const m of personSide.map(memberFromItem)) {
+      if (!storedByPerson.has(m.personId)) storedByPerson.set(m.personId, new Map());
+      storedByPerson.get(m.personId)!.set(m.faceId, m);
+    }
+    const memberPuts = new Map<string, Item>();
+    const headPuts: Item[] = [];
+    const deletes = new Set<string>();
+    const wantedFaceSide = new Map<string, MemberState>();
+    const kept = new Set(people.map((p) => p.personId));
+    for (const p of people) {
+      const stored = storedByPerson.get(p.personId) ?? new Map<string, MemberState>();
+      const plan = planPersonWrite(p, heads.get(p.personId), stored);
+      const storedHead = heads.get(p.personId);
+      if (!storedHead || !sameHead(storedHead, plan.head)) headPuts.push(headItem(pk(userId), plan.head));
+      const written = new Map(plan.put.map((m) => [m.faceId, m]));
+      for (const m of plan.put) {
+        const [personItem] = memberItems(pk(userId), m);
+        memberPuts.set(str(personItem, 'SK'), personItem);
+      }
+      for (const m of plan.gone) deletes.add(memberSk(p.personId, m.faceId));
+      for (const f of p.faceIds) wantedFaceSide.set(f, written.get(f) ?? stored.get(f)!);
+    }
+    for (const [personId, members] of storedByPerson)
+      if (!kept.has(personId)) for (const faceId of members.keys()) deletes.add(memberSk(personId, faceId));
+    for (const personId of heads.keys()) if (!kept.has(personId)) deletes.add(personSk(personId));
+    // The face side is compared on its own, so a face item that disagrees with the person side
+    // (an interrupted edit) is repaired too.
+    const storedFaceSide = new Map(faceSide.map((i) => [str(i, 'faceId'), memberFromItem(i)]));
+    for (const [faceId, m] of wantedFaceSide) {
+      const have = storedFaceSide.get(faceId);
+      if (have && JSON.stringify(have) === JSON.stringify(m)) continue;
+      const [, faceItem] = memberItems(pk(userId), m);
+      memberPuts.set(str(faceItem, 'SK'), faceItem);
+    }
+    for (const faceId of storedFaceSide.keys()) if (!wantedFaceSide.has(faceId)) deletes.add(faceMemberSk(faceId));
+    // Members before heads: a head never counts faces whose items are not there yet.
+    await this.batchWrite([...memberPuts.values()].map((Item) => ({ PutRequest: { Item } })));
+    await this.batchWrite(headPuts.map((Item) => ({ PutRequest: { Item } })));
+    await this.batchWrite([...deletes].filter((sk) => !memberPuts.has(sk)).map((sk) => this.del(userId, sk)));
+  }
+
+  /** Every person with every member: O(faces of the user) (the clustering run, the CLI). Hot paths
+   * use listPersonHeads, membershipsOf and listPersonMembers instead. */
+  async listPeople(userId: string): Promise<PersonRecord[]> {
+    const [headItems, memberItemsRead] = await Promise.all([
+      this.query(userId, 'PERSON#'),
+      this.query(userId, 'PMEM#'),
+    ]);
+    const byPerson = new Map<string, MemberState[]>();
+    for (const m of memberItemsRead.map(memberFromItem)) {
+      if (!byPerson.has(m.personId)) byPerson.set(m.personId, []);
+      byPerson.get(m.personId)!.push(m);
+    }
+    return headItems.map(headFromItem).map((h) => personFromParts(h, byPerson.get(h.personId) ?? []));
+  }
+
+  /** The head and a Query of the person's memberships (both strongly consistent): O(that person). */
+  async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
+    const [head, members] = await Promise.all([
+      this.storedHead(userId, personId),
+      this.membersOf(userId, personId, true),
+    ]);
+    return head ? personFromParts(head, members) : undefined;
+  }
+
+  async listPersonHeads(userId: string): Promise<PersonHead[]> {
+    return (await this.query(userId, 'PERSON#')).map((i) => publicHead(headFromItem(i)));
+  }
+
+  /** BatchGetItem of the heads, strongly consistent: edits and joins guard on the version read. */
+  async getPersonHeads(userId: string, personIds: readonly string[]): Promise<PersonHead[]> {
+    const keys = [...new Set(personIds)].map((id) => ({ PK: S(pk(userId)), SK: S(personSk(id)) }));
+    return keys.length === 0 ? [] : (await this.batchGet(keys, true)).map((i) => publicHead(headFromItem(i)));
+  }
+
+  /** BatchGetItem of the faces' `FMEM#` items: O(faces asked), whatever the people's sizes. */
+  async membershipsOf(userId: string, faceIds: readonly string[]): Promise<FaceMembership[]> {
+    return (await this.storedMemberships(userId, faceIds, false)).map((m) => ({
+      faceId: m.faceId,
+      personId: m.personId,
+      provisional: m.provisional,
+    }));
+  }
+
+  /** A Query of `PMEM#<personId>#` from the key after `after`, `limit` items (one more read to know
+   * whether a next page exists). */
+  async listPersonMembers(
+    userId: string,
+    personId: string,
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<MemberPage> {
+    const out: MemberState[] = [];
+    let start: Item | undefined =
+      page.after !== undefined ? { PK: S(pk(userId)), SK: S(memberSk(personId, page.after)) } : undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+          ExpressionAttributeValues: { ':pk': S(pk(userId)), ':sk': S(memberPrefix(personId)) },
+          Limit: page.limit + 1 - out.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      out.push(...(res.Items ?? []).map(memberFromItem));
+      start = res.LastEvaluatedKey;
+    } while (start && out.length <= page.limit);
+    const members = out.slice(0, page.limit).map((m) => ({
+      faceId: m.faceId,
+      personId: m.personId,
+      provisional: m.provisional,
+    }));
+    return out.length > page.limit ? { members, nextAfter: members[members.length - 1]!.faceId } : { members };
   }
 
   private editItem(userId: string, edit: UserEdit, now: number): Item {
@@ -663,10 +784,16 @@ export class DynamoFaceStore implements FaceStore {
     return (await this.batchGet(keys, false)).map(faceFromItem);
   }
 
-  /** Reads the user's person items (membership lives in them; see docs/people.md for the planned
-   * per-face membership items that make this a key lookup). */
+  /** The face's `FMEM#` item by key, then that one person. */
   async personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined> {
-    return (await this.listPeople(userId)).find((p) => p.faceIds.includes(faceId));
+    const res = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(faceMemberSk(faceId)) },
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item ? this.getPerson(userId, str(res.Item, 'personId')) : undefined;
   }
 
   async getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined> {
@@ -693,23 +820,50 @@ export class DynamoFaceStore implements FaceStore {
     }));
   }
 
-  /** One TransactWriteItems: every write conditional on the version it read, all or nothing. A
-   * failed condition becomes EditConflictError (the use-case re-reads and retries). */
+  /** An edit's writes. The version-guarded records (heads, face edits, aliases, the joins' face
+   * sides) go in one TransactWriteItems, all or nothing. Memberships that follow from a whole
+   * person written (a move, a merge) ride in the same transaction when everything fits its 100
+   * items; a larger change (merging people of thousands of faces) writes them afterwards in
+   * idempotent batches, after the guards passed: if that fails, the user is flagged for clustering,
+   * whose run rewrites every membership that differs. A failed guard is EditConflictError. */
   async commitPeopleChange(userId: string, change: PeopleChange): Promise<void> {
     const Key = (sk: string): Item => ({ PK: S(pk(userId)), SK: S(sk) });
-    const items: TransactWriteItem[] = [
-      ...(change.putPeople ?? []).map(({ person, expectedVersion }) => {
-        if (person.userId !== userId)
-          throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
-        return { Put: { TableName: this.table, Item: personItem(person), ...versionGuard(expectedVersion) } };
-      }),
-      ...(change.deletePeople ?? []).map((d) => ({
+    const guarded: TransactWriteItem[] = [];
+    const memberPuts = new Map<string, Item>();
+    const memberDeletes = new Set<string>();
+    const putPeople = change.putPeople ?? [];
+    for (const { person } of putPeople)
+      if (person.userId !== userId)
+        throw new Error(`person ${person.personId} belongs to ${person.userId}, not ${userId}`);
+    const [storedPuts, storedDeletes] = await Promise.all([
+      Promise.all(
+        putPeople.map(({ person }) =>
+          Promise.all([this.storedHead(userId, person.personId), this.membersOf(userId, person.personId, true)]),
+        ),
+      ),
+      Promise.all((change.deletePeople ?? []).map((d) => this.membersOf(userId, d.personId, true))),
+    ]);
+    putPeople.forEach(({ person, expectedVersion }, i) => {
+      const [head, members] = storedPuts[i]!;
+      const plan = planPersonWrite(person, head, new Map(members.map((m) => [m.faceId, m])));
+      guarded.push({
+        Put: { TableName: this.table, Item: headItem(pk(userId), plan.head), ...versionGuard(expectedVersion) },
+      });
+      for (const m of plan.put) for (const item of memberItems(pk(userId), m)) memberPuts.set(str(item, 'SK'), item);
+      for (const m of plan.gone) memberDeletes.add(memberSk(m.personId, m.faceId)).add(faceMemberSk(m.faceId));
+    });
+    (change.deletePeople ?? []).forEach((d, i) => {
+      guarded.push({
         Delete: { TableName: this.table, Key: Key(personSk(d.personId)), ...versionGuard(d.expectedVersion) },
-      })),
-      ...(change.putFaceEdits ?? []).map(({ edit, expectedVersion }) => ({
+      });
+      for (const m of storedDeletes[i]!) memberDeletes.add(memberSk(m.personId, m.faceId)).add(faceMemberSk(m.faceId));
+    });
+    for (const { edit, expectedVersion } of change.putFaceEdits ?? [])
+      guarded.push({
         Put: { TableName: this.table, Item: faceEditItem({ ...edit, userId }), ...versionGuard(expectedVersion) },
-      })),
-      ...(change.putAliases ?? []).map((a) => ({
+      });
+    for (const a of change.putAliases ?? [])
+      guarded.push({
         Put: {
           TableName: this.table,
           Item: {
@@ -720,9 +874,104 @@ export class DynamoFaceStore implements FaceStore {
             updatedAt: N(a.updatedAt),
           },
         },
-      })),
+      });
+    for (const j of change.joinPeople ?? []) guarded.push(...this.joinWrites(userId, j));
+    for (const u of change.updateHeads ?? []) guarded.push(this.headUpdate(userId, u));
+    const memberWrites: TransactWriteItem[] = [
+      ...[...memberPuts.values()].map((Item) => ({ Put: { TableName: this.table, Item } })),
+      ...[...memberDeletes]
+        .filter((sk) => !memberPuts.has(sk))
+        .map((sk) => ({ Delete: { TableName: this.table, Key: Key(sk) } })),
     ];
-    if (items.length === 0) return;
+    if (guarded.length + memberWrites.length === 0) return;
+    const together = guarded.length + memberWrites.length <= TRANSACTION_ITEMS;
+    await this.transact(together ? [...guarded, ...memberWrites] : guarded);
+    if (together) return;
+    try {
+      await this.batchWrite(
+        memberWrites.map((w) =>
+          w.Put ? { PutRequest: { Item: w.Put.Item } } : { DeleteRequest: { Key: w.Delete!.Key } },
+        ),
+      );
+    } catch (err) {
+      await this.markNeedsClustering(userId);
+      throw err;
+    }
+  }
+
+  /** A join: the head moves one version on (guarded) and counts the faces; each face gets its two
+   * membership items, the face side only if the face is in no person yet. */
+  private joinWrites(userId: string, j: PersonJoin): TransactWriteItem[] {
+    const guard = versionGuard(j.expectedVersion);
+    const since = j.expectedVersion + 1;
+    const writes: TransactWriteItem[] = [
+      {
+        Update: {
+          TableName: this.table,
+          Key: { PK: S(pk(userId)), SK: S(personSk(j.personId)) },
+          UpdateExpression: 'SET version = :next, updatedAt = :at ADD faceCount :n',
+          ConditionExpression: guard.ConditionExpression,
+          ExpressionAttributeValues: {
+            ...guard.ExpressionAttributeValues,
+            ':next': N(since),
+            ':at': N(j.updatedAt),
+            ':n': N(j.faceIds.length),
+          },
+        },
+      },
+    ];
+    for (const faceId of j.faceIds) {
+      const [personItem, faceItem] = memberItems(pk(userId), {
+        faceId,
+        personId: j.personId,
+        since,
+        confirmed: false,
+        provisional: j.provisional,
+      });
+      writes.push(
+        { Put: { TableName: this.table, Item: personItem } },
+        { Put: { TableName: this.table, Item: faceItem, ConditionExpression: 'attribute_not_exists(SK)' } },
+      );
+    }
+    return writes;
+  }
+
+  /** A head's bounded fields rewritten in place (members untouched); `confirmAll` confirms every
+   * face there at this version (person-items.ts). */
+  private headUpdate(userId: string, u: PersonHeadUpdate): TransactWriteItem {
+    const h = u.head;
+    const guard = versionGuard(u.expectedVersion);
+    const set = ['version = :next', 'updatedAt = :at', 'coverFaceId = :cover', 'cohesion = :cohesion'];
+    const remove: string[] = [];
+    const values: Item = {
+      ...guard.ExpressionAttributeValues,
+      ':next': N(u.expectedVersion + 1),
+      ':at': N(h.updatedAt),
+      ':cover': S(h.coverFaceId),
+      ':cohesion': N(h.cohesion),
+    };
+    if (h.name !== undefined) {
+      set.push('#name = :name');
+      values[':name'] = S(h.name);
+    } else remove.push('#name');
+    if (h.hidden !== undefined) {
+      set.push('#hidden = :hidden');
+      values[':hidden'] = { BOOL: h.hidden };
+    } else remove.push('#hidden');
+    if (u.confirmAll) set.push('confirmedThrough = :next');
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { PK: S(pk(userId)), SK: S(personSk(h.personId)) },
+        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: guard.ConditionExpression,
+        ExpressionAttributeNames: { '#name': 'name', '#hidden': 'hidden' },
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  private async transact(items: TransactWriteItem[]): Promise<void> {
     try {
       await this.db.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (err) {

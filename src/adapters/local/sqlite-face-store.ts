@@ -6,8 +6,11 @@ import {
   type FaceEditRecord,
   type FaceRecord,
   type FaceStore,
+  type FaceMembership,
+  type MemberPage,
   type PeopleChange,
   type PersonAlias,
+  type PersonHead,
   type PersonRecord,
   type PhotoRecord,
   type PhotoStatus,
@@ -204,6 +207,14 @@ const personValues = (p: PersonRecord): (string | number | null)[] => [
 ];
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A person's head: here simply the record without its lists (the local store keeps them in one row). */
+function headOf(p: PersonRecord): PersonHead {
+  const { faceIds, confirmedFaceIds: _c, provisionalFaceIds: _p, ...head } = p;
+  return { ...head, faceCount: faceIds.length };
+}
+
+const sortedUnion = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
 
 /** FaceStore in one SQLite file (WAL journal), for the local CLI. Every query is scoped by user;
  * every write runs in one transaction, so a crash never leaves a photo half replaced. */
@@ -404,6 +415,49 @@ export class SqliteFaceStore implements FaceStore {
     return out;
   }
 
+  async listPersonHeads(userId: string): Promise<PersonHead[]> {
+    return (await this.listPeople(userId)).map(headOf);
+  }
+
+  async getPersonHeads(userId: string, personIds: readonly string[]): Promise<PersonHead[]> {
+    const out: PersonHead[] = [];
+    for (const id of new Set(personIds)) {
+      const p = await this.getPerson(userId, id);
+      if (p) out.push(headOf(p));
+    }
+    return out;
+  }
+
+  async membershipsOf(userId: string, faceIds: readonly string[]): Promise<FaceMembership[]> {
+    const out: FaceMembership[] = [];
+    for (const faceId of new Set(faceIds)) {
+      const p = await this.personOfFace(userId, faceId);
+      if (p) out.push({ faceId, personId: p.personId, provisional: p.provisionalFaceIds?.includes(faceId) ?? false });
+    }
+    return out;
+  }
+
+  /** Pages of the person's face list, in id order (the same order the cloud store pages in). */
+  async listPersonMembers(
+    userId: string,
+    personId: string,
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<MemberPage> {
+    const p = await this.getPerson(userId, personId);
+    if (!p) return { members: [] };
+    const provisional = new Set(p.provisionalFaceIds ?? []);
+    const ids = [...p.faceIds].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+    const start =
+      page.after === undefined
+        ? 0
+        : ids.findIndex((id) => Buffer.compare(Buffer.from(id), Buffer.from(page.after!)) > 0);
+    const from = start < 0 ? ids.length : start;
+    const members = ids
+      .slice(from, from + page.limit)
+      .map((faceId) => ({ faceId, personId, provisional: provisional.has(faceId) }));
+    return from + page.limit < ids.length ? { members, nextAfter: members[members.length - 1]!.faceId } : { members };
+  }
+
   /** Face lists are JSON arrays of quoted ids: a LIKE on the quoted id finds the holder without
    * decoding every person (ids never contain quotes or LIKE wildcards other than '_', escaped). */
   async personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined> {
@@ -457,10 +511,16 @@ export class SqliteFaceStore implements FaceStore {
         check(personVersion.get(userId, d.personId), d.expectedVersion, `person ${d.personId}`);
       for (const { edit, expectedVersion } of change.putFaceEdits ?? [])
         check(editVersion.get(userId, edit.faceId), expectedVersion, `face ${edit.faceId}`);
+      for (const j of change.joinPeople ?? [])
+        check(personVersion.get(userId, j.personId), j.expectedVersion, `person ${j.personId}`);
+      for (const u of change.updateHeads ?? [])
+        check(personVersion.get(userId, u.head.personId), u.expectedVersion, `person ${u.head.personId}`);
+      const { joined, updated } = this.headChanges(userId, change);
       const putPerson = this.db.prepare(
         `INSERT OR REPLACE INTO people (${PERSON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const { person } of change.putPeople ?? []) putPerson.run(...personValues(person));
+      for (const person of [...joined, ...updated]) putPerson.run(...personValues(person));
       const del = this.db.prepare('DELETE FROM people WHERE user_id = ? AND person_id = ?');
       for (const d of change.deletePeople ?? []) del.run(userId, d.personId);
       const putEdit = this.db.prepare(
@@ -480,6 +540,46 @@ export class SqliteFaceStore implements FaceStore {
       );
       for (const a of change.putAliases ?? []) putAlias.run(userId, a.personId, a.intoPersonId, a.updatedAt);
     })();
+  }
+
+  /** The people a change's joins and head updates make (read inside the caller's transaction). */
+  private headChanges(userId: string, change: PeopleChange): { joined: PersonRecord[]; updated: PersonRecord[] } {
+    const rowOf = (personId: string): PersonRecord => {
+      const row = this.db.prepare('SELECT * FROM people WHERE user_id = ? AND person_id = ?').get(userId, personId) as
+        PersonRow | undefined;
+      if (!row) throw new EditConflictError(`person ${personId} is gone`);
+      return personFromRow(row);
+    };
+    const joined: PersonRecord[] = (change.joinPeople ?? []).map((j) => {
+      const p = rowOf(j.personId);
+      for (const f of j.faceIds) {
+        const holder = this.db
+          .prepare(`SELECT person_id FROM people WHERE user_id = ? AND face_ids LIKE ? ESCAPE '\\'`)
+          .all(userId, `%${JSON.stringify(f).replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as { person_id: string }[];
+        if (holder.length > 0) throw new EditConflictError(`face ${f} is in a person already`);
+      }
+      return {
+        ...p,
+        faceIds: [...p.faceIds, ...j.faceIds].sort(),
+        ...(j.provisional ? { provisionalFaceIds: sortedUnion(p.provisionalFaceIds ?? [], j.faceIds) } : {}),
+        version: j.expectedVersion + 1,
+        updatedAt: j.updatedAt,
+      };
+    });
+    const updated: PersonRecord[] = (change.updateHeads ?? []).map((u) => {
+      const { name: _n, hidden: _h, ...p } = rowOf(u.head.personId);
+      return {
+        ...p,
+        ...(u.head.name !== undefined ? { name: u.head.name } : {}),
+        ...(u.head.hidden !== undefined ? { hidden: u.head.hidden } : {}),
+        coverFaceId: u.head.coverFaceId,
+        cohesion: u.head.cohesion,
+        ...(u.confirmAll ? { confirmedFaceIds: sortedUnion(p.confirmedFaceIds ?? [], p.faceIds) } : {}),
+        version: u.expectedVersion + 1,
+        updatedAt: u.head.updatedAt,
+      };
+    });
+    return { joined, updated };
   }
 
   /** Appends an edit. A retry of the latest edit (same content) is not appended twice; the same edit

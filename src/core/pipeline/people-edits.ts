@@ -5,6 +5,7 @@ import {
   type FaceEditRecord,
   type PeopleChange,
   type PeopleStore,
+  type PersonHead,
   type PersonRecord,
 } from '#core/ports/face-store.ts';
 
@@ -55,14 +56,26 @@ async function personOrThrow(deps: PeopleEditDeps, userId: string, personId: str
   return person;
 }
 
+async function headOrThrow(deps: PeopleEditDeps, userId: string, personId: string): Promise<PersonHead> {
+  const [head] = await deps.people.getPersonHeads(userId, [personId]);
+  if (!head) throw new PeopleEditError('not-found', `no person '${personId}'`);
+  return head;
+}
+
+/** A whole person's head (what the edits that return a whole person answer with). */
+export function headOf(p: PersonRecord): PersonHead {
+  const { faceIds, confirmedFaceIds: _c, provisionalFaceIds: _p, ...head } = p;
+  return { ...head, faceCount: faceIds.length };
+}
+
 async function edited<T>(deps: PeopleEditDeps, userId: string, result: T): Promise<T> {
   await deps.onEdited?.(userId);
   return result;
 }
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
-const bump = (p: PersonRecord): number => (p.version ?? 0) + 1;
-const guard = (p: PersonRecord): number => p.version ?? 0;
+const bump = (p: Pick<PersonRecord, 'version'>): number => (p.version ?? 0) + 1;
+const guard = (p: Pick<PersonRecord, 'version'>): number => p.version ?? 0;
 
 /** A person without one face: its confirmed list and cover follow; undefined when nothing is left. */
 function withoutFace(person: PersonRecord, faceId: string, now: number): PersonRecord | undefined {
@@ -131,48 +144,59 @@ async function commitMerge(
 }
 
 /** Name a person (null or '' clears the name). Naming confirms the person's faces. A name another
- * person already has merges this person into that one, as the photo apps do: names are identities. */
+ * person already has merges this person into that one, as the photo apps do: names are identities.
+ * Only the person's head is read and written (a person of any size costs O(1) records), unless the
+ * name merges. */
 export async function renamePerson(
   userId: string,
   personId: string,
   name: string | null,
   deps: PeopleEditDeps,
-): Promise<PersonRecord> {
+): Promise<PersonHead> {
   const wanted = name === null ? '' : name.trim();
   if (wanted.length > MAX_NAME_LENGTH)
     throw new PeopleEditError('invalid', `a name has at most ${MAX_NAME_LENGTH} characters`);
-  const result = await withRetry(async () => {
-    const person = await personOrThrow(deps, userId, personId);
+  const result = await withRetry(async (): Promise<PersonHead> => {
+    const person = await headOrThrow(deps, userId, personId);
     if (wanted !== '') {
-      const namesake = (await deps.people.listPeople(userId)).find((p) => p.name === wanted && p.personId !== personId);
-      if (namesake) return commitMerge(userId, person, namesake, deps);
+      const namesake = (await deps.people.listPersonHeads(userId)).find(
+        (p) => p.name === wanted && p.personId !== personId,
+      );
+      if (namesake) {
+        const [from, into] = await Promise.all([
+          personOrThrow(deps, userId, personId),
+          personOrThrow(deps, userId, namesake.personId),
+        ]);
+        return headOf(await commitMerge(userId, from, into, deps));
+      }
     }
     const { name: _old, ...rest } = person;
-    const next: PersonRecord = {
+    const next: PersonHead = {
       ...rest,
-      ...(wanted !== ''
-        ? { name: wanted, confirmedFaceIds: union(person.confirmedFaceIds ?? [], person.faceIds) }
-        : {}),
+      ...(wanted !== '' ? { name: wanted } : {}),
       version: bump(person),
       updatedAt: deps.clock.now(),
     };
-    await deps.people.commitPeopleChange(userId, { putPeople: [{ person: next, expectedVersion: guard(person) }] });
+    await deps.people.commitPeopleChange(userId, {
+      updateHeads: [{ head: next, expectedVersion: guard(person), ...(wanted !== '' ? { confirmAll: true } : {}) }],
+    });
     return next;
   });
   return edited(deps, userId, result);
 }
 
-/** Hide or show a person. Hidden stays hidden through every later run (the flag is the person's). */
+/** Hide or show a person. Hidden stays hidden through every later run (the flag is the person's).
+ * Head only, like a rename. */
 export async function setPersonHidden(
   userId: string,
   personId: string,
   hidden: boolean,
   deps: PeopleEditDeps,
-): Promise<PersonRecord> {
+): Promise<PersonHead> {
   const result = await withRetry(async () => {
-    const person = await personOrThrow(deps, userId, personId);
-    const next: PersonRecord = { ...person, hidden, version: bump(person), updatedAt: deps.clock.now() };
-    await deps.people.commitPeopleChange(userId, { putPeople: [{ person: next, expectedVersion: guard(person) }] });
+    const person = await headOrThrow(deps, userId, personId);
+    const next: PersonHead = { ...person, hidden, version: bump(person), updatedAt: deps.clock.now() };
+    await deps.people.commitPeopleChange(userId, { updateHeads: [{ head: next, expectedVersion: guard(person) }] });
     return next;
   });
   return edited(deps, userId, result);

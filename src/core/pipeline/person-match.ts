@@ -118,15 +118,17 @@ export function chooseExemplars(vectors: readonly VectorRecord[], k = EXEMPLARS_
   return chosen.map((j) => sorted[j]!);
 }
 
-/** The exemplars of each group, from the vectors the clustering run read. */
+/** The exemplars of each group, from the vectors the clustering run read, stamped with the
+ * person's version (so that a reader knows whether faces left the person since). */
 export function exemplarsOfPeople(
-  people: readonly PersonMembers[],
+  people: readonly (PersonMembers & Pick<PersonRecord, 'version'>)[],
   vectors: readonly VectorRecord[],
   k = EXEMPLARS_PER_PERSON,
 ): PersonExemplars[] {
   const byFace = new Map(vectors.map((v) => [v.faceId, v]));
   return people.map((p) => ({
     personId: p.personId,
+    personVersion: p.version ?? 0,
     vectors: chooseExemplars(
       p.faceIds.map((f) => byFace.get(f)).filter((v): v is VectorRecord => v !== undefined),
       k,

@@ -52,6 +52,9 @@ export interface PersonExemplars {
   readonly personId: string;
   /** Vectors of member faces (of one model); those no longer in the person are ignored on use. */
   readonly vectors: readonly VectorRecord[];
+  /** The person's version when the run chose them: while no face has left the person since
+   * (`PersonHead.removedAtVersion` not above it), every exemplar is still a member. */
+  readonly personVersion?: number;
 }
 
 export interface PersonRecord {
@@ -72,6 +75,49 @@ export interface PersonRecord {
   /** Optimistic-concurrency version: every edit writes version + 1 on the condition that the stored
    * version is still the one it read (absent = 0). */
   readonly version?: number;
+}
+
+/** A person without its members: what a store keeps in one bounded record (the cloud's person
+ * item), so that listing people or checking one costs O(people), not O(faces). */
+export type PersonHead = Omit<PersonRecord, 'faceIds' | 'confirmedFaceIds' | 'provisionalFaceIds'> & {
+  readonly faceCount: number;
+  /** The version at which a face last left this person (an edit or a clustering run took it out);
+   * absent when none has. Exemplars chosen at a later or equal version are all still members. */
+  readonly removedAtVersion?: number;
+};
+
+/** One face's membership: the person holding it, and whether it joined provisionally. */
+export interface FaceMembership {
+  readonly faceId: string;
+  readonly personId: string;
+  readonly provisional: boolean;
+}
+
+/** A page of a person's members in store order (face id, UTF-8 byte order), and where the next
+ * page starts (absent on the last). */
+export interface MemberPage {
+  readonly members: readonly FaceMembership[];
+  readonly nextAfter?: string;
+}
+
+/** Faces joining a person without the person being rewritten (incremental assignment): the head
+ * moves to `expectedVersion + 1` (guarded) and each face gets one membership, on the condition that
+ * it is in no person yet. O(faces joining) writes whatever the person's size. */
+export interface PersonJoin {
+  readonly personId: string;
+  readonly expectedVersion: number;
+  readonly faceIds: readonly string[];
+  /** Joined before any clustering run decided them (the assignment's joins are). */
+  readonly provisional: boolean;
+  readonly updatedAt: number;
+}
+
+/** A change of a person's bounded fields (rename, hide), guarded by its version. With
+ * `confirmAll`, every face in the person at this version becomes confirmed (naming a person). */
+export interface PersonHeadUpdate {
+  readonly head: PersonHead;
+  readonly expectedVersion: number;
+  readonly confirmAll?: boolean;
 }
 
 /** The user's word on one face (person-level edit state, one item per face, never a pair list). */
@@ -102,6 +148,10 @@ export interface PeopleChange {
   readonly deletePeople?: readonly { readonly personId: string; readonly expectedVersion: number }[];
   readonly putFaceEdits?: readonly { readonly edit: FaceEditRecord; readonly expectedVersion: number | undefined }[];
   readonly putAliases?: readonly PersonAlias[];
+  /** Faces joining people, O(1) records each (see PersonJoin). */
+  readonly joinPeople?: readonly PersonJoin[];
+  /** Heads rewritten without touching members (see PersonHeadUpdate). */
+  readonly updateHeads?: readonly PersonHeadUpdate[];
 }
 
 /** Thrown by `commitPeopleChange` when a guarded record changed since it was read: re-read and retry. */
@@ -118,8 +168,20 @@ export interface PeopleStore {
   getFace(userId: string, faceId: string): Promise<FaceRecord | undefined>;
   /** Several faces at once (unknown ids are left out; order not kept): e.g. every person's cover. */
   getFaces(userId: string, faceIds: readonly string[]): Promise<FaceRecord[]>;
-  /** The person that holds a face, if any. */
+  /** The person that holds a face, if any (read by the face's key, then that one person). */
   personOfFace(userId: string, faceId: string): Promise<PersonRecord | undefined>;
+  /** Every person without members: O(people) whatever their sizes. */
+  listPersonHeads(userId: string): Promise<PersonHead[]>;
+  /** Some people without members, by id (unknown ids left out). */
+  getPersonHeads(userId: string, personIds: readonly string[]): Promise<PersonHead[]>;
+  /** The memberships of the given faces, read by key: faces in no person are left out. */
+  membershipsOf(userId: string, faceIds: readonly string[]): Promise<FaceMembership[]>;
+  /** One page of a person's members, after the face id `after` (store order), at most `limit`. */
+  listPersonMembers(
+    userId: string,
+    personId: string,
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<MemberPage>;
   getFaceEdit(userId: string, faceId: string): Promise<FaceEditRecord | undefined>;
   listFaceEdits(userId: string): Promise<FaceEditRecord[]>;
   listAliases(userId: string): Promise<PersonAlias[]>;

@@ -51,13 +51,15 @@ describe("a person's faces, page by page", () => {
     await store.replacePeople(USER, [
       { userId: USER, personId: 'A', faceIds: listed, coverFaceId: listed[0]!, cohesion: 0.8, updatedAt: 1 },
     ]);
+    // Faces read, one by one (getFace) or by key in a batch (getFaces: each id counts).
     const reads = { listFaces: 0, getFace: 0, cropUrl: 0 };
     const counted = new Proxy(store, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
-        if ((prop === 'listFaces' || prop === 'getFace') && typeof value === 'function') {
+        if ((prop === 'listFaces' || prop === 'getFace' || prop === 'getFaces') && typeof value === 'function') {
           return (...args: unknown[]) => {
-            reads[prop] += 1;
+            if (prop === 'getFaces') reads.getFace += (args[1] as readonly string[]).length;
+            else reads[prop] += 1;
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         }
