@@ -21,7 +21,7 @@ import { startLocalAws, type LocalAws } from './setup/emulators.ts';
 // by the clustering run), never every vector or edit of the user: on DynamoDB Local with real photos
 // (lfw-120: 18 of Abdullah Gul's 19 photos make a person larger than 16 faces, 11 of Adrien Brody's
 // another), the held-out photo of each joins the person the exact rule (all members' vectors) picks,
-// through a store whose full reads throw.
+// through a store whose full reads (every vector, edit or person) throw.
 const USER = 'u-exemplars';
 const IDENTITIES = ['Abdullah_Gul', 'Adrien_Brody'];
 
@@ -111,6 +111,8 @@ describeWithData('incremental assignment through exemplars (DynamoDB Local)', ()
     const fullReadsRefused: FaceStore = Object.assign(Object.create(store) as DynamoFaceStore, {
       listVectors: () => Promise.reject(new Error('assignment read every vector')),
       listFaceEdits: () => Promise.reject(new Error('assignment read every edit')),
+      listPeople: () => Promise.reject(new Error('assignment read every person')),
+      listPersonHeads: () => Promise.reject(new Error('assignment read every person')),
     });
     for (const [photoId, { faceId, identity }] of heldOut) {
       const outcome = await assignPhotoFaces(USER, photoId, {
