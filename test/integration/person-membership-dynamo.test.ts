@@ -1,4 +1,5 @@
-import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { gzipSync } from 'node:zlib';
+import { PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoFaceStore } from '#adapters/aws/dynamo-face-store.ts';
 import { createApiRouter } from '#api/router.ts';
@@ -280,5 +281,42 @@ describe('per-face person membership on DynamoDB Local', () => {
 
     await store.eraseUser('small');
     expect(await partition('small')).toEqual([]);
+  });
+
+  it('reads a person item of the former format (gzipped id list) whole, and a run rewrites it as memberships', async () => {
+    const ids = ['l1#000', 'l2#000', 'l3#000'];
+    const blob = (list: string[]) => ({ B: new Uint8Array(gzipSync(Buffer.from(list.join('\n')))) });
+    await aws.dynamo.send(
+      new PutItemCommand({
+        TableName: aws.table,
+        Item: {
+          PK: { S: 'USER#legacy' },
+          SK: { S: 'PERSON#pOld' },
+          type: { S: 'person' },
+          userId: { S: 'legacy' },
+          personId: { S: 'pOld' },
+          name: { S: 'Ada' },
+          faceIds: blob(ids),
+          confirmedAll: { BOOL: true },
+          provisionalFaceIds: blob(['l3#000']),
+          faceCount: { N: '3' },
+          coverFaceId: { S: 'l1#000' },
+          cohesion: { N: '0.9' },
+          updatedAt: { N: '5' },
+          version: { N: '2' },
+        },
+      }),
+    );
+    const store = fresh();
+    const old = (await store.getPerson('legacy', 'pOld'))!;
+    expect(old).toMatchObject({ name: 'Ada', faceIds: ids, confirmedFaceIds: ids, provisionalFaceIds: ['l3#000'] });
+    await store.replacePeople('legacy', await store.listPeople('legacy'));
+    const items = await partition('legacy');
+    expect(items.find((i) => i.SK!.S === 'PERSON#pOld')!.faceIds).toBeUndefined();
+    expect(items.filter((i) => i.SK!.S!.startsWith('FMEM#'))).toHaveLength(3);
+    expect(await store.getPerson('legacy', 'pOld')).toEqual(old);
+    expect(await store.membershipsOf('legacy', ['l3#000'])).toEqual([
+      { faceId: 'l3#000', personId: 'pOld', provisional: true },
+    ]);
   });
 });

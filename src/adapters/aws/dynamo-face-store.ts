@@ -221,6 +221,28 @@ function faceEditFromItem(i: Item): FaceEditRecord {
   };
 }
 
+/** A person item of the format before per-face membership (its face ids gzipped in `faceIds`): read
+ * as it was, so whole-person reads (the clustering run, edits) keep the person until the next run
+ * rewrites it as a head and memberships. Undefined for a head. */
+function legacyPerson(i: Item): PersonRecord | undefined {
+  const packed = i.faceIds?.B;
+  if (!packed) return undefined;
+  const { faceCount: _n, removedAtVersion: _r, confirmedThrough: _c, ...head } = headFromItem(i);
+  const faceIds = unpackIds(packed);
+  const confirmed = i.confirmedAll?.BOOL
+    ? faceIds
+    : i.confirmedFaceIds?.B
+      ? unpackIds(i.confirmedFaceIds.B)
+      : undefined;
+  const provisional = i.provisionalFaceIds?.B ? unpackIds(i.provisionalFaceIds.B) : undefined;
+  return {
+    ...head,
+    faceIds,
+    ...(confirmed ? { confirmedFaceIds: confirmed } : {}),
+    ...(provisional ? { provisionalFaceIds: provisional } : {}),
+  };
+}
+
 /** Condition for a versioned put: the stored version is the one read (absent counts as 0), or the
  * item must not exist yet. */
 function versionGuard(
@@ -630,6 +652,7 @@ export class DynamoFaceStore implements FaceStore {
       this.query(userId, 'FMEM#', undefined, true),
     ]);
     const heads = new Map(headItems.map((i) => [str(i, 'personId'), headFromItem(i)]));
+    const legacy = new Set(headItems.filter((i) => i.faceIds?.B !== undefined).map((i) => str(i, 'personId')));
     const storedByPerson = new Map<string, Map<string, MemberState>>();
     for (const m of personSide.map(memberFromItem)) {
       if (!storedByPerson.has(m.personId)) storedByPerson.set(m.personId, new Map());
@@ -644,7 +667,9 @@ export class DynamoFaceStore implements FaceStore {
       const stored = storedByPerson.get(p.personId) ?? new Map<string, MemberState>();
       const plan = planPersonWrite(p, heads.get(p.personId), stored);
       const storedHead = heads.get(p.personId);
-      if (!storedHead || !sameHead(storedHead, plan.head)) headPuts.push(headItem(pk(userId), plan.head));
+      // A head of the former format carries its members' list: rewritten, whatever it says.
+      if (!storedHead || legacy.has(p.personId) || !sameHead(storedHead, plan.head))
+        headPuts.push(headItem(pk(userId), plan.head));
       const written = new Map(plan.put.map((m) => [m.faceId, m]));
       for (const m of plan.put) {
         const [personItem] = memberItems(pk(userId), m);
@@ -690,10 +715,17 @@ export class DynamoFaceStore implements FaceStore {
   /** The head and a Query of the person's memberships (both strongly consistent): O(that person). */
   async getPerson(userId: string, personId: string): Promise<PersonRecord | undefined> {
     const [head, members] = await Promise.all([
-      this.storedHead(userId, personId),
+      this.db.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: { PK: S(pk(userId)), SK: S(personSk(personId)) },
+          ConsistentRead: true,
+        }),
+      ),
       this.membersOf(userId, personId, true),
     ]);
-    return head ? personFromParts(head, members) : undefined;
+    if (!head.Item) return undefined;
+    return legacyPerson(head.Item) ?? personFromParts(headFromItem(head.Item), members);
   }
 
   async listPersonHeads(userId: string): Promise<PersonHead[]> {
