@@ -709,7 +709,9 @@ export class DynamoFaceStore implements FaceStore {
       if (!byPerson.has(m.personId)) byPerson.set(m.personId, []);
       byPerson.get(m.personId)!.push(m);
     }
-    return headItems.map(headFromItem).map((h) => personFromParts(h, byPerson.get(h.personId) ?? []));
+    return headItems.map(
+      (i) => legacyPerson(i) ?? personFromParts(headFromItem(i), byPerson.get(str(i, 'personId')) ?? []),
+    );
   }
 
   /** The head and a Query of the person's memberships (both strongly consistent): O(that person). */
