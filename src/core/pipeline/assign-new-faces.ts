@@ -97,6 +97,13 @@ async function readExemplars(
     deps.faces.listAliases(userId),
     store.getVectors(userId, modelId, [...candidates], modelVersion),
   ]);
+  // No exemplars: no person to join (a new user before its first clustering run); nothing more to read.
+  if (exemplars.length === 0)
+    return {
+      loose: new Set(candidates),
+      input: { people: [], vectors: [], faceEdits: [], aliases },
+      versions: new Map(),
+    };
   const photos = [...new Set(own.map((v) => v.photoId))];
   const photoFaces = (await Promise.all(photos.map((ph) => deps.faces.listFacesOfPhoto(userId, ph)))).flat();
   const photoOfFace = new Map(photoFaces.map((f) => [f.faceId, f.photoId]));
@@ -107,8 +114,7 @@ async function readExemplars(
   const inPerson = new Set(memberships.map((m) => m.faceId));
   const loose = new Set([...candidates].filter((f) => !inPerson.has(f)));
   const faceEdits = edits.filter((e): e is NonNullable<typeof e> => e !== undefined && loose.has(e.faceId));
-  if (loose.size === 0 || exemplars.length === 0)
-    return { loose, input: { people: [], vectors: [], faceEdits, aliases }, versions: new Map() };
+  if (loose.size === 0) return { loose, input: { people: [], vectors: [], faceEdits, aliases }, versions: new Map() };
   const occupiedPhotos = new Map<string, Set<string>>();
   for (const m of memberships) {
     const photo = photoOfFace.get(m.faceId);
