@@ -8,9 +8,10 @@ import {
   knnRecall,
   type KnnOptions,
 } from './knn/index.ts';
+import { refineKnn } from './knn/refine.ts';
 import { QUALITY_GATE } from '#core/quality-gate.ts';
 import { dissolveIncoherent, splitByQuality } from './gate.ts';
-import { MergeEvidence, refineByAverageLink, type RefineParams } from './merge-evidence.ts';
+import { groupLimitTightening, MergeEvidence, refineByAverageLink, type RefineParams } from './merge-evidence.ts';
 import { constrainedUnionFind, prepareFaces } from './prepare.ts';
 import { rankOrderCluster } from './rank-order.ts';
 import { buildResult } from './summary.ts';
@@ -49,9 +50,17 @@ export interface ClusterOptions {
   /** Faces whose `quality` is below this are not clustered (listed in `gated`); 0 turns the gate
    * off. Faces without a quality always pass. */
   readonly qualityGate?: number;
-  /** A merge of two groups of 2+ faces needs their average-link cosine distance within this
-   * (Infinity: off, plain single link). */
+  /** A single face joining a group of 2+ faces needs their average-link cosine distance within
+   * this (Infinity: off, plain single link). */
   readonly maxAverageDistance?: number;
+  /** A merge of two groups of 2+ faces each needs their average-link cosine distance within this;
+   * 'auto' (default): `maxAverageDistance` up to 10K faces, up to 0.15 stricter from 100K faces on
+   * (`groupLimitTightening`: 0.65 → 0.5); Infinity: off. */
+  readonly maxGroupAverageDistance?: number | 'auto';
+  /** Approximate algorithm: rounds of neighbour-of-neighbour refinement of the HNSW lists (with
+   * reverse edges, exact re-scoring; `knn/refine.ts`); 0 turns it off. Exact lists are never
+   * refined (nothing to gain). */
+  readonly knnRefineRounds?: number;
   /** People whose cohesion (mean similarity to the medoid) is below this are dissolved into
    * unassigned faces (0: off). People holding a user's must-link are kept. */
   readonly minCohesion?: number;
@@ -69,6 +78,8 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   /** The engine's quality scale and gate (#core/vision/quality.ts). */
   qualityGate: QUALITY_GATE,
   maxAverageDistance: 0.65,
+  maxGroupAverageDistance: 'auto',
+  knnRefineRounds: 1,
   minCohesion: 0.4,
   refine: { k: 5, maxAverageDistance: 0.5 },
 } as const;
@@ -78,8 +89,10 @@ export interface ClusterRun {
   readonly algorithm: ClusterAlgorithm;
   readonly knnMethod: string;
   readonly merges: number;
-  /** Only with `measureKnnRecall` and an approximate index. */
+  /** Only with `measureKnnRecall` and an approximate index: recall@k of the lists clustered
+   * (after refinement), and of the index's own lists. */
   readonly knnRecall?: number;
+  readonly knnRecallIndex?: number;
   readonly recallMs?: number;
 }
 
@@ -120,7 +133,9 @@ function clusterKept(
   const { matrix, ids } = prepared;
   const uf = constrainedUnionFind(prepared, constraints);
   const maxAverage = options.maxAverageDistance ?? DEFAULT_CLUSTER_OPTIONS.maxAverageDistance;
-  const evidence = new MergeEvidence(uf, matrix, maxAverage);
+  const groupOption = options.maxGroupAverageDistance ?? DEFAULT_CLUSTER_OPTIONS.maxGroupAverageDistance;
+  const maxGroupAverage = groupOption === 'auto' ? maxAverage - groupLimitTightening(matrix.n) : groupOption;
+  const evidence = new MergeEvidence(uf, matrix, maxAverage, maxGroupAverage);
   const refine = options.refine === false ? undefined : { ...DEFAULT_CLUSTER_OPTIONS.refine, ...options.refine };
   const refined = (): number => (refine ? refineByAverageLink(evidence, matrix.dim, refine, options.knn) : 0);
   stage('prepared');
@@ -144,19 +159,30 @@ function clusterKept(
   const index = createKnnIndex(matrix, options.knn);
   stage('knn-index');
   let knn;
-  let recall: { knnRecall: number; recallMs: number } | undefined;
   try {
     knn = index.neighbours(p.k);
     stage('neighbours');
-    if (options.measureKnnRecall && index.method !== 'exact') {
-      const t0 = performance.now();
-      const count = Math.min(options.measureKnnRecall, matrix.n);
-      const rows = Array.from({ length: count }, (_, i) => Math.floor((i * matrix.n) / count));
-      recall = { knnRecall: knnRecall(exactKnnRows(matrix, rows, p.k), knn, rows), recallMs: performance.now() - t0 };
-    }
   } finally {
     // Freed before merging: the refine pass builds its own (smaller) index.
     index.dispose();
+  }
+  const indexKnn = knn;
+  if (index.method !== 'exact') {
+    const rounds = options.knnRefineRounds ?? DEFAULT_CLUSTER_OPTIONS.knnRefineRounds;
+    for (let r = 0; r < rounds; r++) knn = refineKnn(matrix, knn);
+    if (rounds > 0) stage('knn-refined');
+  }
+  let recall: { knnRecall: number; knnRecallIndex: number; recallMs: number } | undefined;
+  if (options.measureKnnRecall && index.method !== 'exact') {
+    const t0 = performance.now();
+    const count = Math.min(options.measureKnnRecall, matrix.n);
+    const rows = Array.from({ length: count }, (_, i) => Math.floor((i * matrix.n) / count));
+    const exact = exactKnnRows(matrix, rows, p.k);
+    recall = {
+      knnRecall: knnRecall(exact, knn, rows),
+      knnRecallIndex: knnRecall(exact, indexKnn, rows),
+      recallMs: performance.now() - t0,
+    };
   }
   const stats = approxRankOrderCluster(knn, uf, p, evidence);
   stage('merged');

@@ -16,10 +16,15 @@ export class MergeEvidence {
   private readonly sizes = new Map<number, number>();
   refused = 0;
 
+  /**
+   * @param maxAverageDistance limit for a single face joining a group
+   * @param maxGroupAverageDistance limit for two groups of 2+ faces (default: the same)
+   */
   constructor(
     private readonly uf: ConstrainedUnionFind,
     private readonly matrix: VectorMatrix,
     private readonly maxAverageDistance: number,
+    private readonly maxGroupAverageDistance: number = maxAverageDistance,
   ) {
     // Must-link groups are pre-merged before clustering starts: they start with their sums.
     const n = matrix.n;
@@ -64,22 +69,26 @@ export class MergeEvidence {
     return 1 - dot / (this.sizeOf(ra) * this.sizeOf(rb));
   }
 
-  /** Union a's and b's groups if the constraints allow it and, when both hold 2+ faces, their
-   * average link is within `limit` (default: the guard's). */
-  union(a: number, b: number, limit = this.maxAverageDistance): boolean {
+  /** Union a's and b's groups if the constraints allow it and, when a group is involved, their
+   * average link is within `limit` (default: the guard's for a face joining a group, the stricter
+   * group limit for two groups). */
+  union(a: number, b: number, limit?: number): boolean {
     const ra = this.uf.find(a),
       rb = this.uf.find(b);
     if (ra === rb) return false;
+    const sa = this.sizeOf(ra),
+      sb = this.sizeOf(rb);
     // Checked whenever a group is involved: a single face joining a group must agree with the group
     // on average too, or a look-alike's faces trickle in one at a time over one bridge.
-    if (this.sizeOf(ra) + this.sizeOf(rb) > 2 && this.averageDistance(ra, rb) > limit) {
+    const max = limit ?? (sa > 1 && sb > 1 ? this.maxGroupAverageDistance : this.maxAverageDistance);
+    if (sa + sb > 2 && this.averageDistance(ra, rb) > max) {
       this.refused++;
       return false;
     }
     if (!this.uf.union(a, b)) return false;
     const root = this.uf.find(a);
     const { dim } = this.matrix;
-    const size = this.sizeOf(ra) + this.sizeOf(rb);
+    const size = sa + sb;
     // Add into a sum the evidence owns already (no new array per merge: a million merges would
     // churn gigabytes); a pair of single faces gets a fresh one.
     const own = this.sums.get(ra) ?? this.sums.get(rb);
@@ -101,6 +110,20 @@ export class MergeEvidence {
   groupRoots(): number[] {
     return [...this.sums.keys()].sort((x, y) => x - y);
   }
+}
+
+/** How much stricter than the face-joins-group guard the average-link limit for merging two groups
+ * of 2+ faces is in a library of `n` faces: nothing up to 10 000 faces, rising linearly in log10(n)
+ * to 0.15 at 100 000 and above (with the 0.65 guard: 0.5, the refine pass's limit). Why it tightens
+ * with n: the number of strangers' groups near any group grows with the library, so a merge needs
+ * more agreement to stay as likely right. On 300K calibrated synthetic faces a quarter of the group
+ * merges allowed at 0.65 joined two people (0.6: 25%, 0.55: 7%, 0.5: 0.6%), while on the dev sets
+ * (≤ 1 000 faces) a person's photos in disguise (bbt: wigs, beards) need 0.65 to stay one person
+ * (docs/clustering.md). */
+export function groupLimitTightening(n: number): number {
+  if (n <= 10_000) return 0;
+  if (n >= 100_000) return 0.15;
+  return 0.15 * Math.log10(n / 10_000);
 }
 
 export interface RefineParams {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKnnIndex, distanceMatrix, exactKnn, exactKnnRows, knnRecall } from '#core/cluster/knn/index.ts';
 import { loadUsearch } from '#core/cluster/knn/hnsw.ts';
+import { refineKnn } from '#core/cluster/knn/refine.ts';
 import { prepareFaces } from '#core/cluster/prepare.ts';
 import { syntheticFaces } from '#core/cluster/synthetic.ts';
 
@@ -30,5 +31,44 @@ describe('kNN', () => {
     const recall = knnRecall(exactKnnRows(m, rows, 10), approx, rows);
     expect(recall).toBeGreaterThan(0.9);
     expect(recall).toBeLessThanOrEqual(1);
+  });
+
+  it('one round of neighbour-of-neighbour refinement raises the recall of a coarse HNSW graph', () => {
+    // A deliberately sparse graph and narrow beams: the kind of lists HNSW gives at a million faces.
+    const index = createKnnIndex(m, {
+      method: 'hnsw',
+      threads: 1,
+      connectivity: 4,
+      expansionAdd: 8,
+      expansionSearch: 10,
+    });
+    const coarse = index.neighbours(10);
+    index.dispose();
+    const refined = refineKnn(m, coarse);
+    const rows = [...Array(300).keys()].map((i) => i * 5);
+    const truth = exactKnnRows(m, rows, 10);
+    const before = knnRecall(truth, coarse, rows);
+    const after = knnRecall(truth, refined, rows);
+    expect(before).toBeLessThan(0.95);
+    expect(after).toBeGreaterThan(before + 0.02);
+    // Lists stay sorted nearest first with exact distances, self excluded, no duplicates.
+    for (const r of rows) {
+      const list = Array.from(refined.indices.subarray(r * 10, r * 10 + 10));
+      expect(list).not.toContain(r);
+      expect(new Set(list).size).toBe(10);
+      for (let j = 0; j < 10; j++) {
+        const v = list[j]!;
+        let dot = 0;
+        for (let d = 0; d < m.dim; d++) dot += m.data[r * m.dim + d]! * m.data[v * m.dim + d]!;
+        expect(refined.distances[r * 10 + j]).toBeCloseTo(1 - dot, 5);
+        if (j > 0) expect(refined.distances[r * 10 + j]).toBeGreaterThanOrEqual(refined.distances[r * 10 + j - 1]!);
+      }
+    }
+  });
+
+  it('refinement leaves exact lists as they are', () => {
+    const exact = exactKnn(m, 10);
+    const refined = refineKnn(m, exact);
+    expect(Array.from(refined.indices)).toEqual(Array.from(exact.indices));
   });
 });
