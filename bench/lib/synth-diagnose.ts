@@ -25,7 +25,7 @@ const prepared = prepareFaces(set.faces);
 const { matrix } = prepared;
 
 function graph(): KnnGraph {
-  const file = `/tmp/w14b-knn-${n}-${seed}-${k}-${Buffer.from(JSON.stringify(knnOptions)).toString('hex')}.bin`;
+  const file = `${process.env.KNN_CACHE_DIR ?? '/tmp'}/w14b-knn-${n}-${seed}-${k}-${Buffer.from(JSON.stringify(knnOptions)).toString('hex')}.bin`;
   if (existsSync(file)) {
     const buf = readFileSync(file);
     const indices = new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + n * k * 4));
