@@ -8,6 +8,7 @@ import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
 import { sameCalibrationOf, type SameCalibration } from '#core/pipeline/calibration.ts';
 import { silentLogger } from '#core/ports/logger.ts';
 import { systemClock } from '#core/ports/clock.ts';
+import { placeholderFace } from '#test/helpers/placeholder-face.ts';
 import { measureStage, type RequestCounter, type StageMeasure } from './cost-measure.ts';
 
 export interface AssignPoint extends StageMeasure {
@@ -47,26 +48,9 @@ async function addPhoto(store: DynamoFaceStore, userId: string, modelId: string,
   for (let i = 0; i < dim; i++) vector[i] = (existing?.vector[i] ?? 0) + Math.sin(i * 7.1) * 0.01;
   const norm = Math.hypot(...vector) || 1;
   for (let i = 0; i < dim; i++) vector[i] = vector[i]! / norm || 1 / Math.sqrt(dim);
-  const faceId = `${photoId}#000`;
-  await store.replaceFaces(userId, photoId, [
-    {
-      userId,
-      faceId,
-      photoId,
-      box: [100.5, 200.25, 180, 180],
-      score: 0.99,
-      landmarks: [
-        [130, 250],
-        [210, 250],
-        [170, 290],
-        [140, 330],
-        [200, 330],
-      ],
-      quality: { sizePx: 180, sharpness: 321.5, yaw: -4.2, pitch: 2.1, roll: 0.7 },
-      cropKey: `faces/${userId}/${photoId}/000.png`,
-    },
-  ]);
-  await store.putVectors([{ userId, faceId, photoId, modelId, modelVersion: '1', vector }]);
+  const face = placeholderFace(userId, photoId, 0);
+  await store.replaceFaces(userId, photoId, [face]);
+  await store.putVectors([{ userId, faceId: face.faceId, photoId, modelId, modelVersion: '1', vector }]);
 }
 
 /** Assignment of one new photo into each of `users` (their face counts given), measured. */

@@ -10,6 +10,7 @@ import { defaultClusterer } from '#core/pipeline/deps.ts';
 import type { FaceRecord, VectorRecord } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
 import { systemClock } from '#core/ports/clock.ts';
+import { placeholderFace } from '#test/helpers/placeholder-face.ts';
 import { measureStage, type RequestCounter, type StageMeasure } from './cost-measure.ts';
 
 /** Runs over a library's life in the cost model (a library arriving in tenths). */
@@ -35,24 +36,9 @@ function syntheticPhotos(
   set.faces.forEach((f, i) => {
     const photoId = hexPhotoId(Number(f.photoId.replace(/\D/g, '')) || i);
     const entry = byPhoto.get(photoId) ?? { faces: [], vectors: [] };
-    const faceId = `${photoId}#${String(entry.faces.length).padStart(3, '0')}`;
-    entry.faces.push({
-      userId,
-      faceId,
-      photoId,
-      box: [100.5, 200.25, 180, 180],
-      score: 0.99,
-      landmarks: [
-        [130, 250],
-        [210, 250],
-        [170, 290],
-        [140, 330],
-        [200, 330],
-      ],
-      quality: { sizePx: 180, sharpness: 321.5, yaw: -4.2, pitch: 2.1, roll: 0.7 },
-      cropKey: `faces/${userId}/${photoId}/${String(entry.faces.length).padStart(3, '0')}.png`,
-    });
-    entry.vectors.push({ userId, faceId, photoId, modelId, modelVersion: '1', vector: f.vector });
+    const face = placeholderFace(userId, photoId, entry.faces.length);
+    entry.faces.push(face);
+    entry.vectors.push({ userId, faceId: face.faceId, photoId, modelId, modelVersion: '1', vector: f.vector });
     byPhoto.set(photoId, entry);
   });
   return [...byPhoto.entries()];

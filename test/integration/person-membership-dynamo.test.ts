@@ -8,6 +8,7 @@ import { readEngineConfig } from '#config/engine.ts';
 import { assignPhotoFaces } from '#core/pipeline/assign-new-faces.ts';
 import { EditConflictError, type FaceRecord, type PersonRecord, type VectorRecord } from '#core/ports/face-store.ts';
 import { silentLogger } from '#core/ports/logger.ts';
+import { placeholderFace } from '#test/helpers/placeholder-face.ts';
 import { startLocalAws, type LocalAws } from './setup/emulators.ts';
 
 // Person membership is one small item pair per face (docs/data-model.md), never a list inside the
@@ -44,22 +45,8 @@ function near(centre: Float32Array, seed: number): Float32Array {
   return v.map((x) => x / n);
 }
 
-const faceOf = (userId: string, photoId: string, i: number): FaceRecord => ({
-  userId,
-  photoId,
-  faceId: `${photoId}#${String(i).padStart(3, '0')}`,
-  box: [100 + i, 200, 180, 180],
-  score: 0.99,
-  landmarks: [
-    [130, 250],
-    [210, 250],
-    [170, 290],
-    [140, 330],
-    [200, 330],
-  ],
-  quality: { sizePx: 180, sharpness: 321.5, yaw: -4.2, pitch: 2.1, roll: 0.7 },
-  cropKey: `faces/${userId}/${photoId}/sheet.png`,
-});
+const faceOf = (userId: string, photoId: string, i: number): FaceRecord =>
+  placeholderFace(userId, photoId, i, `faces/${userId}/${photoId}/sheet.png`);
 
 interface Usage {
   rru: number;
